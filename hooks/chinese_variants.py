@@ -1,0 +1,70 @@
+"""The other Chinese script of every page, made at build time from its one source file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+
+from llmcourse import convert
+
+# src_uri of a page made by conversion -> (src_uri of its source, script to make)
+VARIANTS: dict[str, tuple[str, str]] = {}
+
+
+@event_priority(-90)  # before mkdocs-static-i18n (-100), so it pairs the variants as alternates
+def on_files(files: Files, *, config: MkDocsConfig) -> Files:
+    """Declare the missing zh-CN or zh-TW file of each Chinese source page."""
+    VARIANTS.clear()
+    present = {f.src_uri for f in files}
+    for file in list(files):
+        script, counterpart = _counterpart(file.src_uri)
+        if script is None or counterpart in present:
+            continue
+        VARIANTS[counterpart] = (file.src_uri, "zh-CN" if script == "zh-TW" else "zh-TW")
+        files.append(File(counterpart, config.docs_dir, config.site_dir, config.use_directory_urls))
+    return files
+
+
+def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+    """Give each Chinese page of this language build its text: converted or rule-applied."""
+    # Runs after mkdocs-static-i18n has chosen this language's files and before pages are read.
+    docs = Path(config.docs_dir)
+    for file in files:
+        if file.src_uri in VARIANTS:
+            source, script = VARIANTS[file.src_uri]
+            text = (docs / source).read_text(encoding="utf-8")
+            file.content_string = _convert(source, text, script)
+        else:
+            script, _ = _counterpart(file.src_uri)
+            if script is not None:
+                text = (docs / file.src_uri).read_text(encoding="utf-8")
+                file.content_string = _render(file.src_uri, text, script)
+    return nav
+
+
+def _counterpart(src_uri: str) -> tuple[str | None, str]:
+    """(script of a Chinese source, src_uri of its other-script page); (None, '') otherwise."""
+    for ext in (".md", ".ipynb"):
+        if src_uri.endswith(f".zh-CN{ext}"):
+            return "zh-CN", src_uri[: -len(f".zh-CN{ext}")] + ext
+        if src_uri.endswith(f".en{ext}"):
+            return None, ""
+        if src_uri.endswith(ext):
+            return "zh-TW", src_uri[: -len(ext)] + f".zh-CN{ext}"
+    return None, ""
+
+
+def _convert(src_uri: str, text: str, script: str) -> str:
+    if src_uri.endswith(".ipynb"):
+        return convert.convert_notebook(text, script)
+    return convert.convert_markdown(text, script)
+
+
+def _render(src_uri: str, text: str, script: str) -> str:
+    if src_uri.endswith(".ipynb"):
+        return text
+    return convert.render_source(text, script)

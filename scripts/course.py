@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+"""The LLM course maintainer command line.
+
+  python scripts/course.py serve              set up .venv on first use, then preview the site
+  python scripts/course.py test               set up .venv (and Chromium), then run every test
+  python scripts/course.py import SOURCE… --lang zh-TW|zh-CN|en [--force]
+                                              repair and split a translation into docs/
+  python scripts/course.py repair FILE… [--in-place | --check] [--strict]
+                                              restore mojibake and odd encodings
+  python scripts/course.py convert --to zh-CN|zh-TW [--audit] FILE…
+                                              print a page in the other Chinese script
+  python scripts/course.py check [PATH…]      every problem in docs/ and locales/, as file:line:col
+  python scripts/course.py status [--json]    translation status of every page and language
+  python scripts/course.py bench              build, conversion and page-weight figures
+  python scripts/course.py lock               refresh requirements.lock from pyproject.toml
+
+Exit status: 0 when all is well, 1 when a check found a problem, 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+LOCK = ROOT / "requirements.lock"
+CHROMIUM = Path("/usr/bin/chromium")
+
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+# --------------------------------------------------------------------------- environment
+
+
+def venv_python() -> Path:
+    """The project's virtual environment interpreter."""
+    return VENV / "bin" / "python"
+
+
+def ensure_venv() -> Path:
+    """Create .venv with the locked dependencies when it is missing or stale."""
+    python = venv_python()
+    stamp = VENV / ".installed-lock"
+    wanted = LOCK.read_text(encoding="utf-8") + (ROOT / "pyproject.toml").read_text(
+        encoding="utf-8"
+    )
+    if python.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == wanted:
+        return python
+    if not python.exists():
+        print(f"creating {VENV} …", file=sys.stderr)
+        venv.create(VENV, with_pip=True)
+    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "-r", str(LOCK)], check=True)
+    # The toolkit in scripts/llmcourse is imported by hooks and mkdocs.yml: put it on the path.
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    (Path(site) / "llmcourse.pth").write_text(str(ROOT / "scripts") + "\n", encoding="utf-8")
+    stamp.write_text(wanted, encoding="utf-8")
+    return python
+
+
+def ensure_chromium() -> None:
+    """Install Debian's Chromium for the browser tests when it is missing (needs root)."""
+    if CHROMIUM.exists():
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        print(
+            "Chromium is missing: install Debian's `chromium` package "
+            "(sudo apt-get install -y chromium) to run the browser tests.",
+            file=sys.stderr,
+        )
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, env=env)
+
+
+def in_venv() -> bool:
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def reexec(python: Path, argv: list[str]) -> int:
+    """Run this command again inside the virtual environment."""
+    return subprocess.call([str(python), str(Path(__file__).resolve()), *argv], cwd=ROOT)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    ensure_venv()
+    if args.browser:
+        ensure_chromium()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    python = ensure_venv()
+    cmd = [str(python), "-m", "mkdocs", "serve", "-a", args.addr]
+    return subprocess.call(cmd, cwd=ROOT)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    python = ensure_venv()
+    return subprocess.call(
+        [str(python), "-m", "mkdocs", "build", "--strict", "-d", args.site_dir], cwd=ROOT
+    )
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    python = ensure_venv()
+    ensure_chromium()
+    return subprocess.call([str(python), "-m", "pytest", *args.pytest_args], cwd=ROOT)
+
+
+def cmd_lock(args: argparse.Namespace) -> int:
+    python = ensure_venv()
+    compile_cmd = [
+        str(python),
+        "-m",
+        "piptools",
+        "compile",
+        "--quiet",
+        "--generate-hashes",
+        "--extra",
+        "test",
+        "--strip-extras",
+        "--allow-unsafe",
+        "-o",
+        str(LOCK),
+        str(ROOT / "pyproject.toml"),
+    ]
+    return subprocess.call(compile_cmd, cwd=ROOT)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from llmcourse import importer
+
+    return importer.command(
+        args.sources,
+        lang=args.lang,
+        force=args.force,
+        kind=args.kind,
+        docs=args.docs,
+        strict=args.strict,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+    )
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    from llmcourse import repair
+
+    if args.in_place and args.check:
+        print("repair: --in-place and --check exclude each other", file=sys.stderr)
+        return 2
+    return repair.command(
+        args.files,
+        in_place=args.in_place,
+        check=args.check,
+        strict=args.strict,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+    )
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from llmcourse import convert
+
+    return convert.command(
+        args.files, to=args.to, audit=args.audit, stdout=sys.stdout, stderr=sys.stderr
+    )
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from llmcourse import check
+
+    return check.command(args.paths, stdout=sys.stdout, stderr=sys.stderr)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from llmcourse import status
+
+    return status.command(as_json=args.json, stdout=sys.stdout)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from llmcourse import bench
+
+    return bench.command(repeat=args.repeat, quick=args.quick, stdout=sys.stdout)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="course.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("setup", help="create .venv with the locked dependencies")
+    s.add_argument("--browser", action="store_true", help="also install Debian's chromium")
+    s.set_defaults(func=cmd_setup, needs_venv=False)
+
+    s = sub.add_parser("serve", help="preview the site on http://127.0.0.1:8000/")
+    s.add_argument("-a", "--addr", default="127.0.0.1:8000")
+    s.set_defaults(func=cmd_serve, needs_venv=False)
+
+    s = sub.add_parser("build", help="build the site with --strict")
+    s.add_argument("-d", "--site-dir", default="site")
+    s.set_defaults(func=cmd_build, needs_venv=False)
+
+    s = sub.add_parser("test", help="run the whole test suite (browser tests included)")
+    s.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_test, needs_venv=False)
+
+    s = sub.add_parser("lock", help="refresh requirements.lock")
+    s.set_defaults(func=cmd_lock, needs_venv=False)
+
+    s = sub.add_parser("import", help="repair and split a translation into docs/")
+    s.add_argument("sources", nargs="+")
+    s.add_argument("--lang", required=True, choices=["zh-TW", "zh-CN", "en"])
+    s.add_argument("--force", action="store_true", help="overwrite pages edited by hand")
+    s.add_argument("--kind", choices=["auto", "course", "notes"], default="auto")
+    s.add_argument("--docs", help="docs folder to import into (default: docs/)")
+    s.add_argument("--strict", action="store_true", help="refuse text repaired without confidence")
+    s.set_defaults(func=cmd_import, needs_venv=True)
+
+    s = sub.add_parser("repair", help="restore mojibake and odd encodings")
+    s.add_argument("files", nargs="+")
+    s.add_argument("--in-place", action="store_true")
+    s.add_argument("--check", action="store_true")
+    s.add_argument("--strict", action="store_true")
+    s.set_defaults(func=cmd_repair, needs_venv=True)
+
+    s = sub.add_parser("convert", help="convert a page to the other Chinese script")
+    s.add_argument("--to", required=True, choices=["zh-CN", "zh-TW"])
+    s.add_argument("--audit", action="store_true")
+    s.add_argument("files", nargs="+")
+    s.set_defaults(func=cmd_convert, needs_venv=True)
+
+    s = sub.add_parser("check", help="check docs/ and locales/")
+    s.add_argument("paths", nargs="*")
+    s.set_defaults(func=cmd_check, needs_venv=True)
+
+    s = sub.add_parser("status", help="translation status of every page")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_status, needs_venv=True)
+
+    s = sub.add_parser("bench", help="print build, conversion and page-weight figures")
+    s.add_argument("--repeat", type=int, default=3)
+    s.add_argument("--quick", action="store_true", help="skip the 10x/50x scaling builds")
+    s.set_defaults(func=cmd_bench, needs_venv=True)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser().parse_args(argv)
+    if args.needs_venv and not in_venv():
+        try:
+            import ftfy  # noqa: F401
+            import mkdocs  # noqa: F401
+            import opencc  # noqa: F401
+        except ImportError:
+            return reexec(ensure_venv(), argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,594 @@
+"""Import a community translation of the course into the docs tree.
+
+The importer repairs the file first, then splits a README-shaped course document
+(intro, notebooks tables, the three sections with their numbered chapters,
+acknowledgements) or a learning-notes document into pages, keeps the fuller text where
+two sources overlap, and never overwrites a page edited by hand without ``force``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import yaml
+
+from llmcourse import DOCS, mdtext
+
+LAYOUT_FILE = Path(__file__).parent / "layout.yml"
+MANIFEST_NAME = ".import-manifest.json"
+LANG_SUFFIX = {"zh-TW": ".md", "zh-CN": ".zh-CN.md", "en": ".en.md"}
+CJK = re.compile(r"[\u3400-\u9fff]")
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+CHAPTER = re.compile(r"^(\d+)\.\s*(.*)$")
+COLAB_HTML = re.compile(
+    r'<a href="(?P<href>[^"]+)">\s*<img src="(?:\.{1,2}/)*img/colab\.svg"[^>]*>\s*</a>'
+)
+IMAGE_LINE = re.compile(r"^\s*!\[[^\]]*\]\((?P<src>[^)\s]+)\)\s*$")
+REMOTE_IMG_BLOCK = re.compile(
+    r"<p[^>]*>\s*<a [^>]*>\s*<img src=\"https?://[^\"]+\"[^>]*>\s*</a>\s*</p>", re.S
+)
+HEADER_DIV = re.compile(
+    r"<div align=\"center\">\s*<h1>(?P<title>.*?)</h1>\s*"
+    r"<p[^>]*>(?P<links>.*?)</p>\s*</div>\s*(<br/?>)?",
+    re.S,
+)
+HTML_A = re.compile(r'<a href="(?P<href>[^"]+)">(?P<text>.*?)</a>', re.S)
+RULE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
+
+
+class ImportError_(Exception):
+    """An import that cannot proceed; the message names file and line."""
+
+
+@dataclass
+class Candidate:
+    """The text one source offers for one page."""
+
+    key: str
+    lang: str
+    text: str
+    source: str
+
+
+@dataclass
+class Outcome:
+    """What an import did, page by page, in words a maintainer can act on."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@functools.cache
+def layout() -> dict:
+    """The page layout the importer maps headings to (scripts/llmcourse/layout.yml)."""
+    return yaml.safe_load(LAYOUT_FILE.read_text(encoding="utf-8"))
+
+
+def page_keys() -> list[str]:
+    """Every course page key in reading order (notes excluded)."""
+    lay = layout()
+    keys = [lay["home"]]
+    for section, spec in lay["sections"].items():
+        keys.append(f"{section}/index")
+        keys += [f"{section}/{slug}" for slug in spec["chapters"].values()]
+    keys.append(lay["credits"])
+    return keys
+
+
+def _matches(title: str, words: list[str]) -> bool:
+    low = title.lower()
+    return any(w.lower() in low for w in words)
+
+
+# --------------------------------------------------------------------------- scripts
+
+
+@functools.cache
+def _opencc(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def detect_language(text: str) -> str | None:
+    """zh-TW, zh-CN or en: which language a page's prose is mostly written in (None: too short)."""
+    prose = "\n".join(
+        line
+        for line, code in zip(text.splitlines(), mdtext.code_mask(text.splitlines()), strict=True)
+        if not code
+    )
+    prose = re.sub(r"\]\([^)]*\)|https?://\S+|<[^>]+>", " ", prose)
+    cjk = len(CJK.findall(prose))
+    words = len(LATIN_WORD.findall(prose))
+    if cjk < 20 and words < 20:
+        return None
+    if cjk < 2 * words * 0.5 or cjk < 20:  # fewer CJK characters than ~half the English words
+        return "en"
+    simplified = _opencc("t2s").convert(prose)
+    traditional = _opencc("s2t").convert(prose)
+    trad_only = sum(a != b for a, b in zip(prose, simplified, strict=False))
+    simp_only = sum(a != b for a, b in zip(prose, traditional, strict=False))
+    return "zh-CN" if simp_only > trad_only else "zh-TW"
+
+
+def fullness(text: str) -> tuple[int, int]:
+    """How complete a text is: distinct link targets, then characters of prose."""
+    targets = {link.target for link in mdtext.links(text)}
+    return len(targets), len(CJK.findall(text)) + len(LATIN_WORD.findall(text))
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def parse_course(text: str, source: str, existing_titles: dict[str, str]) -> list[Candidate]:
+    """Split a README-shaped course document into page candidates (language not set)."""
+    lay = layout()
+    pages: dict[str, list[str]] = {}
+    titles: dict[str, str] = {}
+    current: str | None = lay["home"]
+    section: str | None = None
+    home = lay["home"]
+    for heading, body in mdtext.iter_sections(_header_to_markdown(text)):
+        if heading is None:
+            pages.setdefault(home, []).extend(body)
+            continue
+        title = heading.text
+        if heading.level <= 2:
+            section = next(
+                (s for s, spec in lay["sections"].items() if _matches(title, spec["match"])), None
+            )
+            if section:
+                current = f"{section}/index"
+                titles[current] = title
+                pages.setdefault(current, []).extend(body)
+                continue
+            part = next((p for p, words in lay["parts"].items() if _matches(title, words)), None)
+            if part:
+                section = None
+            if part == "notebooks":
+                current = home
+                pages.setdefault(home, []).extend(["", f"## {title}", *body])
+            elif part in ("credits", "licence"):
+                current = lay["credits"]
+                if part == "credits":
+                    titles.setdefault(current, title)
+                    pages.setdefault(current, []).extend(body)
+                else:
+                    pages.setdefault(current, []).extend(["", f"## {title}", *body])
+            elif heading.level == 1:
+                # the document's title (a bare repository name like "llm-course-chn" is not one)
+                current, section = home, None
+                if not re.fullmatch(r"[\w.-]+", title):
+                    titles[home] = title
+                pages.setdefault(home, []).extend(body)
+            else:
+                pages.setdefault(current or home, []).extend(
+                    ["", "#" * heading.level + " " + title, *body]
+                )
+            continue
+        m = CHAPTER.match(title) if heading.level == 3 else None
+        if m and (section is not None or current == home):
+            if section is not None:
+                slug = lay["sections"][section]["chapters"].get(int(m.group(1)))
+                if slug is None:
+                    raise ImportError_(
+                        f"{source}:{heading.line}:1: chapter {m.group(1)} of '{section}' is not "
+                        f"in the layout ({LAYOUT_FILE.name})"
+                    )
+                key = f"{section}/{slug}"
+            else:
+                key = _place_orphan(title, existing_titles)
+            if key is None:
+                raise ImportError_(
+                    f"{source}:{heading.line}:1: chapter heading '{title}' has no section "
+                    "heading before it and matches no existing page title"
+                )
+            current = key
+            titles[key] = title
+            pages.setdefault(key, []).extend(body)
+            continue
+        pages.setdefault(current or home, []).extend(["", "#" * heading.level + " " + title, *body])
+    out = []
+    for key, lines in pages.items():
+        body = _clean_body("\n".join(lines), key)
+        if not body.strip() and not key.endswith("/index"):
+            continue
+        title = titles.get(key) or (existing_titles.get(key) if key != home else None)
+        if title is None:
+            if key == home:
+                continue  # a fragment without the course's title: nothing to say on the home page
+            raise ImportError_(f"{source}:1:1: no title found for page {key}")
+        out.append(Candidate(key, "", _page(title, body), source))
+    return out
+
+
+def _page(title: str, body: str) -> str:
+    """A page's Markdown: its title as H1, then the body."""
+    return f"# {title}\n\n{body.strip()}\n" if body.strip() else f"# {title}\n"
+
+
+def _place_orphan(title: str, existing_titles: dict[str, str]) -> str | None:
+    """The page an unsectioned chapter heading belongs to, by its title."""
+
+    def norm(s: str) -> str:
+        return re.sub(r"[\W\d_]+", "", s).lower()
+
+    for key, existing in existing_titles.items():
+        if norm(existing) == norm(title):
+            return key
+    return None
+
+
+def parse_notes(text: str, source: str) -> list[Candidate]:
+    """Split a learning-notes document (one page per H2 part) into page candidates."""
+    spec = layout()["notes"]
+    folder = spec["folder"]
+    index_lines: list[str] = []
+    index_title = None
+    pages: dict[str, list[str]] = {}
+    titles: dict[str, str] = {}
+    current: str | None = None
+    for heading, body in mdtext.iter_sections(text):
+        if heading is None:
+            index_lines += body
+            continue
+        if heading.level == 1:
+            if index_title is None:
+                index_title = heading.text
+                index_lines += body
+            # later H1s (a hand-written table of contents) are replaced by the navigation
+            current = None if _is_toc(body) else current
+            continue
+        if heading.level == 2:
+            part = next(
+                (p for p, words in spec["parts"].items() if _matches(heading.text, words)), None
+            )
+            if part:
+                current = f"{folder}/{part}"
+                titles[current] = heading.text
+                pages[current] = list(body)
+                continue
+            if _matches(heading.text, spec["index_parts"]):
+                current = None
+                index_lines += ["", f"## {heading.text}", *body]
+                continue
+        target = pages.setdefault(current, []) if current else index_lines
+        target += [
+            "",
+            "#" * (heading.level - 1 if current else heading.level) + " " + heading.text,
+            *body,
+        ]
+    if index_title is None:
+        raise ImportError_(f"{source}:1:1: a notes document needs a level-1 title")
+    pages = {f"{folder}/index": index_lines, **pages}
+    titles[f"{folder}/index"] = index_title
+    return [
+        Candidate(key, "", _page(titles[key], _clean_body("\n".join(lines), key)), source)
+        for key, lines in pages.items()
+    ]
+
+
+def _is_toc(body: list[str]) -> bool:
+    items = [line for line in body if line.strip()]
+    anchors = [line for line in items if re.match(r"^\s*[-*]\s*\[[^\]]+\]\(#", line)]
+    return bool(items) and len(anchors) >= len(items) - 1
+
+
+# --------------------------------------------------------------------------- cleaning
+
+
+def _header_to_markdown(text: str) -> str:
+    """The README's centred HTML header (title and links) as plain Markdown."""
+
+    def repl(m: re.Match) -> str:
+        links = [
+            f"[{a.group('text').strip()}]({a.group('href')})"
+            for a in HTML_A.finditer(m.group("links"))
+        ]
+        parts = re.split(r"<a [^>]*>.*?</a>", m.group("links"), flags=re.S)
+        out = []
+        for i, link in enumerate(links):
+            prefix = parts[i].replace("•", "").strip()
+            out.append(f"{prefix} {link}".strip())
+        return f"# {m.group('title').strip()}\n\n" + " · ".join(out) + "\n"
+
+    return HEADER_DIV.sub(repl, text, count=1)
+
+
+def _clean_body(body: str, key: str) -> str:
+    """Page-ready body: Markdown badges, no missing or remote images, no trailing rules."""
+    depth = key.count("/")
+    prefix = "../" * depth
+    body = COLAB_HTML.sub(
+        lambda m: f"[![Open In Colab]({prefix}img/colab.svg)]({m.group('href')})", body
+    )
+    body = REMOTE_IMG_BLOCK.sub("", body)
+    lines = []
+    for line in body.splitlines():
+        m = IMAGE_LINE.match(line)
+        if m and not m.group("src").startswith("http"):
+            name = m.group("src").split("img/", 1)[-1]
+            if not (DOCS / "img" / name).exists():
+                continue  # pictures the source references but does not ship are not linked
+        lines.append(line.rstrip())
+    body = _details_to_blocks("\n".join(lines))
+    lines = body.strip("\n").splitlines()
+    while lines and (not lines[-1].strip() or RULE.match(lines[-1])):
+        lines.pop()
+    while lines and (not lines[0].strip() or RULE.match(lines[0])):
+        lines.pop(0)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+DETAILS = re.compile(
+    r"<details>\s*<summary>(?P<summary>.*?)</summary>(?P<body>.*?)</details>", re.S
+)
+
+
+def _details_to_blocks(body: str) -> str:
+    """A <details> block that wraps the whole page is unwrapped; others become ??? blocks."""
+    stripped = body.strip()
+    outer = re.fullmatch(
+        r"(?s)(?P<before>.*?)<details>\s*<summary>[^<]*</summary>(?P<inner>.*)</details>\s*",
+        stripped,
+    )
+    if outer and "<details>" not in outer.group("before") and _balanced(outer.group("inner")):
+        stripped = outer.group("before") + outer.group("inner")
+
+    def block(m: re.Match) -> str:
+        inner = m.group("body").strip("\n")
+        indented = "\n".join(("    " + line) if line.strip() else "" for line in inner.splitlines())
+        summary = m.group("summary").strip().replace('"', "'")
+        return f'??? note "{summary}"\n\n{indented}\n'
+
+    return DETAILS.sub(block, stripped)
+
+
+def _balanced(text: str) -> bool:
+    return text.count("<details>") == text.count("</details>")
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _load_manifest(docs: Path) -> dict:
+    path = docs / MANIFEST_NAME
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _save_manifest(docs: Path, manifest: dict) -> None:
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    path = docs / MANIFEST_NAME
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def _existing_titles(docs: Path) -> dict[str, str]:
+    titles = {}
+    for path in docs.rglob("*.md"):
+        key = _key_of(path, docs)
+        hs = mdtext.headings(path.read_text(encoding="utf-8"))
+        if hs and hs[0].level == 1:
+            titles.setdefault(key, hs[0].text)
+    return titles
+
+
+def _key_of(path: Path, docs: Path) -> str:
+    rel = path.relative_to(docs).as_posix()
+    for suffix in (".zh-CN.md", ".en.md", ".md"):
+        if rel.endswith(suffix):
+            return rel[: -len(suffix)]
+    return rel
+
+
+def chinese_source(docs: Path, key: str) -> Path | None:
+    """The one Chinese source file of a page, in whichever script it was written."""
+    for lang in ("zh-TW", "zh-CN"):
+        path = docs / f"{key}{LANG_SUFFIX[lang]}"
+        if path.exists():
+            return path
+    return None
+
+
+def _language_of(path: Path) -> str:
+    name = path.name
+    return "zh-CN" if name.endswith(".zh-CN.md") else "en" if name.endswith(".en.md") else "zh-TW"
+
+
+def _to_script(text: str, script: str) -> str:
+    """Text in the given Chinese script, through the project's own conversion."""
+    from llmcourse import convert
+
+    return convert.convert_markdown(text, script)
+
+
+MERGEABLE = re.compile(r"^\s*([-*+]|\d+\.|\|)\s")
+
+
+def merge(primary: str, other: str, script: str) -> tuple[str, list[str]]:
+    """The primary text plus every list item or table row of ``other`` whose links it lacks.
+
+    Each missing line goes after the line of ``primary`` that holds the nearest link the
+    two share before it, converted to the primary's script; lines with no such anchor
+    are listed instead of being placed at random.
+    """
+    p_lines = primary.splitlines()
+    targets = {link.target for link in mdtext.links(primary)}
+    o_lines = other.splitlines()
+    anchor_at: int | None = None
+    inserts: dict[int, list[str]] = {}
+    unplaced: list[str] = []
+    for line in o_lines:
+        line_targets = [link.target for link in mdtext.links(line)]
+        if not line_targets:
+            continue
+        if any(t in targets for t in line_targets):
+            shared = next(t for t in line_targets if t in targets)
+            anchor_at = max(i for i, pl in enumerate(p_lines) if shared in pl)
+            continue
+        if not MERGEABLE.match(line):
+            unplaced.append(line.strip())
+            continue
+        if anchor_at is None:
+            unplaced.append(line.strip())
+            continue
+        inserts.setdefault(anchor_at, []).append(
+            _to_script(line, script) if script != "en" else line
+        )
+    out: list[str] = []
+    for i, line in enumerate(p_lines):
+        out.append(line)
+        out.extend(inserts.get(i, []))
+    merged = "\n".join(out) + ("\n" if primary.endswith("\n") else "")
+    return merged, unplaced
+
+
+def place(candidate: Candidate, docs: Path, manifest: dict, outcome: Outcome, force: bool) -> None:
+    """Write one page, merging with what is there; never overwrite a hand-edited page."""
+    target = docs / f"{candidate.key}{LANG_SUFFIX[candidate.lang]}"
+    if candidate.lang == "en":
+        current = target if target.exists() else None
+    else:
+        current = chinese_source(docs, candidate.key)
+    rel = target.relative_to(docs).as_posix()
+    dest, result = target, candidate.text
+    if current is not None:
+        cur_rel = current.relative_to(docs).as_posix()
+        text = current.read_text(encoding="utf-8")
+        if text == candidate.text:
+            outcome.unchanged.append(cur_rel)
+            return
+        if manifest.get(cur_rel, {}).get("sha256") != _sha(text) and not force:
+            outcome.refused.append(
+                f"{cur_rel}: edited by hand since the last import (or never imported); "
+                f"not overwritten with {candidate.source} (use --force)"
+            )
+            return
+        script = _language_of(current)
+        if not force:
+            if fullness(candidate.text)[0] > fullness(text)[0] and script == candidate.lang:
+                result, unplaced = merge(candidate.text, text, script)
+            else:
+                dest = current
+                result, unplaced = merge(text, candidate.text, script)
+            outcome.notes += [
+                f"{dest.relative_to(docs).as_posix()}: not merged from "
+                f"{candidate.source if dest == current else cur_rel}: {u}"
+                for u in unplaced
+            ]
+            if result == text and dest == current:
+                outcome.kept.append(f"{cur_rel}: kept (as full as {candidate.source})")
+                return
+        rel = dest.relative_to(docs).as_posix()
+        added = {t.target for t in mdtext.links(result)} - {t.target for t in mdtext.links(text)}
+        outcome.notes += [f"{rel}: added from {candidate.source}: {t}" for t in sorted(added)]
+        if current != dest:
+            current.unlink()
+            manifest.pop(cur_rel, None)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(result, encoding="utf-8")
+    manifest[rel] = {"source": candidate.source, "sha256": _sha(result)}
+    outcome.written.append(rel)
+
+
+def import_text(
+    text: str, source: str, lang: str, docs: Path = DOCS, force: bool = False, kind: str = "auto"
+) -> Outcome:
+    """Import one repaired document into ``docs`` (see module docstring)."""
+    outcome = Outcome()
+    if kind == "auto":
+        is_course = any(
+            _matches(h.text, spec["match"])
+            for h in mdtext.headings(text)
+            if h.level <= 2
+            for spec in layout()["sections"].values()
+        ) or any(CHAPTER.match(h.text) for h in mdtext.headings(text) if h.level == 3)
+        notes_words = [w for words in layout()["notes"]["parts"].values() for w in words]
+        if any(_matches(h.text, notes_words) for h in mdtext.headings(text) if h.level == 2):
+            is_course = False
+        kind = "course" if is_course else "notes"
+    if kind == "course":
+        candidates = parse_course(text, source, _existing_titles(docs))
+    else:
+        candidates = parse_notes(text, source)
+    manifest = _load_manifest(docs)
+    for cand in candidates:
+        detected = detect_language(cand.text) or lang
+        cand.lang = "en" if lang == "en" or detected == "en" else lang
+        if cand.lang != "en" and detected != lang:
+            outcome.notes.append(
+                f"{cand.key}: declared {lang} but the text reads as {detected}; kept as {lang}"
+            )
+        place(cand, docs, manifest, outcome, force)
+    _save_manifest(docs, manifest)
+    return outcome
+
+
+def command(
+    sources: list[str],
+    *,
+    lang: str,
+    force: bool,
+    kind: str,
+    docs: str | None,
+    strict: bool,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
+    """`course.py import`: repair each source, split it into pages and report what changed."""
+    from llmcourse import repair
+
+    target = Path(docs) if docs else DOCS
+    status = 0
+    for src in sources:
+        path = Path(src)
+        try:
+            fixed = repair.repair_file(path)
+        except (OSError, ValueError) as exc:
+            print(f"{src}: {exc}", file=stderr)
+            status = 1
+            continue
+        for finding in fixed.findings:
+            print(f"{finding}", file=stderr)
+        if fixed.unresolved and strict:
+            print(
+                f"{src}: {len(fixed.unresolved)} characters restored without confidence (--strict)",
+                file=stderr,
+            )
+            status = 1
+            continue
+        try:
+            outcome = import_text(fixed.text, path.name, lang, target, force, kind)
+        except ImportError_ as exc:
+            print(str(exc), file=stderr)
+            status = 1
+            continue
+        for rel in outcome.written:
+            print(f"wrote {rel}", file=stdout)
+        for line in outcome.kept + outcome.notes:
+            print(line, file=stdout)
+        for line in outcome.refused:
+            print(line, file=stderr)
+            status = 1
+        print(
+            f"{src}: {len(outcome.written)} written, {len(outcome.unchanged)} unchanged, "
+            f"{len(outcome.kept)} kept, {len(outcome.refused)} refused",
+            file=stdout,
+        )
+    return status

@@ -1,0 +1,179 @@
+"""The built course site: every page in three languages, right script, working switcher."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import opencc
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import LANG_PREFIX, ROOT
+
+DOCS = ROOT / "docs"
+
+
+def page_keys() -> list[str]:
+    """Every page of the course by its language-neutral path (e.g. scientist/evaluation)."""
+    keys = set()
+    for path in DOCS.rglob("*.md"):
+        rel = path.relative_to(DOCS).as_posix()
+        keys.add(re.sub(r"(\.zh-CN|\.en)?\.md$", "", rel))
+    return sorted(keys)
+
+
+def html_path(site: Path, lang: str, key: str) -> Path:
+    prefix = LANG_PREFIX[lang]
+    if key == "index":
+        return site / prefix / "index.html"
+    if key.endswith("/index"):
+        return site / prefix / key[: -len("index")] / "index.html"
+    return site / prefix / key / "index.html"
+
+
+@functools.cache
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def prose(page: BeautifulSoup) -> str:
+    """Visible article text outside code, without URLs."""
+    article = page.select_one("article") or page
+    article = BeautifulSoup(str(article), "html.parser")
+    for node in article.select("pre, code, script, style"):
+        node.decompose()
+    return re.sub(r"https?://\S+", " ", article.get_text(" "))
+
+
+@functools.cache
+def script_only_sets() -> tuple[frozenset[str], frozenset[str]]:
+    """(Traditional-only, Simplified-only) characters by OpenCC's character tables."""
+    chars = "".join(chr(c) for c in range(0x4E00, 0xA000))
+    t2s = opencc.OpenCC("t2s").convert(chars)
+    s2t = opencc.OpenCC("s2t").convert(chars)
+    simplified_outputs, traditional_outputs = set(t2s), set(s2t)
+    trad_only = {
+        c for c, s in zip(chars, t2s, strict=True) if s != c and c not in simplified_outputs
+    }
+    simp_only = {
+        c for c, t in zip(chars, s2t, strict=True) if t != c and c not in traditional_outputs
+    }
+    return frozenset(trad_only), frozenset(simp_only)
+
+
+KEYS = page_keys()
+
+
+def test_course_has_every_section() -> None:
+    for key in [
+        "index",
+        "fundamentals/index",
+        "scientist/index",
+        "engineer/index",
+        "credits",
+        "notes/index",
+        "scientist/instruction-datasets",
+        "engineer/securing-llms",
+    ]:
+        assert key in KEYS
+
+
+@pytest.mark.parametrize("lang", list(LANG_PREFIX))
+def test_every_page_exists_in_every_language(site: Path, lang: str) -> None:
+    missing = [key for key in KEYS if not html_path(site, lang, key).exists()]
+    assert not missing
+
+
+@pytest.mark.parametrize("lang", list(LANG_PREFIX))
+def test_html_lang_and_hreflang(site: Path, lang: str) -> None:
+    for key in KEYS:
+        page = soup(html_path(site, lang, key))
+        assert page.html["lang"] == lang, key
+        hreflangs = {link["hreflang"] for link in page.select('link[rel="alternate"][hreflang]')}
+        assert hreflangs == set(LANG_PREFIX), key
+
+
+@pytest.mark.parametrize("lang,forbidden", [("zh-CN", 0), ("zh-TW", 1)])
+def test_script_of_chinese_pages(site: Path, lang: str, forbidden: int) -> None:
+    """zh-CN pages hold no Traditional-only prose, zh-TW pages no Simplified-only prose."""
+    bad_chars = script_only_sets()[forbidden]
+    offenders = {}
+    for key in KEYS:
+        text = prose(soup(html_path(site, lang, key)))
+        found = sorted({c for c in text if c in bad_chars})
+        if found:
+            offenders[key] = "".join(found)
+    assert not offenders
+
+
+def test_code_and_urls_identical_across_scripts(site: Path) -> None:
+    for key in KEYS:
+        tw, cn = soup(html_path(site, "zh-TW", key)), soup(html_path(site, "zh-CN", key))
+        tw_code = [n.get_text() for n in tw.select("article pre, article code")]
+        cn_code = [n.get_text() for n in cn.select("article pre, article code")]
+        assert tw_code == cn_code, key
+        tw_urls = [a["href"] for a in tw.select("article a[href^=http]")]
+        cn_urls = [a["href"] for a in cn.select("article a[href^=http]")]
+        assert tw_urls == cn_urls, key
+
+
+def _switcher_links(page: BeautifulSoup) -> dict[str, str]:
+    return {a["hreflang"]: a["href"] for a in page.select("a.md-select__link[hreflang]")}
+
+
+@pytest.mark.parametrize("lang", list(LANG_PREFIX))
+def test_switcher_keeps_the_page(site: Path, lang: str) -> None:
+    for key in KEYS:
+        path = html_path(site, lang, key)
+        links = _switcher_links(soup(path))
+        assert set(links) == set(LANG_PREFIX), key
+        for other, href in links.items():
+            assert not href.startswith(("/", "http")), (key, href)
+            target = (path.parent / href).resolve()
+            target = target / "index.html" if target.is_dir() else target
+            assert target == html_path(site, other, key).resolve(), (key, other, href)
+
+
+def test_colab_badge_loads_in_every_language(site: Path) -> None:
+    for lang in LANG_PREFIX:
+        path = html_path(site, lang, "index")
+        imgs = [img["src"] for img in soup(path).select("article img") if "colab" in img["src"]]
+        assert imgs, lang
+        for src in imgs:
+            assert (path.parent / src).resolve().exists(), (lang, src)
+
+
+def test_english_home_and_labels_are_english(site: Path) -> None:
+    page = soup(html_path(site, "en", "index"))
+    assert page.select_one("article h1").get_text(strip=True).isascii()
+    labels = [n.get_text(" ", strip=True) for n in page.select("nav.md-nav--primary .md-nav__link")]
+    assert any("LLM Fundamentals" in label for label in labels)
+    assert "LLM Course" in page.title.get_text()
+
+
+def test_english_fallback_page_says_so(site: Path) -> None:
+    fallback = [k for k in KEYS if not (DOCS / f"{k}.en.md").exists()]
+    assert fallback
+    text = soup(html_path(site, "en", fallback[0])).select_one("article").get_text()
+    assert "not been translated into English yet" in text
+
+
+def test_converted_titles_and_site_name(site: Path) -> None:
+    cn = soup(html_path(site, "zh-CN", "fundamentals/neural-networks"))
+    assert "大型语言模型课程" in cn.title.get_text()
+    assert cn.select_one("article h1").get_text(strip=True).endswith("神经网络")
+
+
+def test_version_provider_is_mike() -> None:
+    assert re.search(r"version:\s*\n\s*provider:\s*mike", (ROOT / "mkdocs.yml").read_text())
+
+
+def test_relative_links_inside_site(site: Path) -> None:
+    """No page links to a site-absolute path, which would escape a mike version folder."""
+    for lang in LANG_PREFIX:
+        for key in KEYS:
+            page = soup(html_path(site, lang, key))
+            bad = [a["href"] for a in page.select("a[href^='/']") if not a["href"].startswith("//")]
+            assert not bad, (lang, key, bad)
