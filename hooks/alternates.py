@@ -8,22 +8,26 @@ from mkdocs.structure.pages import Page
 
 
 def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
-    """Point every language link at this page's alternate, relative to the page."""
+    """Point every language link at this page in that language, relative to the page."""
     # Runs after mkdocs-static-i18n (priority 50), which leaves site-absolute links on home
-    # pages ("/zh-CN/"): under mike those escape the version folder.
-    alternates = getattr(page.file, "alternates", None)
-    # The theme reads config.extra.alternate as an attribute, which i18n re-creates per page.
-    links = getattr(config.extra, "alternate", None)
-    if not alternates or not links:
+    # pages ("/zh-CN/", escaping a mike version folder) and misses generated variants.
+    # Every page exists in every language at the same path under the language's folder.
+    links = getattr(config.extra, "alternate", None)  # the theme reads it as an attribute
+    if not links:
         return context
+    i18n = config.plugins["i18n"]
+    path = _without_prefix(page.url, i18n.current_language, i18n.default_language)
     for item in links:
-        target = alternates.get(item["lang"])
         # A site-relative URL: the theme's `url` filter makes it relative to the page,
         # which survives any folder the site is served under.
-        item["link"] = (target.url if target is not None else _home(item["lang"], config)) or "./"
+        item["link"] = _prefix(item["lang"], i18n.default_language) + path or "./"
     return context
 
 
-def _home(lang: str, config: MkDocsConfig) -> str:
-    default = config.plugins["i18n"].default_language
+def _prefix(lang: str, default: str) -> str:
     return "" if lang == default else f"{lang}/"
+
+
+def _without_prefix(url: str, lang: str, default: str) -> str:
+    prefix = _prefix(lang, default)
+    return url[len(prefix) :] if prefix and url.startswith(prefix) else url

@@ -11,6 +11,7 @@ from mkdocs.structure.nav import Navigation
 
 from llmcourse import convert
 
+CACHE = Path(__file__).resolve().parent.parent / ".cache" / "variants"
 # src_uri of a page made by conversion -> (src_uri of its source, script to make)
 VARIANTS: dict[str, tuple[str, str]] = {}
 
@@ -25,7 +26,12 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         if script is None or counterpart in present:
             continue
         VARIANTS[counterpart] = (file.src_uri, "zh-CN" if script == "zh-TW" else "zh-TW")
-        files.append(File(counterpart, config.docs_dir, config.site_dir, config.use_directory_urls))
+        variant = File(counterpart, config.docs_dir, config.site_dir, config.use_directory_urls)
+        if type(file) is not File:
+            # A wrapped source (mkdocs-jupyter's notebooks) gets the same wrapper, so that
+            # i18n gives the variant a page URL and pairs it with its source.
+            variant = type(file)(variant, **config)
+        files.append(variant)
     return files
 
 
@@ -36,14 +42,27 @@ def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation
     for file in files:
         if file.src_uri in VARIANTS:
             source, script = VARIANTS[file.src_uri]
-            text = (docs / source).read_text(encoding="utf-8")
-            file.content_string = _convert(source, text, script)
+            text = _convert(source, (docs / source).read_text(encoding="utf-8"), script)
+            if file.src_uri.endswith(".ipynb"):
+                # mkdocs-jupyter reads notebooks from disk: give it a real converted file.
+                file.abs_src_path = str(_write_once(CACHE / file.src_uri, text))
+            else:
+                file.content_string = text
         else:
             script, _ = _counterpart(file.src_uri)
-            if script is not None:
+            # Setting content drops abs_src_path, which mkdocs-jupyter reads notebooks from.
+            if script is not None and not file.src_uri.endswith(".ipynb"):
                 text = (docs / file.src_uri).read_text(encoding="utf-8")
-                file.content_string = _render(file.src_uri, text, script)
+                file.content_string = convert.render_source(text, script)
     return nav
+
+
+def _write_once(path: Path, text: str) -> Path:
+    """Write a generated file only when its content changes."""
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return path
 
 
 def _counterpart(src_uri: str) -> tuple[str | None, str]:
@@ -62,9 +81,3 @@ def _convert(src_uri: str, text: str, script: str) -> str:
     if src_uri.endswith(".ipynb"):
         return convert.convert_notebook(text, script)
     return convert.convert_markdown(text, script)
-
-
-def _render(src_uri: str, text: str, script: str) -> str:
-    if src_uri.endswith(".ipynb"):
-        return text
-    return convert.render_source(text, script)
