@@ -137,6 +137,9 @@ def cmd_lock(args: argparse.Namespace) -> int:
         "test",
         "--strip-extras",
         "--allow-unsafe",
+        # No machine-specific index or wheel folders in the committed lock.
+        "--no-emit-index-url",
+        "--no-emit-find-links",
         "-o",
         str(LOCK),
         str(ROOT / "pyproject.toml"),
