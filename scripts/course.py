@@ -56,7 +56,6 @@ def ensure_venv() -> Path:
         print(f"creating {VENV} …", file=sys.stderr)
         venv.create(VENV, with_pip=True)
     pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "--upgrade", "pip"], check=True)
     subprocess.run([*pip, "-r", str(LOCK)], check=True)
     # The toolkit in scripts/llmcourse is imported by hooks and mkdocs.yml: put it on the path.
     site = subprocess.run(
