@@ -1,21 +1,36 @@
-"""Text that pages carry from locales/: fallback notices, the home how-to, the credits."""
+"""Text that pages carry from locales/: fallback and outdated notices, home how-to, credits."""
 
 from __future__ import annotations
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 
-from llmcourse import locales
+from llmcourse import locales, status
+
+OUTDATED: set[str] = set()  # page keys whose English translation is older than the source
+
+
+def on_pre_build(*, config: MkDocsConfig) -> None:
+    """Find the pages whose English translation is outdated, once per language build."""
+    OUTDATED.clear()
+    OUTDATED.update(
+        e.key for e in status.entries() if e.lang == "en" and e.state == status.OUTDATED
+    )
 
 
 def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Add the reader-language notice to fallback pages and the locale blocks to home/credits."""
-    lang = config.plugins["i18n"].current_language
+    """Add the reader-language notices and the locale blocks of the home and credits pages."""
+    i18n = config.plugins["i18n"]
+    lang = i18n.current_language
     if page.file.src_uri.endswith(".ipynb"):
         return markdown
-    if getattr(page.file, "locale", lang) != lang and lang == "en":
-        markdown = _after_title(markdown, _fallback_notice(page, lang))
+    if lang == "en":
+        if getattr(page.file, "locale", lang) != lang:
+            markdown = _after_title(markdown, _notice(page, i18n, "fallback"))
+        elif page.file.src_uri.rsplit(".", 2)[0] in OUTDATED:
+            markdown = _after_title(markdown, _notice(page, i18n, "outdated"))
     if page.is_homepage:
         markdown = _after_intro(markdown, locales.text(lang, "home_howto"))
     elif page.file.src_uri.split(".")[0] == "credits":
@@ -23,8 +38,14 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
     return markdown
 
 
-def _fallback_notice(page: Page, lang: str) -> str:
-    return f'!!! warning ""\n\n    {locales.text(lang, "notices", "fallback")}\n'
+def _notice(page: Page, i18n, kind: str) -> str:
+    """A warning admonition in the reader's language that links to the Chinese source page."""
+    lang = i18n.current_language
+    source_url = page.url.removeprefix(f"{lang}/")  # the default language sits at the root
+    href = get_relative_url(source_url or "./", page.url)
+    text = locales.text(lang, "notices", kind)
+    link = locales.text(lang, "notices", "source_link")
+    return f'!!! warning ""\n\n    {text} <a href="{href}" hreflang="zh-TW">{link}</a>\n'
 
 
 def _after_title(markdown: str, block: str) -> str:

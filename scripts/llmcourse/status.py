@@ -1,0 +1,220 @@
+"""Translation status of every page in every language, from the docs tree and git history.
+
+A page's zh-TW or zh-CN version is the *source* (the one Chinese file) or *converted* from
+it; its English version is *translated*, *outdated* (the source changed in git after the
+translation last did) or *falling back* to the Chinese text. Without git history (a
+tarball, a shallow clone) everything still works, only without dates.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TextIO
+
+from llmcourse import DOCS, ROOT, importer, locales, mdtext
+
+SOURCE, CONVERTED, TRANSLATED, OUTDATED, FALLBACK = (
+    "source",
+    "converted",
+    "translated",
+    "outdated",
+    "fallback",
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One page in one language."""
+
+    key: str
+    lang: str
+    state: str
+    file: str | None  # the file the language's page is made from
+    changed: str | None  # date (YYYY-MM-DD) of the last commit touching that file
+    title: str
+    upstream: str | None  # upstream course revision the page follows (front matter)
+
+
+def pages(docs: Path = DOCS) -> list[str]:
+    """Every page key (language-neutral path) that has a Chinese source."""
+    keys = set()
+    for path in docs.rglob("*"):
+        if path.suffix in (".md", ".ipynb") and not path.name.endswith((".en.md", ".en.ipynb")):
+            rel = path.relative_to(docs).as_posix()
+            keys.add(rel.removesuffix(path.suffix).removesuffix(".zh-CN") + path.suffix)
+    return sorted(keys)
+
+
+def entries(docs: Path = DOCS) -> list[Entry]:
+    """The status of every page in every language."""
+    out = []
+    for page in pages(docs):
+        stem, ext = page.rsplit(".", 1)
+        tw, cn, en = (
+            docs / f"{stem}.{ext}",
+            docs / f"{stem}.zh-CN.{ext}",
+            docs / f"{stem}.en.{ext}",
+        )
+        source = tw if tw.exists() else cn
+        meta = _meta(source)
+        title = _title(source)
+        upstream = meta.get("upstream")
+        for lang, own in (("zh-TW", tw), ("zh-CN", cn)):
+            state = SOURCE if own == source else CONVERTED
+            out.append(
+                Entry(stem, lang, state, _rel(source, docs), _changed(source), title, upstream)
+            )
+        if en.exists():
+            src_date, en_date = _timestamp(source), _timestamp(en)
+            state = OUTDATED if src_date and en_date and src_date > en_date else TRANSLATED
+            out.append(
+                Entry(
+                    stem,
+                    "en",
+                    state,
+                    _rel(en, docs),
+                    _changed(en),
+                    _title(en),
+                    _meta(en).get("upstream", upstream),
+                )
+            )
+        else:
+            out.append(
+                Entry(stem, "en", FALLBACK, _rel(source, docs), _changed(source), title, upstream)
+            )
+    return out
+
+
+def current_upstream() -> str | None:
+    """The upstream course revision the project tracks (layout.yml `upstream`)."""
+    return importer.layout().get("upstream")
+
+
+def _rel(path: Path, docs: Path) -> str:
+    return path.relative_to(docs).as_posix()
+
+
+def _meta(path: Path) -> dict:
+    if path.suffix != ".md":
+        return {}
+    try:
+        return mdtext.split_front_matter(path.read_text(encoding="utf-8"), str(path))[0]
+    except mdtext.FrontMatterError:
+        return {}
+
+
+def _title(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".ipynb":
+        cells = json.loads(text).get("cells", [])
+        text = "".join(next((c["source"] for c in cells if c["cell_type"] == "markdown"), ""))
+    heads = [h for h in mdtext.headings(mdtext.split_front_matter(text)[1]) if h.level == 1]
+    return heads[0].text if heads else path.stem
+
+
+@functools.cache
+def _git_dates() -> dict[str, tuple[int, str]]:
+    """Last commit (unix time, date) per file under docs/, from one `git log` call."""
+    try:
+        log = subprocess.run(
+            ["git", "log", "--format=@%ct %cs", "--name-only", "--", "docs"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    dates: dict[str, tuple[int, str]] = {}
+    current = (0, "")
+    for line in log.splitlines():
+        if line.startswith("@"):
+            stamp, day = line[1:].split()
+            current = (int(stamp), day)
+        elif line.strip():
+            dates.setdefault(line.strip(), current)
+    return dates
+
+
+def _git_key(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return ""
+
+
+def _timestamp(path: Path) -> int | None:
+    found = _git_dates().get(_git_key(path))
+    return found[0] if found else None
+
+
+def _changed(path: Path) -> str | None:
+    found = _git_dates().get(_git_key(path))
+    return found[1] if found else None
+
+
+# --------------------------------------------------------------------------- output
+
+
+def table(lang: str, docs: Path = DOCS) -> str:
+    """The status table as Markdown, with headings and state names in ``lang``."""
+    words = locales.load(lang)["status"]
+    rows = entries(docs)
+    by_key: dict[str, dict[str, Entry]] = {}
+    for e in rows:
+        by_key.setdefault(e.key, {})[e.lang] = e
+    head = [words["page"], *(words["languages"][lg] for lg in locales.LANGUAGES)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for key, langs in by_key.items():
+        cells = [f"`{key}`"]
+        for lg in locales.LANGUAGES:
+            e = langs[lg]
+            date = f" ({e.changed})" if e.changed else ""
+            cells.append(f"{words['states'][e.state]}{date}")
+        lines.append("| " + " | ".join(cells) + " |")
+    counts = {s: sum(1 for e in rows if e.state == s) for s in words["states"]}
+    summary = ", ".join(f"{words['states'][s]}: {n}" for s, n in counts.items() if n)
+    upstream = current_upstream()
+    behind = sorted({e.key for e in rows if upstream and e.upstream and e.upstream != upstream})
+    out = [words["intro"], "", summary, "", *lines]
+    if behind:
+        out += [
+            "",
+            f"## {words['upstream_title']}",
+            "",
+            words["upstream_intro"].format(current=upstream),
+            "",
+        ]
+        out += [f"- `{k}`: {by_key[k]['zh-TW'].upstream}" for k in behind]
+    return "\n".join(out) + "\n"
+
+
+def command(as_json: bool, stdout: TextIO) -> int:
+    """`course.py status`: the table in the terminal, or JSON for tools."""
+    rows = entries()
+    if as_json:
+        json.dump(
+            {"upstream": current_upstream(), "pages": [asdict(e) for e in rows]},
+            stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
+        stdout.write("\n")
+        return 0
+    width = max(len(e.key) for e in rows)
+    stdout.write(f"{'page':<{width}}  {'zh-TW':<22}{'zh-CN':<22}{'en':<22}\n")
+    by_key: dict[str, dict[str, Entry]] = {}
+    for e in rows:
+        by_key.setdefault(e.key, {})[e.lang] = e
+    for key, langs in by_key.items():
+        cells = "".join(
+            f"{langs[lg].state + (' ' + langs[lg].changed if langs[lg].changed else ''):<22}"
+            for lg in locales.LANGUAGES
+        )
+        stdout.write(f"{key:<{width}}  {cells}\n")
+    return 0
