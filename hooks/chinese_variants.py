@@ -36,7 +36,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
 
 
 def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-    """Give each Chinese page of this language build its text: converted or rule-applied."""
+    """Give each Chinese page of this language build its text in its own script."""
     # Runs after mkdocs-static-i18n has chosen this language's files and before pages are read.
     docs = Path(config.docs_dir)
     for file in files:
@@ -52,8 +52,10 @@ def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation
             script, _ = _counterpart(file.src_uri)
             # Setting content drops abs_src_path, which mkdocs-jupyter reads notebooks from.
             if script is not None and not file.src_uri.endswith(".ipynb"):
+                # Converting a source to its own script applies its -{…}- rules and turns
+                # the other script's words that community texts mix in (quoted titles).
                 text = (docs / file.src_uri).read_text(encoding="utf-8")
-                file.content_string = convert.render_source(text, script)
+                file.content_string = convert.convert_markdown(text, script)
     return nav
 
 

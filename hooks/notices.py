@@ -31,7 +31,7 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
             markdown = _after_title(markdown, _notice(page, i18n, "fallback"))
         elif page.file.src_uri.rsplit(".", 2)[0] in OUTDATED:
             markdown = _after_title(markdown, _notice(page, i18n, "outdated"))
-    if page.is_homepage:
+    if page.file.src_uri.split(".")[0] == "index":  # every language's home page
         markdown = _after_intro(markdown, locales.text(lang, "home_howto"))
     elif page.file.src_uri.split(".")[0] == "credits":
         markdown = markdown.rstrip() + "\n\n" + locales.text(lang, "credits")

@@ -49,12 +49,14 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT / "scripts"),
+        # mike runs `mkdocs` from PATH: the one beside this interpreter
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "GIT_COMMITTER_NAME": "test",
         "GIT_COMMITTER_EMAIL": "test@example.invalid",
     }
     for cmd in (["deploy", "--update-aliases", "0.1", "latest"], ["set-default", "latest"]):
         result = subprocess.run(
-            [sys.executable, "-m", "mike", *cmd],
+            [str(Path(sys.executable).parent / "mike"), *cmd],
             cwd=repo,
             env=env,
             capture_output=True,
