@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import os
+import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -32,4 +35,57 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site")
     result = build_site(ROOT, out)
     assert result.returncode == 0, result.stderr[-4000:]
+    return out
+
+
+PROJECT_PARTS = ["mkdocs.yml", "docs", "hooks", "locales", "overrides", "scripts"]
+GIT_ID = {
+    "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
+    "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
+}
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=repo, env={**os.environ, **GIT_ID}, check=True,
+        capture_output=True, text=True,
+    ).stdout
+
+
+def mike(repo: Path, *args: str) -> None:
+    env = {
+        **os.environ, **GIT_ID, "PYTHONPATH": str(ROOT / "scripts"),
+        # mike runs `mkdocs` from PATH: the one beside this interpreter
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "mike"), *args], cwd=repo, env=env,
+        capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+
+
+@pytest.fixture(scope="session")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The gh-pages tree of a throw-away repository where mike published 0.1, then 0.2 as
+    latest (the default), as a maintainer does."""
+    repo = tmp_path_factory.mktemp("mike-repo")
+    for part in PROJECT_PARTS:
+        src = ROOT / part
+        if src.is_dir():
+            shutil.copytree(src, repo / part, ignore=shutil.ignore_patterns("__pycache__"))
+        elif src.exists():
+            shutil.copy2(src, repo / part)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "site")
+    mike(repo, "deploy", "0.1")
+    mike(repo, "deploy", "--update-aliases", "0.2", "latest")
+    mike(repo, "set-default", "latest")
+    out = tmp_path_factory.mktemp("gh-pages")
+    archive = subprocess.run(
+        ["git", "archive", "gh-pages"], cwd=repo, check=True, capture_output=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(out, filter="data")
     return out

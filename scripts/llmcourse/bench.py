@@ -1,0 +1,361 @@
+"""`course.py bench`: build, serve, repair/conversion and page-weight figures, measured here.
+
+Every timing is the median of several repetitions with min and max, all in one run:
+the machines are shared and noisy, so compare ratios from the same run, never
+figures from different runs. Nothing here is asserted by the tests.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+import yaml
+
+from llmcourse import DOCS, ROOT
+
+RESULTS = DOCS / "about" / "benchmarks.md"
+RESULTS_EN = DOCS / "about" / "benchmarks.en.md"
+MARK_START, MARK_END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+class Loader(yaml.SafeLoader):
+    """Reads mkdocs.yml, keeping its !ENV and !!python/name tags as plain values."""
+
+
+Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: suffix)
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
+    """(median, min, max) seconds of ``repeat`` calls."""
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs), min(runs), max(runs)
+
+
+def fmt(stats: tuple[float, float, float], unit: str = "s") -> str:
+    med, lo, hi = stats
+    return f"{med:.3f} {unit} (min {lo:.3f}, max {hi:.3f})"
+
+
+# --------------------------------------------------------------------------- builds
+
+
+def project_config(docs: Path, *, hooks: bool = True, only: str | None = None,
+                   nav: bool = True) -> dict:
+    """The project's mkdocs.yml with absolute paths, optionally without hooks/one language."""
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    config["docs_dir"] = str(docs)
+    config["site_url"] = "http://127.0.0.1:8000/"
+    config["theme"]["custom_dir"] = str(ROOT / "overrides")
+    # Without hooks, only the UI-language one stays: Material has no zh-CN table of its own.
+    config["hooks"] = [str(ROOT / h) for h in config.get("hooks", [])
+                       if hooks or h.endswith("locales.py")]
+    config["markdown_extensions"] = [
+        {"toc": {"permalink": True, "slugify": "!!python/name:llmcourse.convert.heading_slug"}}
+        if isinstance(ext, dict) and "toc" in ext else ext
+        for ext in config["markdown_extensions"]
+    ]
+    if only:
+        for plugin in config["plugins"]:
+            if isinstance(plugin, dict) and "i18n" in plugin:
+                plugin["i18n"]["build_only_locale"] = only
+    if not nav:
+        config.pop("nav", None)
+    return config
+
+
+def write_config(config: dict, folder: Path) -> Path:
+    text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+    text = text.replace("'!!python/name:llmcourse.convert.heading_slug'",
+                        "!!python/name:llmcourse.convert.heading_slug")
+    path = folder / "mkdocs.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def build(config_file: Path, site: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config_file), "-d", str(site)],
+        env=env, capture_output=True, text=True, cwd=config_file.parent,
+    )
+    if result.returncode:
+        raise RuntimeError(f"build failed: {result.stderr[-2000:]}")
+
+
+def pages_in(site: Path) -> int:
+    return sum(1 for _ in site.rglob("*.html"))
+
+
+def dir_size(site: Path) -> int:
+    return sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+
+
+def scaled_docs(folder: Path, factor: int) -> Path:
+    """The docs tree with the course content copied ``factor`` times."""
+    docs = folder / "docs"
+    shutil.copytree(DOCS, docs)
+    for i in range(1, factor):
+        for section in ("fundamentals", "scientist", "engineer", "notes"):
+            shutil.copytree(DOCS / section, docs / f"{section}-{i}")
+    return docs
+
+
+# --------------------------------------------------------------------------- serve
+
+
+def serve_latency(repeat: int) -> tuple[float, float, float]:
+    """Seconds from saving a Markdown file to `mkdocs serve` serving the rebuilt page."""
+    with tempfile.TemporaryDirectory() as tmp:
+        docs = Path(tmp) / "docs"
+        shutil.copytree(DOCS, docs)
+        config = write_config(project_config(docs), Path(tmp))
+        port = _free_port()
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "NO_MKDOCS_2_WARNING": "1"}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "-a", f"127.0.0.1:{port}"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp,
+        )
+        url = f"http://127.0.0.1:{port}/fundamentals/neural-networks/"
+        page = docs / "fundamentals" / "neural-networks.md"
+        try:
+            _wait_for(url, None, 180)
+            runs = []
+            for i in range(repeat):
+                marker = f"bench-marker-{i}-{time.time_ns()}"
+                start = time.perf_counter()
+                page.write_text(page.read_text(encoding="utf-8") + f"\n{marker}\n", "utf-8")
+                _wait_for(url, marker, 180)
+                runs.append(time.perf_counter() - start)
+            return statistics.median(runs), min(runs), max(runs)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, marker: str | None, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                if marker is None or marker in resp.read().decode("utf-8"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} did not serve {marker!r} within {timeout}s")
+
+
+# --------------------------------------------------------------------------- text tools
+
+
+def course_text() -> str:
+    """Every Chinese source page of the course, as one text."""
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(DOCS.rglob("*.md"))
+                     if not p.name.endswith(".en.md"))
+
+
+def throughput(repeat: int) -> list[tuple[str, str]]:
+    import ftfy
+    import opencc
+
+    from llmcourse import convert, repair
+
+    text = course_text()
+    mb = len(text.encode("utf-8")) / 1e6
+    plain = opencc.OpenCC("tw2sp")
+    rows = []
+    for label, fn in [
+        ("repair (clean course text)", lambda: repair.repair_text(text)),
+        ("ftfy.fix_text alone", lambda: ftfy.fix_text(text)),
+        ("convert_markdown zh-TW → zh-CN", lambda: convert.convert_markdown(text, "zh-CN")),
+        ("plain OpenCC tw2sp", lambda: plain.convert(text)),
+    ]:
+        fn()  # warm caches: dictionaries load once per process
+        med, lo, hi = timed(fn, repeat)
+        rows.append((label, f"{mb / med:.2f} MB/s (min {mb / hi:.2f}, max {mb / lo:.2f}); "
+                            f"{mb:.3f} MB"))
+    return rows
+
+
+def accuracy() -> list[tuple[str, str]]:
+    from llmcourse import convert, repair
+
+    rows = []
+    for direction in ("tw2cn", "cn2tw"):
+        for split in ("train", "heldout"):
+            try:
+                ours, plain, n = convert.sentence_accuracy(direction, split)
+            except (FileNotFoundError, KeyError, ValueError):
+                continue
+            rows.append((f"conversion accuracy {direction} {split} (n={n})",
+                         f"ours {ours:.1%}, plain OpenCC {plain:.1%}"))
+    sample = "\n".join(p.read_text("utf-8") for p in sorted((DOCS / "scientist").glob("*.md"))
+                       if p.name.count(".") == 1)
+    rows.append(("lossy mojibake repair accuracy (scientist pages, cp1254)",
+                 f"{repair.lossy_accuracy(sample):.3%}"))
+    return rows
+
+
+# --------------------------------------------------------------------------- weight
+
+
+def page_weight(site: Path, page: str) -> list[tuple[str, str]]:
+    """HTML, CSS and JS a chapter page loads (raw and gzip), and search index per language."""
+    html_path = site / page / "index.html"
+    html = html_path.read_text(encoding="utf-8")
+    kinds = {"HTML": [html_path]}
+    for kind, pattern in (("CSS", r'<link[^>]+href="([^"]+\.css)"'),
+                          ("JS", r'<script[^>]+src="([^"]+\.js)"')):
+        kinds[kind] = [(html_path.parent / href).resolve() for href in re.findall(pattern, html)]
+    rows = []
+    for kind, files in kinds.items():
+        raw = sum(f.stat().st_size for f in files if f.exists())
+        gz = sum(len(gzip.compress(f.read_bytes(), 9)) for f in files if f.exists())
+        rows.append((f"{page} {kind} ({len(files)} files)", f"{raw / 1024:.1f} KiB, gzip "
+                                                             f"{gz / 1024:.1f} KiB"))
+    for lang, prefix in (("zh-TW", ""), ("zh-CN", "zh-CN/"), ("en", "en/")):
+        index = site / prefix / "search" / "search_index.json"
+        if index.exists():
+            data = index.read_bytes()
+            rows.append((f"search index {lang}", f"{len(data) / 1024:.1f} KiB, gzip "
+                                                 f"{len(gzip.compress(data, 9)) / 1024:.1f} KiB"))
+    return rows
+
+
+# --------------------------------------------------------------------------- command
+
+
+def command(repeat: int, quick: bool, stdout: TextIO) -> int:
+    """Measure everything and print one table; write it to docs/about/benchmarks*.md."""
+    rows: list[tuple[str, str]] = []
+
+    def out(label: str, value: str) -> None:
+        rows.append((label, value))
+        stdout.write(f"{label:<58} {value}\n")
+        stdout.flush()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        full = write_config(project_config(DOCS), _mk(tmp_path / "full"))
+        bare = write_config(project_config(DOCS, hooks=False), _mk(tmp_path / "bare"))
+        one = write_config(project_config(DOCS, only="zh-TW"), _mk(tmp_path / "one"))
+        site = tmp_path / "site"
+        stats_full = timed(lambda: build(full, site), repeat)
+        n_full = pages_in(site)
+        out("full build, 3 languages, with hooks", f"{fmt(stats_full)}; {n_full} pages")
+        weight = page_weight(site, "scientist/evaluation")
+        stats_bare = timed(lambda: build(bare, tmp_path / "site-bare"), repeat)
+        out("full build, 3 languages, hooks disabled (but locales)", fmt(stats_bare))
+        out("hooks cost (ratio with/without)", f"{stats_full[0] / stats_bare[0]:.2f}×")
+        stats_one = timed(lambda: build(one, tmp_path / "site-one"), repeat)
+        n_one = pages_in(tmp_path / "site-one")
+        out("one-language build (zh-TW)", f"{fmt(stats_one)}; {n_one} pages")
+        per_full, per_one = stats_full[0] / n_full, stats_one[0] / n_one
+        out("cost per output page: 3 languages vs one",
+            f"{per_full * 1000:.1f} ms vs {per_one * 1000:.1f} ms ({per_full / per_one:.2f}×)")
+        for factor in (10,) if quick else (10, 50):
+            folder = _mk(tmp_path / f"x{factor}")
+            docs = scaled_docs(folder, factor)
+            config = write_config(project_config(docs, nav=False), folder)
+            scaled_site = folder / "site"
+            stats = timed(lambda c=config, s=scaled_site: build(c, s), 1)
+            out(f"content ×{factor}: build",
+                f"{stats[0]:.2f} s ({stats[0] / stats_full[0]:.1f}× the course); "
+                f"{pages_in(scaled_site)} pages, {dir_size(scaled_site) / 1e6:.1f} MB")
+            shutil.rmtree(folder)
+        for label, value in weight:
+            out(f"page weight {label}", value)
+    out("mkdocs serve: save → rebuilt page served", fmt(serve_latency(repeat)))
+    for label, value in throughput(max(repeat, 5)) + accuracy():
+        out(label, value)
+    for label, value in lighthouse():
+        out(label, value)
+    _write_results(rows)
+    return 0
+
+
+def _mk(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def lighthouse() -> list[tuple[str, str]]:
+    """Lighthouse mobile scores for the home page and a chapter (npm lighthouse + chromium)."""
+    npx = shutil.which("npx")
+    chromium = shutil.which("chromium")
+    if not npx or not chromium:
+        return [("lighthouse", "not run: needs npx (Node.js) and Debian's chromium")]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        build(write_config(project_config(DOCS), Path(tmp)), site)
+        port = _free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(port), "-b", "127.0.0.1", "-d", str(site)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait_for(f"http://127.0.0.1:{port}/", None, 30)
+            for page in ("", "scientist/evaluation/"):
+                report = Path(tmp) / "report.json"
+                cmd = [npx, "--yes", "lighthouse@12", f"http://127.0.0.1:{port}/{page}",
+                       "--quiet", "--output=json", f"--output-path={report}",
+                       "--form-factor=mobile", "--throttling-method=provided",
+                       "--chrome-flags=--headless --no-sandbox --disable-gpu "
+                       "--disable-background-networking --disable-component-update "
+                       "--no-first-run"]
+                result = subprocess.run(cmd, env={**os.environ, "CHROME_PATH": chromium},
+                                        capture_output=True, text=True, timeout=600)
+                if result.returncode or not report.exists():
+                    rows.append((f"lighthouse /{page}", f"failed: {result.stderr[-300:]}"))
+                    continue
+                cats = json.loads(report.read_text())["categories"]
+                scores = ", ".join(f"{c['title']} {round(c['score'] * 100)}"
+                                   for c in cats.values() if c.get("score") is not None)
+                rows.append((f"lighthouse mobile /{page}", scores))
+        finally:
+            server.terminate()
+    return rows
+
+
+def _write_results(rows: list[tuple[str, str]]) -> None:
+    """Put the table into the benchmarks pages, with the machine and date."""
+    machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python "
+               f"{platform.python_version()}, {platform.system()} {platform.release()}")
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    table = ["| measure | result |", "|---|---|"]
+    table += [f"| {label} | {value} |" for label, value in rows]
+    block = "\n".join([MARK_START, "", f"`{machine}` · {when}", "", *table, "", MARK_END])
+    for page in (RESULTS, RESULTS_EN):
+        text = page.read_text(encoding="utf-8")
+        new = re.sub(re.escape(MARK_START) + ".*?" + re.escape(MARK_END), lambda m: block,
+                     text, flags=re.S)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
