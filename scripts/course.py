@@ -3,7 +3,7 @@
 
   python scripts/course.py serve              set up .venv on first use, then preview the site
   python scripts/course.py test               set up .venv (and Chromium), then run every test
-  python scripts/course.py import SOURCE… --lang zh-TW|zh-CN|en [--force]
+  python scripts/course.py import SOURCE… --lang zh-TW|zh-CN|en [--force] [--upstream REV]
                                               repair and split a translation into docs/
   python scripts/course.py repair FILE… [--in-place | --check] [--strict]
                                               restore mojibake and odd encodings
@@ -158,6 +158,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         strict=args.strict,
         stdout=sys.stdout,
         stderr=sys.stderr,
+        upstream=args.upstream,
     )
 
 
@@ -235,6 +236,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--kind", choices=["auto", "course", "notes"], default="auto")
     s.add_argument("--docs", help="docs folder to import into (default: docs/)")
     s.add_argument("--strict", action="store_true", help="refuse text repaired without confidence")
+    s.add_argument("--upstream", help="upstream course revision the text follows (front matter)")
     s.set_defaults(func=cmd_import, needs_venv=True)
 
     s = sub.add_parser("repair", help="restore mojibake and odd encodings")

@@ -20,9 +20,20 @@ COURSE = ROOT / "scripts" / "course.py"
 def run_import(docs: Path, source: str, lang: str, *extra: str) -> subprocess.CompletedProcess:
     """`course.py import` as a maintainer runs it."""
     return subprocess.run(
-        [sys.executable, str(COURSE), "import", str(FIXTURES / source), "--lang", lang,
-         "--docs", str(docs), *extra],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            str(COURSE),
+            "import",
+            str(FIXTURES / source),
+            "--lang",
+            lang,
+            "--docs",
+            str(docs),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -39,9 +50,13 @@ def snapshot(docs: Path) -> dict[str, str]:
 
 
 def all_seeds(docs: Path) -> None:
-    for source, lang in [("seed-004-zh-TW.md", "zh-TW"), ("seed-000-zh-TW.md", "zh-TW"),
-                         ("seed-001-damaged.md", "zh-TW"), ("seed-002-zh-CN.md", "zh-CN"),
-                         ("seed-003-notes.md", "zh-TW")]:
+    for source, lang in [
+        ("seed-004-zh-TW.md", "zh-TW"),
+        ("seed-000-zh-TW.md", "zh-TW"),
+        ("seed-001-damaged.md", "zh-TW"),
+        ("seed-002-zh-CN.md", "zh-CN"),
+        ("seed-003-notes.md", "zh-TW"),
+    ]:
         result = run_import(docs, source, lang)
         assert result.returncode == 0, result.stderr
 
@@ -50,9 +65,15 @@ def test_course_document_becomes_pages(docs: Path) -> None:
     result = run_import(docs, "seed-004-zh-TW.md", "zh-TW")
     assert result.returncode == 0, result.stderr
     pages = snapshot(docs)
-    for rel in ["index.md", "fundamentals/index.md", "fundamentals/math-for-machine-learning.md",
-                "scientist/index.md", "scientist/llm-architecture.md",
-                "scientist/instruction-datasets.md", "engineer/running-llms.md"]:
+    for rel in [
+        "index.md",
+        "fundamentals/index.md",
+        "fundamentals/math-for-machine-learning.md",
+        "scientist/index.md",
+        "scientist/llm-architecture.md",
+        "scientist/instruction-datasets.md",
+        "engineer/running-llms.md",
+    ]:
         assert rel in pages, rel
     # chapters the translation left in English become English pages, not Chinese sources
     assert "engineer/inference-optimization.en.md" in pages
@@ -130,8 +151,11 @@ def test_notes_document_split_by_parts(docs: Path) -> None:
     result = run_import(docs, "seed-003-notes.md", "zh-TW")
     assert result.returncode == 0, result.stderr
     pages = snapshot(docs)
-    assert set(pages) == {"notes/index.md", "notes/from-ai-to-llm-basics.md",
-                          "notes/llm-model-engineering.md"}
+    assert set(pages) == {
+        "notes/index.md",
+        "notes/from-ai-to-llm-basics.md",
+        "notes/llm-model-engineering.md",
+    }
     index = pages["notes/index.md"]
     assert "](#" not in index  # the hand-written table of contents is replaced by the nav
     assert "## 簡介" in index and "## 相關的更新Blog" in index
@@ -146,8 +170,12 @@ def test_import_is_idempotent(docs: Path) -> None:
     all_seeds(docs)
     first = snapshot(docs)
     manifest = (docs / importer.MANIFEST_NAME).read_text("utf-8")
-    for source, lang in [("seed-004-zh-TW.md", "zh-TW"), ("seed-002-zh-CN.md", "zh-CN"),
-                         ("seed-001-damaged.md", "zh-TW"), ("seed-003-notes.md", "zh-TW")]:
+    for source, lang in [
+        ("seed-004-zh-TW.md", "zh-TW"),
+        ("seed-002-zh-CN.md", "zh-CN"),
+        ("seed-001-damaged.md", "zh-TW"),
+        ("seed-003-notes.md", "zh-TW"),
+    ]:
         result = run_import(docs, source, lang)
         assert result.returncode == 0, result.stderr
         assert "wrote" not in result.stdout, result.stdout
@@ -173,8 +201,14 @@ def test_command_reports_unplaceable_chapter(docs: Path) -> None:
     # seed 000 alone: its chapter has no section heading and no page to match yet
     out, err = io.StringIO(), io.StringIO()
     status = importer.command(
-        [str(FIXTURES / "seed-000-zh-TW.md")], lang="zh-TW", force=False, kind="auto",
-        docs=str(docs), strict=False, stdout=out, stderr=err,
+        [str(FIXTURES / "seed-000-zh-TW.md")],
+        lang="zh-TW",
+        force=False,
+        kind="auto",
+        docs=str(docs),
+        strict=False,
+        stdout=out,
+        stderr=err,
     )
     assert status == 1
     assert "seed-000-zh-TW.md:" in err.getvalue() and "no section heading" in err.getvalue()

@@ -54,6 +54,8 @@ class Candidate:
     lang: str
     text: str
     source: str
+    meta: dict = field(default_factory=dict)
+    lossy: bool = False  # some characters were chosen by the language model of the repair
 
 
 @dataclass
@@ -459,6 +461,37 @@ def merge(primary: str, other: str, script: str) -> tuple[str, list[str]]:
     return merged, unplaced
 
 
+def compose(meta: dict, body: str) -> str:
+    """A page's text: YAML front matter (when there is any) and the body."""
+    if not meta:
+        return body
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + body
+
+
+def reconcile(text: str, clean: str) -> tuple[str, int]:
+    """Lines of a lossy-repaired ``text`` replaced by their clean twin in ``clean``.
+
+    A twin has the same length and differs in at most three characters: the repair chose
+    those characters by likelihood, the clean source has them as written.
+    """
+    by_length: dict[int, list[str]] = {}
+    for line in clean.splitlines():
+        by_length.setdefault(len(line), []).append(line)
+    out, fixed = [], 0
+    for line in text.splitlines():
+        twin = next(
+            (
+                c
+                for c in by_length.get(len(line), [])
+                if 0 < sum(a != b for a, b in zip(c, line, strict=True)) <= 3
+            ),
+            None,
+        )
+        out.append(twin if twin is not None else line)
+        fixed += twin is not None
+    return "\n".join(out) + ("\n" if text.endswith("\n") else ""), fixed
+
+
 def place(candidate: Candidate, docs: Path, manifest: dict, outcome: Outcome, force: bool) -> None:
     """Write one page, merging with what is there; never overwrite a hand-edited page."""
     target = docs / f"{candidate.key}{LANG_SUFFIX[candidate.lang]}"
@@ -467,11 +500,11 @@ def place(candidate: Candidate, docs: Path, manifest: dict, outcome: Outcome, fo
     else:
         current = chinese_source(docs, candidate.key)
     rel = target.relative_to(docs).as_posix()
-    dest, result = target, candidate.text
+    dest, result = target, compose(candidate.meta, candidate.text)
     if current is not None:
         cur_rel = current.relative_to(docs).as_posix()
         text = current.read_text(encoding="utf-8")
-        if text == candidate.text:
+        if text == result:
             outcome.unchanged.append(cur_rel)
             return
         if manifest.get(cur_rel, {}).get("sha256") != _sha(text) and not force:
@@ -480,18 +513,35 @@ def place(candidate: Candidate, docs: Path, manifest: dict, outcome: Outcome, fo
                 f"not overwritten with {candidate.source} (use --force)"
             )
             return
+        meta, body = mdtext.split_front_matter(text, cur_rel)[:2]
+        body = body.lstrip("\n")  # compose() puts one blank line after the front matter
         script = _language_of(current)
         if not force:
-            if fullness(candidate.text)[0] > fullness(text)[0] and script == candidate.lang:
-                result, unplaced = merge(candidate.text, text, script)
+            if fullness(candidate.text)[0] > fullness(body)[0] and script == candidate.lang:
+                merged, unplaced = merge(candidate.text, body, script)
+                if candidate.lossy and not manifest.get(cur_rel, {}).get("lossy"):
+                    merged, fixed = reconcile(merged, body)
+                    if fixed:
+                        outcome.notes.append(
+                            f"{cur_rel}: {fixed} repaired lines taken as written in {cur_rel}"
+                        )
             else:
                 dest = current
-                result, unplaced = merge(text, candidate.text, script)
+                merged, unplaced = merge(body, candidate.text, script)
+                lossy_here = manifest.get(cur_rel, {}).get("lossy")
+                if lossy_here and not candidate.lossy and candidate.lang == script:
+                    merged, fixed = reconcile(merged, candidate.text)
+                    if fixed:
+                        outcome.notes.append(
+                            f"{cur_rel}: {fixed} repaired lines taken as written in "
+                            f"{candidate.source}"
+                        )
             outcome.notes += [
                 f"{dest.relative_to(docs).as_posix()}: not merged from "
                 f"{candidate.source if dest == current else cur_rel}: {u}"
                 for u in unplaced
             ]
+            result = compose({**meta, **candidate.meta}, merged)
             if result == text and dest == current:
                 outcome.kept.append(f"{cur_rel}: kept (as full as {candidate.source})")
                 return
@@ -503,12 +553,22 @@ def place(candidate: Candidate, docs: Path, manifest: dict, outcome: Outcome, fo
             manifest.pop(cur_rel, None)
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(result, encoding="utf-8")
+    lossy = manifest.get(rel, {}).get("lossy") or (candidate.lossy and dest == target)
     manifest[rel] = {"source": candidate.source, "sha256": _sha(result)}
+    if lossy:
+        manifest[rel]["lossy"] = True
     outcome.written.append(rel)
 
 
 def import_text(
-    text: str, source: str, lang: str, docs: Path = DOCS, force: bool = False, kind: str = "auto"
+    text: str,
+    source: str,
+    lang: str,
+    docs: Path = DOCS,
+    force: bool = False,
+    kind: str = "auto",
+    upstream: str | None = None,
+    lossy: bool = False,
 ) -> Outcome:
     """Import one repaired document into ``docs`` (see module docstring)."""
     outcome = Outcome()
@@ -529,6 +589,10 @@ def import_text(
         candidates = parse_notes(text, source)
     manifest = _load_manifest(docs)
     for cand in candidates:
+        cand.lossy = lossy
+        if upstream and cand.key.split("/")[0] in layout()["sections"]:
+            # chapters and section overviews record the upstream revision they follow
+            cand.meta["upstream"] = upstream
         detected = detect_language(cand.text) or lang
         cand.lang = "en" if lang == "en" or detected == "en" else lang
         if cand.lang != "en" and detected != lang:
@@ -550,6 +614,7 @@ def command(
     strict: bool,
     stdout: TextIO,
     stderr: TextIO,
+    upstream: str | None = None,
 ) -> int:
     """`course.py import`: repair each source, split it into pages and report what changed."""
     from llmcourse import repair
@@ -574,7 +639,8 @@ def command(
             status = 1
             continue
         try:
-            outcome = import_text(fixed.text, path.name, lang, target, force, kind)
+            lossy = any(f.kind.startswith("lossy") for f in fixed.findings)
+            outcome = import_text(fixed.text, path.name, lang, target, force, kind, upstream, lossy)
         except ImportError_ as exc:
             print(str(exc), file=stderr)
             status = 1
