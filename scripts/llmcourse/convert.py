@@ -1,0 +1,982 @@
+"""Convert course pages between Traditional (zh-TW) and Simplified (zh-CN) Chinese.
+
+Each page has one Chinese source, in whichever script its author wrote; the build makes the
+other script with OpenCC (``tw2sp`` / ``s2twp``) plus the project glossary in
+``locales/glossary/``. Only prose changes: code, URLs, markup, math and YAML structure are
+byte-identical (see :mod:`llmcourse.mdspans`).
+
+How a text is converted:
+
+1. the protected spans and ``-{…}-`` rule markers are found;
+2. the glossary (plus the page's ``conversion:`` table) is applied to the prose with a
+   longest-match scan; context rules pick between meanings of ambiguous terms;
+3. everything fixed by steps 1-2 (protected text, rule outputs, glossary outputs) is replaced by
+   one private-use placeholder character each, the whole text goes through OpenCC in a single
+   call, and the placeholders are put back.
+
+Because glossary outputs are placeholders while OpenCC runs, OpenCC's later stages (TWPhrases,
+TWVariants) can never re-convert them - the trap of chaining a glossary inside an OpenCC config.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextvars
+import difflib
+import functools
+import html
+import json
+import re
+import tempfile
+import time
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import opencc
+import yaml
+
+from . import LOCALES, ROOT, mdspans
+from .mdspans import RuleError, Span
+
+__all__ = [
+    "Audit",
+    "ConversionRuleError",
+    "Glossary",
+    "ProtectedMismatch",
+    "Replacement",
+    "SLUG_SCRIPT",
+    "audit_markdown",
+    "command",
+    "convert_markdown",
+    "convert_notebook",
+    "convert_text",
+    "glossary",
+    "heading_slug",
+    "opencc_config",
+    "page_rules",
+    "render_source",
+    "sentence_accuracy",
+    "sentence_results",
+    "throughput",
+]
+
+GLOSSARY_DIR = LOCALES / "glossary"
+SENTENCES_DIR = ROOT / "tests" / "cases" / "sentences"
+SCRIPTS = ("zh-TW", "zh-CN")
+#: target script -> glossary direction
+DIRECTION = {"zh-CN": "tw2cn", "zh-TW": "cn2tw"}
+#: glossary direction -> (shipped OpenCC config, its plain character-level counterpart)
+OPENCC = {"tw2cn": ("tw2sp.json", "t2s.json"), "cn2tw": ("s2twp.json", "s2t.json")}
+_OPENCC_SHARE = Path(opencc.__file__).resolve().parent / "clib" / "share" / "opencc"
+
+#: Set to "zh-TW"/"zh-CN" while rendering a page so :func:`heading_slug` need not guess.
+SLUG_SCRIPT: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "SLUG_SCRIPT", default=None
+)
+
+
+class ConversionRuleError(ValueError):
+    """A glossary file, a front-matter ``conversion:`` table or a ``-{…}-`` rule is invalid.
+
+    The message names the file (or ``<text>``) and the key or line:col at fault.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Glossary
+
+
+@dataclass(frozen=True, slots=True)
+class ContextRule:
+    """Use ``to`` for a term when the text around it matches ``before``/``after``."""
+
+    to: str
+    before: re.Pattern[str] | None = None
+    after: re.Pattern[str] | None = None
+
+    def applies(self, text: str, start: int, end: int) -> bool:
+        """Whether the term at ``text[start:end]`` is in this rule's context."""
+        if self.before is not None and not self.before.search(text[max(0, start - 40) : start]):
+            return False
+        if self.after is not None and not self.after.match(text[end : end + 40]):
+            return False
+        return True
+
+
+def _trie_pattern(keys: Iterable[str]) -> re.Pattern[str]:
+    """A regex matching the longest of ``keys`` at the leftmost position (a trie of keys)."""
+    trie: dict[str, Any] = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return body + "?" if len(alts) == 1 and len(alts[0]) == 1 else f"(?:{body})?"
+        return body
+
+    source = build(trie)
+    return re.compile(source if source else r"(?!)")
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """The terms of one direction: fixed entries plus context-dependent rules."""
+
+    direction: str
+    entries: dict[str, str]
+    context: dict[str, tuple[ContextRule, ...]] = field(default_factory=dict)
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """Longest-match regex over every key."""
+        return _trie_pattern(set(self.entries) | set(self.context))
+
+    @functools.cached_property
+    def _lengths(self) -> tuple[int, ...]:
+        return tuple(sorted({len(k) for k in (*self.entries, *self.context)}, reverse=True))
+
+    def value(self, text: str, start: int, key: str) -> str | None:
+        """The replacement for ``key`` found at ``start``, or ``None`` (leave it to OpenCC)."""
+        for rule in self.context.get(key, ()):
+            if rule.applies(text, start, start + len(key)):
+                return rule.to
+        return self.entries.get(key)
+
+    def matches(self, text: str, start: int, end: int) -> Iterator[tuple[int, int, str]]:
+        """Leftmost-longest glossary matches in ``text[start:end]`` as (start, end, value)."""
+        pattern = self.pattern
+        pos = start
+        while pos < end:
+            m = pattern.search(text, pos, end)
+            if m is None:
+                return
+            s, key = m.start(), m.group()
+            val = self.value(text, s, key)
+            if val is None:
+                for length in self._lengths:
+                    if length >= len(key) or s + length > end:
+                        continue
+                    shorter = text[s : s + length]
+                    if shorter in self.entries or shorter in self.context:
+                        val = self.value(text, s, shorter)
+                        if val is not None:
+                            key = shorter
+                            break
+            if val is None or self._overlapped(text, s, s + len(key), end):
+                pos = s + 1
+                continue
+            yield s, s + len(key), val
+            pos = s + len(key)
+
+    def _overlapped(self, text: str, start: int, stop: int, end: int) -> bool:
+        """Whether a longer key starts inside ``text[start:stop]`` and runs past it.
+
+        Then the match is probably not a word here: ``行程`` in ``一行程式碼`` (the word is
+        ``程式碼``), so the shorter, earlier key gives way.
+        """
+        for inner in range(start + 1, stop):
+            m = self.pattern.match(text, inner, end)
+            if m is not None and m.end() > stop and m.end() - inner > stop - start:
+                return True
+        return False
+
+    def with_rules(self, rules: Sequence[tuple[str, str]]) -> Glossary:
+        """This glossary with page rules (key, value) taking precedence."""
+        if not rules:
+            return self
+        entries = dict(self.entries)
+        context = dict(self.context)
+        for key, value in rules:
+            entries[key] = value
+            context.pop(key, None)
+        return Glossary(self.direction, entries, context)
+
+
+def _read_dict(path: Path) -> dict[str, str]:
+    """Read an OpenCC text dictionary (``key<TAB>value``; ``#`` comments, blank lines)."""
+    entries: dict[str, str] = {}
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        where = f"{path}:{lineno}"
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            raise ConversionRuleError(f"{where}: expected 'key<TAB>value', got {line!r}")
+        key, value = parts
+        if any(ch.isspace() for ch in key + value):
+            raise ConversionRuleError(
+                f"{where}: whitespace in {line!r} (OpenCC reads spaces as value separators)"
+            )
+        if key in entries:
+            raise ConversionRuleError(f"{where}: duplicate key {key!r}")
+        entries[key] = value
+    return entries
+
+
+def _read_context(path: Path, direction: str) -> dict[str, tuple[ContextRule, ...]]:
+    """Read the ``direction`` section of ``context.yaml``, validating it."""
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ConversionRuleError(f"{path}: expected a mapping of tw2cn/cn2tw sections")
+    unknown = set(data) - set(OPENCC)
+    if unknown:
+        raise ConversionRuleError(f"{path}: unknown section(s) {sorted(unknown)}")
+    section = data.get(direction) or {}
+    if not isinstance(section, dict):
+        raise ConversionRuleError(f"{path}: key '{direction}' must map terms to rule lists")
+    out: dict[str, tuple[ContextRule, ...]] = {}
+    for term, rules in section.items():
+        where = f"{path}: key '{direction}.{term}'"
+        if not isinstance(term, str) or not term or not isinstance(rules, list) or not rules:
+            raise ConversionRuleError(f"{where}: expected a non-empty list of rules")
+        parsed = []
+        for i, rule in enumerate(rules):
+            here = f"{where}[{i}]"
+            if not isinstance(rule, dict) or not isinstance(rule.get("to"), str):
+                raise ConversionRuleError(f"{here}: each rule needs 'to' (and before/after)")
+            extra = set(rule) - {"to", "before", "after", "note"}
+            if extra:
+                raise ConversionRuleError(f"{here}: unknown key(s) {sorted(extra)}")
+            if "before" not in rule and "after" not in rule:
+                raise ConversionRuleError(f"{here}: give 'before' and/or 'after'")
+            try:
+                before = re.compile(rule["before"]) if "before" in rule else None
+                after = re.compile(rule["after"]) if "after" in rule else None
+            except (re.error, TypeError) as exc:
+                raise ConversionRuleError(f"{here}: bad regular expression: {exc}") from exc
+            parsed.append(ContextRule(rule["to"], before, after))
+        out[term] = tuple(parsed)
+    return out
+
+
+@functools.cache
+def glossary(direction: str) -> Glossary:
+    """The project glossary for ``tw2cn`` or ``cn2tw`` (loaded once)."""
+    if direction not in OPENCC:
+        raise ValueError(f"unknown direction {direction!r}")
+    entries = _read_dict(GLOSSARY_DIR / f"{direction}.txt")
+    context = _read_context(GLOSSARY_DIR / "context.yaml", direction)
+    return Glossary(direction, entries, context)
+
+
+@functools.cache
+def _glossary_with(direction: str, rules: tuple[tuple[str, str], ...]) -> Glossary:
+    return glossary(direction).with_rules(rules)
+
+
+@functools.cache
+def _converter(config: str) -> opencc.OpenCC:
+    """An OpenCC converter for a shipped config name or a config path (loaded once)."""
+    return opencc.OpenCC(config)
+
+
+def _check_script(to: str) -> str:
+    if to not in DIRECTION:
+        raise ValueError(f"unknown target script {to!r}; expected one of {', '.join(SCRIPTS)}")
+    return DIRECTION[to]
+
+
+# ---------------------------------------------------------------------------------------------
+# Project OpenCC configs (for the opencc command line and as a cross-check)
+
+
+def _absolutize(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            k: (str(_OPENCC_SHARE / v) if k == "file" and isinstance(v, str) else _absolutize(v))
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_absolutize(v) for v in node]
+    return node
+
+
+@functools.cache
+def opencc_config(direction: str) -> Path:
+    """Write the project's OpenCC config for ``direction`` and return its path.
+
+    It copies the shipped ``tw2sp.json``/``s2twp.json`` chain with absolute dictionary paths,
+    chains the glossary text dictionary before OpenCC's phrase dictionaries (segmentation and
+    first stage), and adds the glossary outputs as identity entries in front of the second stage
+    so it cannot re-convert them. Context rules and page rules cannot be expressed there: the
+    library applies the glossary itself (see the module docstring); this config is for
+    ``opencc -c`` users and for comparison.
+    """
+    shipped = json.loads((_OPENCC_SHARE / OPENCC[direction][0]).read_text(encoding="utf-8"))
+    config = _absolutize(shipped)
+    entries = glossary(direction).entries
+    cache = ROOT / ".cache" / "opencc"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        cache = Path(tempfile.gettempdir()) / "llmcourse-opencc"
+        cache.mkdir(parents=True, exist_ok=True)
+    dict_path = cache / f"{direction}.txt"
+    ident_path = cache / f"{direction}-outputs.txt"
+    dict_path.write_text("".join(f"{k}\t{v}\n" for k, v in entries.items()), encoding="utf-8")
+    outputs = sorted(set(entries.values()))
+    ident_path.write_text("".join(f"{v}\t{v}\n" for v in outputs), encoding="utf-8")
+    text_dict = {"type": "text", "file": str(dict_path)}
+    ident_dict = {"type": "text", "file": str(ident_path)}
+    seg = config["segmentation"]["dict"]
+    config["segmentation"]["dict"] = {
+        "type": "group",
+        "match_policy": "union",
+        "dicts": [text_dict, seg],
+    }
+    first, second = config["conversion_chain"][0]["dict"], config["conversion_chain"][1]["dict"]
+    first["dicts"].insert(0, text_dict)
+    second["dicts"].insert(0, ident_dict)
+    config["name"] = f"LLM course {direction} (glossary + {OPENCC[direction][0]})"
+    path = cache / f"{direction}.json"
+    path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Placeholder assembly
+
+_PH_BASE = 0xF0000
+_PH_LIMIT = 0xFFFFD - _PH_BASE
+_PH_RE = re.compile("[\U000f0000-\U000ffffd]")
+
+
+class _Assembly:
+    """Text for OpenCC with fixed pieces swapped for placeholder characters."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.outputs: list[str] = []
+        self.kinds: list[str] = []
+
+    def literal(self, text: str) -> None:
+        """Text OpenCC converts."""
+        if not text:
+            return
+        if _PH_RE.search(text):
+            pos = 0
+            for m in _PH_RE.finditer(text):
+                self.parts.append(text[pos : m.start()])
+                self.fixed(m.group(), "literal")
+                pos = m.end()
+            text = text[pos:]
+        self.parts.append(text)
+
+    def fixed(self, output: str, kind: str) -> None:
+        """A piece whose output is ``output`` exactly."""
+        self.parts.append(chr(_PH_BASE + len(self.outputs)))
+        self.outputs.append(output)
+        self.kinds.append(kind)
+
+    def finish(self, cc: opencc.OpenCC) -> tuple[str, list[tuple[int, int, str]]]:
+        """The converted text and the output ranges of the fixed pieces (start, end, kind)."""
+        if len(self.outputs) > _PH_LIMIT:
+            return self._finish_slow(cc)
+        work = "".join(self.parts)
+        converted = cc.convert(work) if work else ""
+        out: list[str] = []
+        ranges: list[tuple[int, int, str]] = []
+        length = 0
+        pos = 0
+        for m in _PH_RE.finditer(converted):
+            chunk = converted[pos : m.start()]
+            out.append(chunk)
+            length += len(chunk)
+            idx = ord(m.group()) - _PH_BASE
+            piece = self.outputs[idx]
+            out.append(piece)
+            ranges.append((length, length + len(piece), self.kinds[idx]))
+            length += len(piece)
+            pos = m.end()
+        out.append(converted[pos:])
+        return "".join(out), ranges
+
+    def _finish_slow(self, cc: opencc.OpenCC) -> tuple[str, list[tuple[int, int, str]]]:
+        out: list[str] = []
+        ranges: list[tuple[int, int, str]] = []
+        length = 0
+        for part in self.parts:
+            if len(part) == 1 and _PH_RE.match(part):
+                idx = ord(part) - _PH_BASE
+                piece = self.outputs[idx]
+                ranges.append((length, length + len(piece), self.kinds[idx]))
+            else:
+                piece = cc.convert(part)
+            out.append(piece)
+            length += len(piece)
+        return "".join(out), ranges
+
+
+# ---------------------------------------------------------------------------------------------
+# Page rules (front matter) and inline rules
+
+
+def page_rules(data: object, to: str, source: str = "<text>") -> tuple[tuple[str, str], ...]:
+    """Validate a front matter's ``conversion:`` table; return its (from, to) pairs for ``to``.
+
+    Schema: a list of mappings, each with exactly the keys ``zh-TW`` and ``zh-CN`` and a
+    non-empty string for each. ``{zh-TW: 程式碼, zh-CN: 代码}`` makes 程式碼→代码 when converting
+    to zh-CN and 代码→程式碼 when converting to zh-TW, on that page only, before the glossary.
+    """
+    if not isinstance(data, dict) or data.get("conversion") is None:
+        return ()
+    table = data["conversion"]
+    if not isinstance(table, list):
+        raise ConversionRuleError(
+            f"{source}: front matter key 'conversion' must be a list of "
+            "{zh-TW: …, zh-CN: …} mappings"
+        )
+    other = "zh-TW" if to == "zh-CN" else "zh-CN"
+    pairs: dict[str, str] = {}
+    for i, item in enumerate(table):
+        where = f"{source}: front matter key 'conversion[{i}]'"
+        if not isinstance(item, dict):
+            raise ConversionRuleError(f"{where}: expected {{zh-TW: …, zh-CN: …}}, got {item!r}")
+        unknown = sorted(str(k) for k in set(item) - set(SCRIPTS))
+        if unknown:
+            raise ConversionRuleError(f"{where}: unknown key(s) {unknown}; use zh-TW and zh-CN")
+        for script in SCRIPTS:
+            value = item.get(script)
+            if not isinstance(value, str) or not value.strip():
+                raise ConversionRuleError(f"{where}.{script}: missing or not a non-empty string")
+        key, value = item[other], item[to]
+        if pairs.get(key, value) != value:
+            raise ConversionRuleError(
+                f"{where}.{other}: {key!r} is already mapped to {pairs[key]!r}"
+            )
+        pairs[key] = value
+    return tuple(pairs.items())
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def _rule_output(span: Span, to: str) -> str:
+    """What a ``-{…}-`` marker becomes in script ``to``."""
+    if not span.variants:
+        return span.inner
+    if to in span.variants:
+        return span.variants[to]
+    # Only the other script given: convert it (markers inside are not re-read).
+    (other_text,) = span.variants.values()
+    return _convert_plain(other_text, to, rules=False)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Conversion core
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """A glossary term replaced: 1-based line/col in the input, source and result terms."""
+
+    line: int
+    col: int
+    source: str
+    result: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProtectedMismatch:
+    """A protected span whose text differs between input (line/col) and output."""
+
+    line: int
+    col: int
+    kind: str
+    expected: str
+    actual: str | None
+
+    def message(self) -> str:
+        """Human-readable description."""
+        if self.actual is None:
+            return f"protected {self.kind} {self.expected!r} is missing from the output"
+        return f"protected {self.kind} changed: {self.expected!r} -> {self.actual!r}"
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What a conversion did: regional terms replaced and protected spans that differ.
+
+    ``warnings`` notes what was left alone on purpose (e.g. front matter that is not YAML).
+    """
+
+    output: str
+    replacements: list[Replacement]
+    protected_mismatches: list[ProtectedMismatch]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """The audit passes when every protected span is byte-identical."""
+        return not self.protected_mismatches
+
+
+@dataclass
+class _Result:
+    output: str
+    spans: list[Span]
+    ranges: list[tuple[int, int, str]]
+    replaced: list[tuple[int, str, str]]
+
+
+def _emit_prose(
+    asm: _Assembly,
+    text: str,
+    start: int,
+    end: int,
+    gloss: Glossary,
+    replaced: list[tuple[int, str, str]],
+) -> None:
+    pos = start
+    for s, e, value in gloss.matches(text, start, end):
+        if s > pos:
+            asm.literal(text[pos:s])
+        asm.fixed(value, "glossary")
+        replaced.append((s, text[s:e], value))
+        pos = e
+    if pos < end:
+        asm.literal(text[pos:end])
+
+
+def _assemble(
+    text: str, spans: list[Span], to: str, gloss: Glossary
+) -> tuple[_Assembly, list[tuple[int, str, str]]]:
+    asm = _Assembly()
+    replaced: list[tuple[int, str, str]] = []
+    pos = 0
+    for span in spans:
+        if span.start > pos:
+            _emit_prose(asm, text, pos, span.start, gloss, replaced)
+        if span.is_rule:
+            asm.fixed(_rule_output(span, to), "rule")
+        else:
+            asm.fixed(text[span.start : span.end], span.kind)
+        pos = max(pos, span.end)
+    if pos < len(text):
+        _emit_prose(asm, text, pos, len(text), gloss, replaced)
+    return asm, replaced
+
+
+def _rule_error(exc: RuleError, text: str, source: str) -> ConversionRuleError:
+    line, col = _line_col(text, exc.offset)
+    return ConversionRuleError(f"{source}:{line}:{col}: {exc}")
+
+
+def _convert_plain(text: str, to: str, *, rules: bool = True) -> tuple[str, _Result]:
+    direction = _check_script(to)
+    spans = mdspans.scan_rules(text) if rules else []
+    asm, replaced = _assemble(text, spans, to, glossary(direction))
+    output, ranges = asm.finish(_converter(OPENCC[direction][0]))
+    return output, _Result(output, spans, ranges, replaced)
+
+
+def _convert_md(text: str, to: str, source: str) -> _Result:
+    direction = _check_script(to)
+    try:
+        spans = mdspans.scan(text)
+    except RuleError as exc:
+        raise _rule_error(exc, text, source) from exc
+    fm = mdspans.split_front_matter(text)
+    rules = page_rules(fm.data, to, source) if fm is not None else ()
+    gloss = _glossary_with(direction, rules)
+    asm, replaced = _assemble(text, spans, to, gloss)
+    output, ranges = asm.finish(_converter(OPENCC[direction][0]))
+    return _Result(output, spans, ranges, replaced)
+
+
+def convert_text(text: str, to: str) -> str:
+    """Convert a plain string (page title, nav label, site name) to ``to``.
+
+    Glossary + OpenCC; ``-{…}-`` markers are honoured; no Markdown scanning.
+    """
+    try:
+        return _convert_plain(text, to)[0]
+    except RuleError as exc:
+        raise _rule_error(exc, text, "<text>") from exc
+
+
+def convert_markdown(text: str, to: str, *, source: str = "<text>") -> str:
+    """Convert the prose of a Markdown page to ``to`` ("zh-CN" or "zh-TW").
+
+    Code, URLs, markup, math, YAML keys and structure, attribute lists, HTML comments and
+    ``-{…}-``-protected text stay byte-identical; rule markers are removed. ``source`` names the
+    page in error messages.
+    """
+    return _convert_md(text, to, source).output
+
+
+def render_source(text: str, script: str, *, source: str = "<text>") -> str:
+    """Render a source page in its own ``script``: apply its ``-{…}-`` rules, no OpenCC."""
+    _check_script(script)
+    try:
+        spans = mdspans.scan(text)
+    except RuleError as exc:
+        raise _rule_error(exc, text, source) from exc
+    out: list[str] = []
+    pos = 0
+    for span in spans:
+        if not span.is_rule:
+            continue
+        out.append(text[pos : span.start])
+        out.append(_rule_output(span, script))
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Audit
+
+
+@functools.cache
+def _char_level(direction: str) -> opencc.OpenCC:
+    return _converter(OPENCC[direction][1])
+
+
+def audit_markdown(text: str, to: str, *, source: str = "<text>") -> Audit:
+    """Convert ``text`` and check it: regional terms replaced, protected spans that differ.
+
+    Replacements are glossary/page-rule matches whose result is not the plain character
+    conversion of the source term. Protected spans are compared by re-scanning the output
+    independently; text produced by ``-{…}-`` rules is left out of that comparison.
+    """
+    direction = _check_script(to)
+    result = _convert_md(text, to, source)
+    chars = _char_level(direction)
+    newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def where(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_left(newlines, offset)
+        start = newlines[line - 1] + 1 if line else 0
+        return line + 1, offset - start + 1
+
+    replacements = [
+        Replacement(*where(off), src, dst)
+        for off, src, dst in result.replaced
+        if chars.convert(src) != dst
+    ]
+    expected = [s for s in result.spans if not s.is_rule]
+    rule_ranges = [(s, e) for s, e, kind in result.ranges if kind == "rule"]
+    try:
+        out_spans = mdspans.scan(result.output)
+    except RuleError:
+        out_spans = []
+    actual = [
+        s
+        for s in out_spans
+        if not s.is_rule and not any(a <= s.start and s.end <= b for a, b in rule_ranges)
+    ]
+    a_keys = [(s.kind, text[s.start : s.end]) for s in expected]
+    b_keys = [(s.kind, result.output[s.start : s.end]) for s in actual]
+    mismatches: list[ProtectedMismatch] = []
+    matcher = difflib.SequenceMatcher(None, a_keys, b_keys, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        for k in range(i1, i2):
+            span = expected[k]
+            other = j1 + (k - i1)
+            got = b_keys[other][1] if tag == "replace" and other < j2 else None
+            mismatches.append(ProtectedMismatch(*where(span.start), span.kind, a_keys[k][1], got))
+        if tag == "insert":
+            for k in range(j1, j2):
+                span = actual[k]
+                line, col = _line_col(result.output, span.start)
+                mismatches.append(ProtectedMismatch(line, col, span.kind, "", b_keys[k][1]))
+    warnings = []
+    fm = mdspans.split_front_matter(text)
+    if fm is not None and fm.error:
+        reason = fm.error.splitlines()[0]
+        warnings.append(f"front matter is not valid YAML and was left unconverted ({reason})")
+    return Audit(result.output, replacements, mismatches, warnings)
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebooks
+
+
+def _json_style(nb_json: str) -> dict[str, Any]:
+    """Guess json.dumps options that reproduce the notebook's formatting."""
+    m = re.search(r"\n([ \t]+)\"", nb_json)
+    indent: int | str | None = None
+    if m:
+        ws = m.group(1)
+        indent = len(ws) if set(ws) == {" "} else ws
+    style: dict[str, Any] = {"indent": indent, "ensure_ascii": False}
+    if not any(ord(ch) > 127 for ch in nb_json) and re.search(r"\\u[0-9a-fA-F]{4}", nb_json):
+        style["ensure_ascii"] = True
+    if indent is None:
+        style["separators"] = (", ", ": ") if re.search(r"\": ", nb_json) else (",", ":")
+    return style
+
+
+def convert_notebook(nb_json: str, to: str, *, source: str = "<notebook>") -> str:
+    """Convert the markdown cells of a Jupyter notebook; code cells and outputs never change.
+
+    Returns JSON text in the notebook's own formatting (indent, ASCII escaping, final newline);
+    a notebook with nothing to convert is returned unchanged.
+    """
+    _check_script(to)
+    nb = json.loads(nb_json)
+    changed = False
+    for index, cell in enumerate(nb.get("cells", [])):
+        if cell.get("cell_type") != "markdown":
+            continue
+        src = cell.get("source", "")
+        text = "".join(src) if isinstance(src, list) else src
+        converted = convert_markdown(text, to, source=f"{source}#cell{index}")
+        if converted == text:
+            continue
+        changed = True
+        cell["source"] = converted.splitlines(keepends=True) if isinstance(src, list) else converted
+    if not changed:
+        return nb_json
+    out = json.dumps(nb, **_json_style(nb_json))
+    return out + "\n" if nb_json.endswith("\n") else out
+
+
+CLAUSE = re.compile(r"[^，。！？；：、\n（）()「」『』【】\[\]|,.!?;:]+")
+
+
+def render_page(text: str, script: str, *, source: str = "<text>") -> str:
+    """A source page as readers of its own ``script`` see it.
+
+    Its ``-{…}-`` rules are applied (as ``render_source``), and the clauses a community text
+    mixed in from the other script (a quoted title, a copied sentence) are converted; the
+    author's own text is left exactly as written, OpenCC's regional phrases included.
+    """
+    text = render_source(text, script, source=source)
+    other = -1 if script == "zh-TW" else 1
+    out: list[str] = []
+    pos = 0
+    for span in [*mdspans.scan(text), None]:
+        end = span.start if span is not None else len(text)
+        if end > pos:
+            out.append(CLAUSE.sub(lambda m: _own_script(m.group(0), script, other), text[pos:end]))
+        if span is not None:
+            out.append(text[max(pos, span.start) : span.end])
+            pos = max(pos, span.end)
+    return "".join(out)
+
+
+def _own_script(clause: str, script: str, other: int) -> str:
+    """A clause mostly in the other script is converted; stray characters one by one."""
+    kinds = [_tw_char_kind(ch) for ch in clause]
+    n_other, n_own = kinds.count(other), kinds.count(-other)
+    if n_other > n_own:
+        return convert_text(clause, script)
+    if n_other:
+        chars = _converter("s2tw.json" if script == "zh-TW" else "tw2s.json")
+        return "".join(
+            chars.convert(ch) if k == other else ch for ch, k in zip(clause, kinds, strict=True)
+        )
+    return clause
+
+
+@functools.cache
+def _tw_char_kind(ch: str) -> int:
+    """+1 Traditional-only, -1 Simplified-only, by OpenCC's Taiwan character tables."""
+    if ord(ch) < 0x2E80:
+        return 0
+    if _converter("tw2s.json").convert(ch) != ch:
+        return 1
+    if _converter("s2tw.json").convert(ch) != ch:
+        return -1
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Heading slugs
+
+
+@functools.cache
+def _char_kind(ch: str) -> int:
+    """+1 for a Traditional-only character, -1 for a Simplified-only one, 0 otherwise."""
+    if ord(ch) < 0x2E80:
+        return 0
+    if _converter("t2s.json").convert(ch) != ch:
+        return 1
+    if _converter("s2t.json").convert(ch) != ch:
+        return -1
+    return 0
+
+
+def _canonical(text: str) -> str:
+    """The zh-CN form of a heading, whichever script it is in."""
+    script = SLUG_SCRIPT.get()
+    if script is None:
+        score = sum(_char_kind(ch) for ch in text)
+        script = "zh-CN" if score < 0 else "zh-TW"
+    if script == "zh-CN":
+        return _converter("t2s.json").convert(text)
+    return convert_text(text, "zh-CN")
+
+
+_TAGS = re.compile(r"<[^>]*>")
+_NOT_SLUG = re.compile(r"[^\w\s-]")
+
+
+def heading_slug(value: str, separator: str = "-") -> str:
+    """Slugify for Python-Markdown's toc: the same anchor for a heading in zh-TW and zh-CN.
+
+    The heading is brought to a canonical zh-CN form (glossary + OpenCC for Traditional or
+    script-neutral text, character-level only for Simplified text; set :data:`SLUG_SCRIPT` to
+    skip the guess), then lowercased with punctuation removed; ASCII and CJK are kept.
+    """
+    text = html.unescape(_TAGS.sub("", value))
+    text = unicodedata.normalize("NFKC", _canonical(text)).lower()
+    text = _NOT_SLUG.sub("", text).strip()
+    return re.sub(rf"[{re.escape(separator)}\s]+", separator, text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentence corpus
+
+
+def _read_pairs(direction: str, split: str) -> list[tuple[str, str]]:
+    path = SENTENCES_DIR / split / f"{direction}.tsv"
+    pairs = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) not in (2, 3):
+            raise ValueError(f"{path}:{lineno}: expected 'source<TAB>expected[<TAB>xfail: why]'")
+        pairs.append((parts[0], parts[1]))
+    return pairs
+
+
+def sentence_results(direction: str, split: str) -> list[tuple[str, str, str, str]]:
+    """Per sentence of a corpus split: (source, expected, ours, plain OpenCC)."""
+    to = "zh-CN" if direction == "tw2cn" else "zh-TW"
+    plain = _converter(OPENCC[direction][0])
+    return [(s, e, convert_text(s, to), plain.convert(s)) for s, e in _read_pairs(direction, split)]
+
+
+def sentence_accuracy(direction: str, split: str) -> tuple[float, float, int]:
+    """Exact-sentence accuracy on ``tests/cases/sentences/<split>/<direction>.tsv``.
+
+    Returns (ours, plain OpenCC, number of sentences).
+    """
+    results = sentence_results(direction, split)
+    n = len(results)
+    ours = sum(e == o for _, e, o, _ in results)
+    plain = sum(e == p for _, e, _, p in results)
+    return (ours / n if n else 0.0, plain / n if n else 0.0, n)
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+
+def _read_utf8(path: Path) -> str:
+    """Read a file as UTF-8; a bad byte is reported as ``path:line:col``."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        raise ConversionRuleError(
+            f"{path}:{line}:{col}: not valid UTF-8 (byte 0x{data[exc.start]:02x})"
+        ) from exc
+
+
+def command(paths: list[str], *, to: str, audit: bool, stdout: TextIO, stderr: TextIO) -> int:
+    """``course.py convert --to zh-CN|zh-TW [--audit] FILE…``.
+
+    Prints each converted file (Markdown, or the notebook JSON for ``.ipynb``) to ``stdout``,
+    one after the other. With ``audit``, prints instead ``path:line:col: 源 → 目标`` for each
+    regional term replaced and reports protected spans that differ on ``stderr``.
+    Exit status: 0 ok, 1 a file is invalid (not UTF-8, bad rules) or the audit failed,
+    2 usage error (bad --to, no file, missing file).
+    """
+    if to not in DIRECTION:
+        print(f"convert: --to must be zh-CN or zh-TW, not {to!r}", file=stderr)
+        return 2
+    if not paths:
+        print("convert: no input file given", file=stderr)
+        return 2
+    missing = [p for p in paths if not Path(p).is_file()]
+    if missing:
+        for p in missing:
+            print(f"convert: {p}: no such file", file=stderr)
+        return 2
+    status = 0
+    for name in paths:
+        path = Path(name)
+        try:
+            text = _read_utf8(path)
+            if path.suffix == ".ipynb":
+                status = max(status, _command_notebook(name, text, to, audit, stdout, stderr))
+                continue
+            if not audit:
+                stdout.write(convert_markdown(text, to, source=name))
+                continue
+            status = max(
+                status, _report(name, audit_markdown(text, to, source=name), stdout, stderr)
+            )
+        except (ConversionRuleError, json.JSONDecodeError) as exc:
+            print(
+                f"convert: {exc}"
+                if isinstance(exc, ConversionRuleError)
+                else f"convert: {name}:{exc.lineno}:{exc.colno}: invalid notebook JSON: {exc.msg}",
+                file=stderr,
+            )
+            status = 1
+    return status
+
+
+def _report(name: str, result: Audit, stdout: TextIO, stderr: TextIO) -> int:
+    for r in result.replacements:
+        print(f"{name}:{r.line}:{r.col}: {r.source} → {r.result}", file=stdout)
+    for warning in result.warnings:
+        print(f"{name}:1:1: warning: {warning}", file=stderr)
+    for m in result.protected_mismatches:
+        print(f"{name}:{m.line}:{m.col}: {m.message()}", file=stderr)
+    return 0 if result.ok else 1
+
+
+def _command_notebook(
+    name: str, text: str, to: str, audit: bool, stdout: TextIO, stderr: TextIO
+) -> int:
+    if not audit:
+        stdout.write(convert_notebook(text, to, source=name))
+        return 0
+    status = 0
+    for index, cell in enumerate(json.loads(text).get("cells", [])):
+        if cell.get("cell_type") == "markdown":
+            src = cell.get("source", "")
+            cell_text = "".join(src) if isinstance(src, list) else src
+            label = f"{name}#cell{index}"
+            status = max(
+                status, _report(label, audit_markdown(cell_text, to, source=label), stdout, stderr)
+            )
+    return status
+
+
+def throughput(text: str, to: str, repeat: int = 3) -> float:
+    """MB/s of :func:`convert_markdown` on ``text`` (best of ``repeat``), converters warm."""
+    convert_markdown(text, to)
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        convert_markdown(text, to)
+        best = min(best, time.perf_counter() - t0)
+    return len(text.encode("utf-8")) / best / 1e6

@@ -1,0 +1,575 @@
+"""Find the parts of a Markdown page that script conversion must leave byte-identical.
+
+:func:`scan` returns the *protected spans* of a page (code, URLs, markup, math, YAML structure,
+...) and the *rule spans* (``-{…}-`` markers, see ``locales/glossary/README.md``). Everything
+outside those spans is prose. The scanner is line-based for blocks (fences, indented code,
+reference definitions) and a left-to-right, leftmost-construct-wins scanner for inline
+constructs, in the spirit of Python-Markdown and the pymdownx extensions MkDocs uses.
+
+It errs on the side of protecting: text it cannot classify stays prose, but anything that looks
+like code, a URL or markup is protected.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+__all__ = [
+    "FrontMatter",
+    "RuleError",
+    "Span",
+    "parse_rule",
+    "scan",
+    "scan_rules",
+    "split_front_matter",
+]
+
+VARIANTS = ("zh-TW", "zh-CN")
+
+
+class RuleError(ValueError):
+    """A malformed ``-{…}-`` conversion rule; ``offset`` is where it starts in the text."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open ``[start, end)`` range of the text with what it is.
+
+    ``kind`` is one of the protected kinds (``front-matter``, ``fence``, ``indented-code``,
+    ``code``, ``math``, ``html``, ``comment``, ``autolink``, ``url``, ``link-target``,
+    ``ref-def``, ``ref-label``, ``footnote``, ``attr``, ``template``, ``snippet``) or ``rule``.
+    For a rule, ``variants`` maps ``zh-TW``/``zh-CN`` to text (a variant rule) and is empty for a
+    protecting rule ``-{text}-``, whose text is ``inner``.
+    """
+
+    start: int
+    end: int
+    kind: str
+    inner: str = ""
+    variants: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_rule(self) -> bool:
+        """Whether this is a ``-{…}-`` marker rather than a protected span."""
+        return self.kind == "rule"
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """The YAML front matter of a page: where it ends and where its string values are."""
+
+    end: int
+    data: object
+    values: list[tuple[int, int]]
+    error: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Front matter
+
+_FM_RE = re.compile(
+    r"\A(?:\ufeff)?---[ \t]*\r?\n(?:(.*?)\r?\n)??(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S
+)
+
+
+@functools.lru_cache(maxsize=16)
+def split_front_matter(text: str) -> FrontMatter | None:
+    """Locate a leading ``---`` YAML block; ``None`` when the page has none.
+
+    ``values`` lists the character ranges of string scalar values (not keys, not the
+    ``conversion`` table, not non-string scalars), which are prose. When the YAML does not
+    parse, ``error`` says why and ``values`` is empty (the whole block stays protected).
+    """
+    m = _FM_RE.match(text)
+    if not m:
+        return None
+    body_start = m.start(1) if m.group(1) is not None else m.end()
+    yaml_text = m.group(1) or ""
+    loader = yaml.SafeLoader(yaml_text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        return FrontMatter(m.end(), None, [], str(exc))
+    finally:
+        loader.dispose()
+    values: list[tuple[int, int]] = []
+    if node is not None:
+        _collect_values(node, values, top=True)
+    values = [(body_start + s, body_start + e) for s, e in sorted(values)]
+    return FrontMatter(m.end(), data, values)
+
+
+def _collect_values(node: yaml.Node, out: list[tuple[int, int]], top: bool = False) -> None:
+    """Append the source ranges of string scalars under ``node`` that are values, not keys."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:str" and node.value:
+            start, end = node.start_mark.index, node.end_mark.index
+            if node.style in ('"', "'"):
+                start, end = start + 1, end - 1
+            # Block scalars (| and >) start at their indicator, which is ASCII and unchanged.
+            out.append((start, end))
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _collect_values(item, out)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if top and isinstance(key, yaml.ScalarNode) and key.value == "conversion":
+                continue
+            _collect_values(value, out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules -{…}-
+
+_RULE_START = "-{"
+_RULE_END = "}-"
+_VARIANT_TAG = re.compile(r"\s*(zh-[A-Za-z]+)\s*:")
+_VARIANT_SPLIT = re.compile(r";(?=\s*zh-[A-Za-z]+\s*:)")
+
+
+def parse_rule(inner: str, offset: int = 0) -> dict[str, str]:
+    """Parse the inside of ``-{…}-``: ``{}`` for a protecting rule, else variant → text."""
+    if not _VARIANT_TAG.match(inner):
+        return {}
+    variants: dict[str, str] = {}
+    for part in _VARIANT_SPLIT.split(inner):
+        m = _VARIANT_TAG.match(part)
+        if not m:
+            raise RuleError(f"malformed conversion rule -{{{inner}}}-", offset)
+        tag = {v.lower(): v for v in VARIANTS}.get(m.group(1).lower())
+        if tag is None:
+            raise RuleError(
+                f"unknown variant {m.group(1)!r} in -{{{inner}}}- (use zh-TW and zh-CN)", offset
+            )
+        if tag in variants:
+            raise RuleError(f"variant {tag} given twice in -{{{inner}}}-", offset)
+        variants[tag] = part[m.end() :].rstrip(";")
+    return variants
+
+
+def _match_rule(text: str, i: int, end: int) -> Span | None:
+    """A ``-{…}-`` marker starting at ``i`` (which holds ``-{``), or ``None``."""
+    close = text.find(_RULE_END, i + 2, end)
+    if close < 0:
+        return None
+    inner = text[i + 2 : close]
+    if _BLANK_LINE.search(inner):
+        return None
+    variants = parse_rule(inner, i)
+    return Span(i, close + 2, "rule", inner, variants)
+
+
+def scan_rules(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Only the ``-{…}-`` markers of plain text (titles, labels): no Markdown scanning."""
+    end = len(text) if end is None else end
+    spans: list[Span] = []
+    i = text.find(_RULE_START, start, end)
+    while i >= 0:
+        span = _match_rule(text, i, end)
+        if span is None:
+            i = text.find(_RULE_START, i + 2, end)
+            continue
+        spans.append(span)
+        i = text.find(_RULE_START, span.end, end)
+    return spans
+
+
+# ---------------------------------------------------------------------------------------------
+# Block level
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_FENCE_OPEN = re.compile(r"(`{3,}|~{3,})(.*)$")
+_BQ = re.compile(r"(?:[ ]{0,3}>[ ]?)+")
+_LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
+_CONTAINER = re.compile(r"(?:!!!|\?\?\?\+?|===\+?)[ \t]")
+_REF_DEF = re.compile(
+    r"[ ]{0,3}\[(?!\^)((?:[^\[\]\\\n]|\\.){1,999})\]:[ \t]*"
+    r"(?:<[^>\n]*>|\S+)"
+    r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$"
+)
+_FOOTNOTE_DEF = re.compile(r"[ ]{0,3}\[\^[^\]\n]+\]:")
+_ABBR_DEF = re.compile(r"[ ]{0,3}\*\[[^\]\n]+\]:")
+_SNIPPET = re.compile(r"[ \t]*;?-{1,}8<-{1,}")
+
+
+def _indent(s: str) -> int:
+    """Columns of leading whitespace, tabs to the next multiple of 4."""
+    col = 0
+    for ch in s:
+        if ch == " ":
+            col += 1
+        elif ch == "\t":
+            col += 4 - col % 4
+        else:
+            break
+    return col
+
+
+def normalize_label(label: str) -> str:
+    """Reference-link label matching: case-folded, whitespace collapsed."""
+    return " ".join(label.split()).casefold()
+
+
+def _scan_blocks(text: str, start: int) -> tuple[list[Span], set[str]]:
+    """Block-level protected spans of ``text[start:]`` and the reference labels defined."""
+    spans: list[Span] = []
+    labels: set[str] = set()
+    containers: list[int] = []
+    prev_blank = True
+    in_code = False
+    para_open = False
+    fence: tuple[str, int, int] | None = None  # char, length, start offset
+    pos = start
+    n = len(text)
+    while pos < n:
+        nl = text.find("\n", pos)
+        line_end = n if nl < 0 else nl
+        nxt = n if nl < 0 else nl + 1
+        line = text[pos:line_end]
+        if fence is not None:
+            stripped = _BQ.sub("", line, count=1) if line.lstrip().startswith(">") else line
+            s = stripped.strip()
+            ch, length, fstart = fence
+            if s and set(s) == {ch} and len(s) >= length:
+                spans.append(Span(fstart, line_end, "fence"))
+                fence = None
+                prev_blank, para_open = False, False
+            pos = nxt
+            continue
+        if not line.strip():
+            prev_blank, para_open = True, False
+            pos = nxt
+            continue
+        m = _BQ.match(line)
+        rest = line[m.end() :] if m else line
+        ind = _indent(rest)
+        if not para_open:
+            while containers and containers[-1] > ind:
+                containers.pop()
+        base = containers[-1] if containers else 0
+        if ind >= base + 4 and (prev_blank or in_code) and not para_open:
+            spans.append(Span(pos, line_end, "indented-code"))
+            in_code, prev_blank = True, False
+            pos = nxt
+            continue
+        in_code = False
+        content = rest.lstrip(" \t")
+        fm = _FENCE_OPEN.match(content)
+        if fm and not (fm.group(1)[0] == "`" and "`" in fm.group(2)):
+            fence = (fm.group(1)[0], len(fm.group(1)), pos)
+            pos = nxt
+            continue
+        rm = _REF_DEF.match(line) if not m else None
+        if rm and not para_open:
+            spans.append(Span(pos, line_end, "ref-def"))
+            labels.add(normalize_label(rm.group(1)))
+            prev_blank = False
+            pos = nxt
+            continue
+        if _SNIPPET.match(line):
+            spans.append(Span(pos, line_end, "snippet"))
+            prev_blank, para_open = False, False
+            pos = nxt
+            continue
+        fd = _FOOTNOTE_DEF.match(line) or _ABBR_DEF.match(line)
+        if fd:
+            spans.append(Span(pos, pos + fd.end(), "footnote"))
+            containers.append(ind + 4)
+            prev_blank, para_open = False, True
+            pos = nxt
+            continue
+        if _LIST_ITEM.match(content) or _CONTAINER.match(content):
+            containers.append(ind + 4)
+            para_open = not _CONTAINER.match(content)
+        else:
+            para_open = not content.startswith("#")
+        prev_blank = False
+        pos = nxt
+    if fence is not None:
+        spans.append(Span(fence[2], n, "fence"))
+    return spans, labels
+
+
+# ---------------------------------------------------------------------------------------------
+# Inline level
+
+_TRIGGER = re.compile(r"[`\\<$\[{]|-\{|https?://|ftp://|www\.", re.I)
+_BACKTICKS = re.compile(r"`+")
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_RAW_ELEMENT = re.compile(
+    r"<(script|style|pre|code|textarea|math|svg)\b[^>]*>.*?</\1\s*>", re.S | re.I
+)
+_ATTR = r"""(?:\s+[^\s"'=<>`/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)"""
+_TAG = re.compile(rf"</?[A-Za-z][A-Za-z0-9-]*{_ATTR}*\s*/?>|<![A-Za-z][^>]*>|<\?.*?\?>", re.S)
+_CDATA = re.compile(r"<!\[CDATA\[.*?\]\]>", re.S)
+_AUTOLINK = re.compile(
+    r"<(?:[A-Za-z][A-Za-z0-9.+-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+)>"
+)
+_URL_BODY = re.compile(r"[^\s<>\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+")
+_URL_TRAIL = ".,:;!?*_~'\""
+_MATH_DISPLAY = re.compile(r"\$\$.+?\$\$", re.S)
+_MATH_INLINE = re.compile(r"\$(?![\s$])(?:\\.|[^$\\\n])+?(?<![\s\\])\$(?!\d)")
+_MATH_PAREN = re.compile(r"\\\((?:.|\n(?![ \t]*\n))+?\\\)")
+_MATH_BRACKET = re.compile(r"\\\[.+?\\\]", re.S)
+_ATTR_LIST = re.compile(
+    r"\{:?[ \t]*(?:[#.][\w-]+|[\w-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s}]+))"
+    r"(?:[ \t]+(?:[#.][\w-]+|[\w-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s}]+)))*[ \t]*\}"
+)
+_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
+
+
+def _code_span_end(text: str, i: int, end: int) -> int | None:
+    """End of the inline code span opening with the backtick run at ``i``, or ``None``."""
+    run = _BACKTICKS.match(text, i, end)
+    assert run is not None
+    n = run.end() - i
+    j = run.end()
+    while True:
+        m = _BACKTICKS.search(text, j, end)
+        if m is None:
+            return None
+        if _BLANK_LINE.search(text, j, m.start()):
+            return None
+        if m.end() - m.start() == n:
+            return m.end()
+        j = m.end()
+
+
+def _skip_brackets(text: str, i: int, end: int) -> int | None:
+    """Index of the ``]`` matching the ``[`` at ``i`` (code spans and escapes skipped)."""
+    depth = 0
+    j = i
+    while j < end:
+        ch = text[j]
+        if ch == "\\":
+            j += 2
+            continue
+        if ch == "`":
+            close = _code_span_end(text, j, end)
+            if close is not None:
+                j = close
+                continue
+            run = _BACKTICKS.match(text, j, end)
+            j = run.end() if run else j + 1
+            continue
+        if ch == "\n" and text.startswith("\n", j + 1):
+            return None
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return j
+        j += 1
+    return None
+
+
+def _link_target_end(text: str, i: int, end: int) -> int | None:
+    """With ``text[i] == '('``, the end of an inline link destination + title + ``)``."""
+    j = i + 1
+    while j < end and text[j] in " \t\n":
+        j += 1
+    if j < end and text[j] == "<":
+        close = text.find(">", j, end)
+        if close < 0 or "\n" in text[j:close]:
+            return None
+        j = close + 1
+    else:
+        depth = 0
+        while j < end:
+            ch = text[j]
+            if ch == "\\":
+                j += 2
+                continue
+            if ch in " \t\n":
+                break
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            j += 1
+    while j < end and text[j] in " \t\n":
+        j += 1
+    if j < end and text[j] in "\"'(":
+        closer = ")" if text[j] == "(" else text[j]
+        k = j + 1
+        while k < end and text[k] != closer:
+            k += 2 if text[k] == "\\" else 1
+        if k >= end:
+            return None
+        j = k + 1
+        while j < end and text[j] in " \t\n":
+            j += 1
+    if j < end and text[j] == ")":
+        return j + 1
+    return None
+
+
+def _url_end(text: str, i: int, end: int) -> int:
+    """End of a bare URL starting at ``i``: trailing punctuation and unbalanced ``)`` dropped."""
+    m = _URL_BODY.match(text, i, end)
+    j = m.end() if m else i
+    while j > i:
+        ch = text[j - 1]
+        if ch in _URL_TRAIL:
+            j -= 1
+        elif ch == ")" and text.count("(", i, j) < text.count(")", i, j):
+            j -= 1
+        else:
+            break
+    return j
+
+
+class _Inline:
+    """Leftmost-construct-wins scanner for the inline constructs of one prose region."""
+
+    def __init__(self, text: str, labels: set[str]) -> None:
+        self.text = text
+        self.labels = labels
+        self.spans: list[Span] = []
+
+    def add(self, start: int, end: int, kind: str) -> None:
+        if end > start:
+            self.spans.append(Span(start, end, kind))
+
+    def scan(self, i: int, end: int) -> None:
+        """Scan ``text[i:end]``, appending spans in order."""
+        text = self.text
+        while True:
+            m = _TRIGGER.search(text, i, end)
+            if m is None:
+                return
+            i = m.start()
+            nxt = self.construct(i, end)
+            i = nxt if nxt is not None else i + 1
+
+    def construct(self, i: int, end: int) -> int | None:
+        """Try every construct starting at ``i``; return where scanning resumes."""
+        text = self.text
+        ch = text[i]
+        if ch == "\\":
+            for rx in (_MATH_PAREN, _MATH_BRACKET):
+                mm = rx.match(text, i, end)
+                if mm:
+                    self.add(i, mm.end(), "math")
+                    return mm.end()
+            return i + 2
+        if ch == "`":
+            close = _code_span_end(text, i, end)
+            if close is None:
+                run = _BACKTICKS.match(text, i, end)
+                return run.end() if run else i + 1
+            self.add(i, close, "code")
+            return close
+        if text.startswith("-{", i):
+            span = _match_rule(text, i, end)
+            if span is None:
+                return None
+            self.spans.append(span)
+            return span.end
+        if ch == "<":
+            for rx, kind in (
+                (_COMMENT, "comment"),
+                (_CDATA, "html"),
+                (_AUTOLINK, "autolink"),
+                (_RAW_ELEMENT, "html"),
+                (_TAG, "html"),
+            ):
+                mm = rx.match(text, i, end)
+                if mm:
+                    self.add(i, mm.end(), kind)
+                    return mm.end()
+            return None
+        if ch == "$":
+            for rx in (_MATH_DISPLAY, _MATH_INLINE):
+                mm = rx.match(text, i, end)
+                if mm and not _BLANK_LINE.search(mm.group()):
+                    self.add(i, mm.end(), "math")
+                    return mm.end()
+            return None
+        if ch == "{":
+            for rx, kind in ((_TEMPLATE, "template"), (_ATTR_LIST, "attr")):
+                mm = rx.match(text, i, end)
+                if mm:
+                    self.add(i, mm.end(), kind)
+                    return mm.end()
+            return None
+        if ch == "[":
+            return self.link(i, end)
+        # bare URL
+        prev = text[i - 1] if i else " "
+        if (prev.isascii() and prev.isalnum()) or prev in "/@.":
+            return None
+        url_end = _url_end(text, i, end)
+        self.add(i, url_end, "url")
+        return url_end
+
+    def link(self, i: int, end: int) -> int | None:
+        """A link, image, reference or footnote whose ``[`` is at ``i``."""
+        text = self.text
+        fm = _FOOTNOTE_REF.match(text, i, end)
+        if fm:
+            self.add(i, fm.end(), "footnote")
+            return fm.end()
+        close = _skip_brackets(text, i, end)
+        if close is None:
+            return None
+        after = close + 1
+        if after < end and text[after] == "(":
+            target_end = _link_target_end(text, after, end)
+            if target_end is not None:
+                self.scan(i + 1, close)
+                self.add(close, target_end, "link-target")
+                return target_end
+        if after < end and text[after] == "[":
+            label_close = text.find("]", after + 1, end)
+            if label_close >= 0 and "[" not in text[after + 1 : label_close]:
+                label = text[after + 1 : label_close]
+                if label.strip():
+                    self.scan(i + 1, close)
+                    self.add(close, label_close + 1, "ref-label")
+                    return label_close + 1
+                if normalize_label(text[i + 1 : close]) in self.labels:
+                    self.add(i, label_close + 1, "ref-label")
+                    return label_close + 1
+        if normalize_label(text[i + 1 : close]) in self.labels:
+            self.add(i, close + 1, "ref-label")
+            return close + 1
+        return None
+
+
+def scan(text: str) -> list[Span]:
+    """All protected spans and rule spans of a Markdown page, sorted and non-overlapping."""
+    spans: list[Span] = []
+    body = 0
+    fm = split_front_matter(text)
+    if fm is not None:
+        body = fm.end
+        pos = 0
+        for start, end in fm.values:
+            spans.append(Span(pos, start, "front-matter"))
+            spans.extend(scan_rules(text, start, end))
+            pos = end
+        spans.append(Span(pos, fm.end, "front-matter"))
+    blocks, labels = _scan_blocks(text, body)
+    inline = _Inline(text, labels)
+    pos = body
+    for block in blocks:
+        inline.scan(pos, block.start)
+        inline.spans.append(block)
+        pos = block.end
+    inline.scan(pos, len(text))
+    spans.extend(inline.spans)
+    return [s for s in spans if s.end > s.start or s.is_rule]

@@ -1,0 +1,444 @@
+"""Tests of the zh-TW / zh-CN conversion module (llmcourse.convert, llmcourse.mdspans).
+
+Data lives in tests/cases/: Markdown conversion cases (conversion/*.yaml, schema in
+conversion/README.md), the sentence corpus (sentences/{train,heldout}/*.tsv) and fixture pages for
+the round-trip test (conversion/pages/, used while docs/ holds no zh-TW page).
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import markdown
+import pytest
+import yaml
+
+from llmcourse import DOCS, mdspans
+from llmcourse import convert as cv
+
+CASES = Path(__file__).resolve().parent / "cases"
+CONVERSION = CASES / "conversion"
+SENTENCES = CASES / "sentences"
+TO = {"tw2cn": "zh-CN", "cn2tw": "zh-TW"}
+RENDER = {"tw2tw": "zh-TW", "cn2cn": "zh-CN"}
+CASE_KEYS = {"label", "direction", "comment", "input", "expected", "api", "xfail"}
+#: Held-out target. A direction listed in HELDOUT_KNOWN_SHORT is a known failure (xfail, strict).
+#: First clean measurement (before any held-out miss was seen): tw2cn 107/112 = 95.5 %,
+#: cn2tw 106/112 = 94.6 %; see tests/cases/sentences/README.md for the history.
+HELDOUT_TARGET = 0.95
+HELDOUT_KNOWN_SHORT: dict[str, str] = {}
+
+
+def _load_cases() -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = []
+    for path in sorted(CONVERSION.glob("*.yaml")):
+        for i, case in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or []):
+            where = f"{path.name}[{i}]"
+            assert isinstance(case, dict), where
+            assert set(case) <= CASE_KEYS, f"{where}: unknown keys {set(case) - CASE_KEYS}"
+            assert {"label", "direction", "input", "expected"} <= set(case), where
+            assert case["direction"] in {*TO, *RENDER}, where
+            assert case.get("api", "markdown") in {"markdown", "text"}, where
+            cases.append(case)
+    labels = [c["label"] for c in cases]
+    assert len(labels) == len(set(labels)), "duplicate case labels"
+    return cases
+
+
+def _load_sentences(split: str) -> list[tuple[str, str, str, str | None]]:
+    rows = []
+    for direction in TO:
+        path = SENTENCES / split / f"{direction}.tsv"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            assert len(parts) in (2, 3), f"{path}:{n}"
+            rows.append((direction, parts[0], parts[1], parts[2] if len(parts) == 3 else None))
+    return rows
+
+
+def _xfail(reason: str | None) -> Any:
+    return () if reason is None else pytest.mark.xfail(strict=True, reason=reason)
+
+
+CONVERSION_CASES = _load_cases()
+TRAIN = _load_sentences("train")
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown conversion cases
+
+
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, marks=_xfail(c.get("xfail"))) for c in CONVERSION_CASES],
+    ids=[c["label"] for c in CONVERSION_CASES],
+)
+def test_conversion_case(case: dict[str, Any]) -> None:
+    """Each case converts to its expected text; protected spans are byte-identical."""
+    text, direction = case["input"], case["direction"]
+    if direction in RENDER:
+        assert cv.render_source(text, RENDER[direction]) == case["expected"]
+        return
+    if case.get("api") == "text":
+        assert cv.convert_text(text, TO[direction]) == case["expected"]
+        return
+    assert cv.convert_markdown(text, TO[direction]) == case["expected"]
+    audit = cv.audit_markdown(text, TO[direction])
+    assert audit.ok, [m.message() for m in audit.protected_mismatches]
+    assert not [s for s in mdspans.scan(audit.output) if s.is_rule], "rule markers left"
+
+
+def test_every_protected_kind_is_covered() -> None:
+    """The Markdown cases exercise every protected construct, in both directions."""
+    kinds: dict[str, set[str]] = {"tw2cn": set(), "cn2tw": set()}
+    for case in CONVERSION_CASES:
+        if case["direction"] in kinds and case.get("api", "markdown") == "markdown":
+            kinds[case["direction"]] |= {s.kind for s in mdspans.scan(case["input"])}
+    wanted = {
+        "front-matter",
+        "fence",
+        "indented-code",
+        "code",
+        "math",
+        "html",
+        "comment",
+        "autolink",
+        "url",
+        "link-target",
+        "ref-def",
+        "ref-label",
+        "footnote",
+        "attr",
+        "snippet",
+        "rule",
+    }
+    for direction, seen in kinds.items():
+        assert wanted <= seen, f"{direction}: no case for {sorted(wanted - seen)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentence corpus
+
+
+@pytest.mark.parametrize(
+    ("direction", "source", "expected"),
+    [pytest.param(d, s, e, marks=_xfail(x)) for d, s, e, x in TRAIN],
+    ids=[f"{d}-{i}" for i, (d, *_rest) in enumerate(TRAIN)],
+)
+def test_train_sentence(direction: str, source: str, expected: str) -> None:
+    """Every sentence the glossary was written from converts exactly."""
+    assert cv.convert_text(source, TO[direction]) == expected
+
+
+@pytest.mark.parametrize(
+    "direction",
+    [pytest.param(d, marks=_xfail(HELDOUT_KNOWN_SHORT.get(d))) for d in TO],
+)
+def test_heldout_accuracy(direction: str) -> None:
+    """Held-out exact-sentence accuracy: ours ≥ 95 %; plain OpenCC printed for comparison."""
+    ours, plain, n = cv.sentence_accuracy(direction, "heldout")
+    train_ours, train_plain, train_n = cv.sentence_accuracy(direction, "train")
+    print(
+        f"\n{direction}: held-out ours {ours:.1%} vs plain OpenCC {plain:.1%} (n={n}); "
+        f"train ours {train_ours:.1%} vs plain {train_plain:.1%} (n={train_n})"
+    )
+    for source, expected, got, _plain in cv.sentence_results(direction, "heldout"):
+        if got != expected:
+            print(f"  MISS {source}\n       want {expected}\n       got  {got}")
+    assert n >= 100
+    assert plain < ours
+    assert ours >= HELDOUT_TARGET
+
+
+# ---------------------------------------------------------------------------------------------
+# Round trip zh-TW -> zh-CN -> zh-TW
+
+
+def _zh_tw_sources() -> list[Path]:
+    pages = [p for p in sorted(DOCS.rglob("*.md")) if not re.search(r"\.(zh-CN|en)\.md$", p.name)]
+    return pages or sorted((CONVERSION / "pages").glob("*.md"))
+
+
+@pytest.mark.parametrize("page", _zh_tw_sources(), ids=lambda p: p.name)
+def test_round_trip(page: Path) -> None:
+    """zh-TW → zh-CN → zh-TW returns the source wherever two-way glossary terms are used.
+
+    Differences elsewhere (OpenCC one-to-many characters, one-way glossary aliases such as
+    擲回例外 → 抛出异常 → 拋出例外) are printed, not failed.
+    """
+    source = page.read_text(encoding="utf-8")
+    forward = cv.audit_markdown(source, "zh-CN", source=str(page))
+    assert forward.ok, [m.message() for m in forward.protected_mismatches]
+    back = cv.convert_markdown(forward.output, "zh-TW")
+    matches = cv._convert_md(source, "zh-CN", str(page)).replaced
+    two_way = {src for _, src, dst in matches if cv.convert_text(dst, "zh-TW") == src}
+    failures, reported = [], []
+    ops = difflib.SequenceMatcher(None, source, back, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            continue
+        if i1 == i2:  # an insertion touches a term only strictly inside it
+            hit = [src for off, src, _dst in matches if off < i1 < off + len(src)]
+        else:
+            hit = [src for off, src, _dst in matches if off < i2 and i1 < off + len(src)]
+        line = source.count("\n", 0, i1) + 1
+        note = f"{page.name}:{line}: {source[i1:i2]!r} -> {back[j1:j2]!r}"
+        if any(src in two_way for src in hit):
+            failures.append(note + f" (glossary term {hit})")
+        else:
+            reported.append(note + (f" (one-way glossary alias {hit})" if hit else ""))
+    for note in reported:
+        print("round trip, known difference:", note)
+    assert not failures, "\n".join(failures)
+
+
+# ---------------------------------------------------------------------------------------------
+# Glossary files
+
+
+@pytest.mark.parametrize("direction", list(TO))
+def test_glossary_is_valid_and_large(direction: str) -> None:
+    """Each direction loads, has ≥ 300 pairs, and works as an OpenCC text dictionary."""
+    gloss = cv.glossary(direction)
+    assert len(gloss.entries) >= 300
+    import opencc
+
+    converter = opencc.OpenCC(str(cv.opencc_config(direction)))
+    sample = "預設值" if direction == "tw2cn" else "进程"
+    assert converter.convert(sample) == gloss.entries[sample]
+
+
+def test_glossary_rejects_bad_lines(tmp_path: Path) -> None:
+    """Malformed dictionary lines are errors naming file and line."""
+    bad = tmp_path / "tw2cn.txt"
+    bad.write_text("預設\t默认\n預設\t缺省\n", encoding="utf-8")
+    with pytest.raises(cv.ConversionRuleError, match=r"tw2cn.txt:2: duplicate key"):
+        cv._read_dict(bad)
+    bad.write_text("介面 接口\n", encoding="utf-8")
+    with pytest.raises(cv.ConversionRuleError, match=r"tw2cn.txt:1: expected"):
+        cv._read_dict(bad)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules
+
+
+def test_page_rules_are_validated() -> None:
+    """The front-matter table gives clear errors naming the page and key."""
+    bad = "---\nconversion:\n  - {zh-TW: 程式碼}\n---\n程式碼\n"
+    with pytest.raises(cv.ConversionRuleError, match=r"page.md: .*'conversion\[0\]'.*zh-CN"):
+        cv.convert_markdown(bad, "zh-CN", source="page.md")
+    bad = "---\nconversion: 程式碼\n---\n"
+    with pytest.raises(cv.ConversionRuleError, match=r"page.md: .*'conversion' must be a list"):
+        cv.convert_markdown(bad, "zh-CN", source="page.md")
+    bad = "---\nconversion:\n  - {zh-TW: a, zh-CN: b, zh-HK: c}\n---\n"
+    with pytest.raises(cv.ConversionRuleError, match=r"unknown key\(s\) \['zh-HK'\]"):
+        cv.convert_markdown(bad, "zh-CN", source="page.md")
+
+
+def test_inline_rule_errors_name_the_position() -> None:
+    """A malformed -{…}- rule is reported with line and column."""
+    with pytest.raises(cv.ConversionRuleError, match=r"p.md:2:3: unknown variant 'zh-HK'"):
+        cv.convert_markdown("第一行\n文字-{zh-HK:a;zh-CN:b}-\n", "zh-CN", source="p.md")
+
+
+def test_output_has_no_rule_markers() -> None:
+    """Converted output and render_source output contain no -{ }- markers outside code."""
+    text = "甲-{乙}-丙 -{zh-TW:程式;zh-CN:程序}- `-{code}-`\n"
+    for out in (
+        cv.convert_markdown(text, "zh-CN"),
+        cv.convert_markdown(text, "zh-TW"),
+        cv.render_source(text, "zh-TW"),
+    ):
+        assert out.count("-{") == 1 and "`-{code}-`" in out
+
+
+# ---------------------------------------------------------------------------------------------
+# Audit
+
+
+def test_audit_lists_replacements() -> None:
+    """The audit reports each regional term with its position."""
+    audit = cv.audit_markdown("標題\n\n使用者介面的`預設`值與預設值\n", "zh-CN")
+    assert audit.ok
+    got = [(r.line, r.col, r.source, r.result) for r in audit.replacements]
+    assert (3, 1, "使用者介面", "用户界面") in got
+    assert (3, 13, "預設值", "默认值") in got
+    assert all(r.source != "預設" or r.col != 7 for r in audit.replacements)
+
+
+def test_audit_detects_changed_protected_spans(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If a protected span were converted, the audit fails and says where."""
+    real_scan = mdspans.scan
+    calls = {"n": 0}
+
+    def forgetful_scan(text: str) -> list[mdspans.Span]:
+        calls["n"] += 1
+        return [] if calls["n"] == 1 else real_scan(text)
+
+    monkeypatch.setattr(cv.mdspans, "scan", forgetful_scan)
+    audit = cv.audit_markdown("段落\n\n```\n預設值\n```\n", "zh-CN")
+    assert not audit.ok
+    assert audit.protected_mismatches[0].line == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebooks
+
+
+def _notebook(cells: list[dict[str, Any]]) -> str:
+    nb = {
+        "cells": cells,
+        "metadata": {"language_info": {"name": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def test_notebook_converts_markdown_cells_only() -> None:
+    """Markdown cells convert; code cells and outputs never; formatting is kept."""
+    code = {
+        "cell_type": "code",
+        "execution_count": 1,
+        "id": "c1",
+        "metadata": {},
+        "source": ["# 預設值\n", "print('資料')"],
+        "outputs": [{"name": "stdout", "output_type": "stream", "text": ["資料\n"]}],
+    }
+    md = {
+        "cell_type": "markdown",
+        "id": "m1",
+        "metadata": {},
+        "source": ["## 預設設定\n", "\n", "使用 `預設值` 的程式碼"],
+    }
+    text = _notebook([md, code])
+    out = cv.convert_notebook(text, "zh-CN")
+    nb = json.loads(out)
+    assert nb["cells"][0]["source"] == ["## 默认设置\n", "\n", "使用 `預設值` 的代码"]
+    assert nb["cells"][1] == code
+    expected = json.loads(text)
+    expected["cells"][0]["source"] = nb["cells"][0]["source"]
+    assert out == json.dumps(expected, indent=1, ensure_ascii=False) + "\n"
+    unchanged = _notebook([code])
+    assert cv.convert_notebook(unchanged, "zh-CN") == unchanged
+
+
+# ---------------------------------------------------------------------------------------------
+# Heading slugs
+
+
+@pytest.mark.parametrize(
+    ("tw", "cn"),
+    [
+        ("預設設定", "默认设置"),
+        ("使用者介面與應用程式介面", "用户界面与应用程序接口"),
+        ("使用 pipeline 進行推論", "使用 pipeline 进行推理"),
+        ("檔案與資料夾", "文件与文件夹"),
+        ("品質與效能", "质量与性能"),
+    ],
+)
+def test_heading_slug_is_script_independent(tw: str, cn: str) -> None:
+    """A heading gets the same anchor in its zh-TW and zh-CN versions."""
+    assert cv.heading_slug(tw) == cv.heading_slug(cn)
+    assert cv.heading_slug(tw) == cv.heading_slug(cv.convert_text(tw, "zh-CN"))
+    assert cv.heading_slug(cn) == cv.heading_slug(cv.convert_text(cn, "zh-TW"))
+
+
+def test_heading_slug_basics() -> None:
+    """Lowercase, punctuation removed, ASCII kept, separator honoured."""
+    assert cv.heading_slug("What's New? 第 2 版！") == "whats-new-第-2-版"
+    assert cv.heading_slug("A  B", "_") == "a_b"
+    token = cv.SLUG_SCRIPT.set("zh-CN")
+    try:
+        assert cv.heading_slug("文件") == "文件"
+    finally:
+        cv.SLUG_SCRIPT.reset(token)
+    assert cv.heading_slug("文件") == cv.heading_slug("文档")
+
+
+def test_heading_slug_in_python_markdown_toc() -> None:
+    """Used as toc's slugify, every heading of a page gets the same id in both scripts."""
+    for page in _zh_tw_sources():
+        tw = page.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+        cn = cv.convert_markdown(tw, "zh-CN")
+        ids = []
+        for text in (tw, cn):
+            md = markdown.Markdown(
+                extensions=["toc", "attr_list"],
+                extension_configs={"toc": {"slugify": cv.heading_slug}},
+            )
+            html = md.convert(text)
+            ids.append(re.findall(r'<h\d id="([^"]+)"', html))
+        assert ids[0] == ids[1], page
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+
+def _run(paths: list[str], **kw: Any) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cv.command(
+        paths, to=kw.get("to", "zh-CN"), audit=kw.get("audit", False), stdout=out, stderr=err
+    )
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_command_converts_and_audits(tmp_path: Path) -> None:
+    """The CLI prints the conversion, or with --audit the terms replaced."""
+    page = tmp_path / "p.md"
+    page.write_text("預設值與 `預設值`\n", encoding="utf-8")
+    assert _run([str(page)]) == (0, "默认值与 `預設值`\n", "")
+    code, out, err = _run([str(page)], audit=True)
+    assert code == 0 and err == ""
+    assert out == f"{page}:1:1: 預設值 → 默认值\n"
+    nb = tmp_path / "n.ipynb"
+    nb.write_text(
+        _notebook([{"cell_type": "markdown", "metadata": {}, "source": "程式碼"}]), encoding="utf-8"
+    )
+    code, out, _ = _run([str(nb)])
+    assert code == 0 and json.loads(out)["cells"][0]["source"] == "代码"
+    code, out, _ = _run([str(nb)], audit=True)
+    assert code == 0 and out == f"{nb}#cell0:1:1: 程式碼 → 代码\n"
+
+
+def test_command_errors(tmp_path: Path) -> None:
+    """Usage errors exit 2; invalid UTF-8 and bad rules exit 1 naming file:line:col."""
+    page = tmp_path / "p.md"
+    page.write_text("x\n", encoding="utf-8")
+    assert _run([str(page)], to="zh-HK")[0] == 2
+    assert _run([])[0] == 2
+    assert _run([str(tmp_path / "missing.md")])[0] == 2
+    bad = tmp_path / "bad.md"
+    bad.write_bytes("第一行\n預設".encode() + b"\xff" + "值".encode())
+    code, _, err = _run([str(bad)])
+    assert code == 1 and f"{bad}:2:3: not valid UTF-8" in err
+    rules = tmp_path / "rules.md"
+    rules.write_text("---\nconversion: [1]\n---\n", encoding="utf-8")
+    code, _, err = _run([str(rules)])
+    assert code == 1 and f"{rules}: front matter key 'conversion[0]'" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# Speed
+
+
+def test_throughput() -> None:
+    """About 250 KB of Markdown converts well within a second (prints MB/s)."""
+    pages = "".join(p.read_text(encoding="utf-8") for p in (CONVERSION / "pages").glob("*.md"))
+    text = pages * (250_000 // len(pages.encode("utf-8")) + 1)
+    rate_cn = cv.throughput(text, "zh-CN")
+    rate_tw = cv.throughput(cv.convert_markdown(text, "zh-CN"), "zh-TW")
+    print(
+        f"\nthroughput on {len(text.encode('utf-8')) / 1e3:.0f} KB: "
+        f"zh-TW→zh-CN {rate_cn:.1f} MB/s, zh-CN→zh-TW {rate_tw:.1f} MB/s"
+    )
+    assert min(rate_cn, rate_tw) > 0.5
