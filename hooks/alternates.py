@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -24,6 +26,18 @@ def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Nav
     return context
 
 
+def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
+    """Give Material's alternate-link probe a sitemap in the page's folder."""
+    # Material fetches sitemap.xml beside every <link rel=alternate> to map pages between
+    # languages; our links already name the page, so an empty sitemap answers the probe
+    # (the site root keeps the real one, written after the pages).
+    sitemap = Path(page.file.abs_dest_path).parent / "sitemap.xml"
+    if not sitemap.exists():
+        sitemap.parent.mkdir(parents=True, exist_ok=True)
+        sitemap.write_text(EMPTY_SITEMAP, encoding="utf-8")
+    return output
+
+
 def _prefix(lang: str, default: str) -> str:
     return "" if lang == default else f"{lang}/"
 
@@ -31,3 +45,9 @@ def _prefix(lang: str, default: str) -> str:
 def _without_prefix(url: str, lang: str, default: str) -> str:
     prefix = _prefix(lang, default)
     return url[len(prefix) :] if prefix and url.startswith(prefix) else url
+
+
+EMPTY_SITEMAP = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
+)

@@ -52,10 +52,8 @@ def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation
             script, _ = _counterpart(file.src_uri)
             # Setting content drops abs_src_path, which mkdocs-jupyter reads notebooks from.
             if script is not None and not file.src_uri.endswith(".ipynb"):
-                # Converting a source to its own script applies its -{…}- rules and turns
-                # the other script's words that community texts mix in (quoted titles).
                 text = (docs / file.src_uri).read_text(encoding="utf-8")
-                file.content_string = convert.convert_markdown(text, script)
+                file.content_string = convert.render_page(text, script, source=file.src_uri)
     return nav
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
@@ -15,8 +17,11 @@ OUTDATED: set[str] = set()  # page keys whose English translation is older than 
 def on_pre_build(*, config: MkDocsConfig) -> None:
     """Find the pages whose English translation is outdated, once per language build."""
     OUTDATED.clear()
+    status.forget_dates()
     OUTDATED.update(
-        e.key for e in status.entries() if e.lang == "en" and e.state == status.OUTDATED
+        e.key
+        for e in status.entries(Path(config.docs_dir))
+        if e.lang == "en" and e.state == status.OUTDATED
     )
 
 

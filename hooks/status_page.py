@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
@@ -15,4 +17,5 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
     """Replace the status marker with the table of every page in every language."""
     if MARKER not in markdown:
         return markdown
-    return markdown.replace(MARKER, status.table(config.plugins["i18n"].current_language))
+    lang = config.plugins["i18n"].current_language
+    return markdown.replace(MARKER, status.table(lang, Path(config.docs_dir)))

@@ -8,14 +8,13 @@ tarball, a shallow clone) everything still works, only without dates.
 
 from __future__ import annotations
 
-import functools
 import json
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TextIO
 
-from llmcourse import DOCS, ROOT, importer, locales, mdtext
+from llmcourse import DOCS, importer, locales, mdtext
 
 SOURCE, CONVERTED, TRANSLATED, OUTDATED, FALLBACK = (
     "source",
@@ -66,25 +65,25 @@ def entries(docs: Path = DOCS) -> list[Entry]:
         for lang, own in (("zh-TW", tw), ("zh-CN", cn)):
             state = SOURCE if own == source else CONVERTED
             out.append(
-                Entry(stem, lang, state, _rel(source, docs), _changed(source), title, upstream)
+                Entry(stem, lang, state, _rel(source, docs), _day(source, docs), title, upstream)
             )
         if en.exists():
-            src_date, en_date = _timestamp(source), _timestamp(en)
-            state = OUTDATED if src_date and en_date and src_date > en_date else TRANSLATED
+            src_date, en_date = _dated(source, docs), _dated(en, docs)
+            state = OUTDATED if src_date and en_date and src_date[0] > en_date[0] else TRANSLATED
             out.append(
                 Entry(
                     stem,
                     "en",
                     state,
                     _rel(en, docs),
-                    _changed(en),
+                    _day(en, docs),
                     _title(en),
                     _meta(en).get("upstream", upstream),
                 )
             )
         else:
             out.append(
-                Entry(stem, "en", FALLBACK, _rel(source, docs), _changed(source), title, upstream)
+                Entry(stem, "en", FALLBACK, _rel(source, docs), _day(source, docs), title, upstream)
             )
     return out
 
@@ -92,6 +91,11 @@ def entries(docs: Path = DOCS) -> list[Entry]:
 def current_upstream() -> str | None:
     """The upstream course revision the project tracks (layout.yml `upstream`)."""
     return importer.layout().get("upstream")
+
+
+def _day(path: Path, docs: Path) -> str | None:
+    found = _dated(path, docs)
+    return found[1] if found else None
 
 
 def _rel(path: Path, docs: Path) -> str:
@@ -116,20 +120,29 @@ def _title(path: Path) -> str:
     return heads[0].text if heads else path.stem
 
 
-@functools.cache
-def _git_dates() -> dict[str, tuple[int, str]]:
-    """Last commit (unix time, date) per file under docs/, from one `git log` call."""
+def _git_dates(docs: Path) -> dict[str, tuple[int, str]]:
+    """Last commit (unix time, date) per file of a docs folder, from one `git log` call."""
+    docs = docs.resolve()
+    if docs not in _DATES:
+        _DATES[docs] = _read_git_dates(docs)
+    return _DATES[docs]
+
+
+_DATES: dict[Path, dict[str, tuple[int, str]]] = {}
+
+
+def _read_git_dates(docs: Path) -> dict[str, tuple[int, str]]:
     try:
         log = subprocess.run(
-            ["git", "log", "--format=@%ct %cs", "--name-only", "--", "docs"],
-            cwd=ROOT,
+            ["git", "log", "--format=@%ct %cs", "--name-only", "--relative", "--", "."],
+            cwd=docs,
             capture_output=True,
             text=True,
             timeout=60,
             check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError):
-        return {}
+        return {}  # no git, or not a repository (a tarball): no dates
     dates: dict[str, tuple[int, str]] = {}
     current = (0, "")
     for line in log.splitlines():
@@ -141,21 +154,13 @@ def _git_dates() -> dict[str, tuple[int, str]]:
     return dates
 
 
-def _git_key(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(ROOT).as_posix()
-    except ValueError:
-        return ""
+def _dated(path: Path, docs: Path) -> tuple[int, str] | None:
+    return _git_dates(docs).get(path.resolve().relative_to(docs.resolve()).as_posix())
 
 
-def _timestamp(path: Path) -> int | None:
-    found = _git_dates().get(_git_key(path))
-    return found[0] if found else None
-
-
-def _changed(path: Path) -> str | None:
-    found = _git_dates().get(_git_key(path))
-    return found[1] if found else None
+def forget_dates() -> None:
+    """Drop the cached git dates (a new build may follow new commits)."""
+    _DATES.clear()
 
 
 # --------------------------------------------------------------------------- output
