@@ -1,11 +1,25 @@
-"""Notebooks rendered by mkdocs-jupyter in every language of the i18n build."""
+"""Notebooks rendered by mkdocs-jupyter in every language of the i18n build.
+
+Each notebook page gets a download link to the .ipynb mkdocs-jupyter copies beside it
+(`include_source`) and an "Open in Colab" link to the notebook's source file in the GitHub
+repository set in mkdocs.yml `extra.notebooks`. The scripts mkdocs-jupyter adds that would
+load Mermaid or MathJax from a CDN are removed: the site loads nothing from other hosts.
+"""
 
 from __future__ import annotations
+
+import os
+import re
+from html import escape
+from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 from mkdocs_jupyter.plugin import NotebookFile
+
+from llmcourse import locales
 
 
 @event_priority(-110)  # after mkdocs-static-i18n (-100), which re-creates files as plain File
@@ -19,6 +33,17 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     return type(files)(files.plugin, wrapped) if hasattr(files, "plugin") else Files(wrapped)
 
 
+def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Drop CDN script loaders from a notebook page; add its download and Colab links."""
+    if not page.file.src_uri.endswith(".ipynb"):
+        return html
+    html = SCRIPT.sub(lambda m: "" if _loads_remote(m.group(0)) else m.group(0), html)
+    links = _links(page, config)
+    match = H1_END.search(html)
+    at = match.end() if match else 0
+    return html[:at] + links + html[at:]
+
+
 def _as_notebook(file: File, config: MkDocsConfig) -> NotebookFile:
     """A NotebookFile that keeps the destination and URL i18n gave the file."""
     notebook = NotebookFile(file, **config)
@@ -26,3 +51,58 @@ def _as_notebook(file: File, config: MkDocsConfig) -> NotebookFile:
     notebook.abs_dest_path = file.abs_dest_path
     notebook.url = file.url
     return notebook
+
+
+def _links(page: Page, config: MkDocsConfig) -> str:
+    """The download link (the copy beside the page) and, if configured, the Colab link."""
+    text = locales.load(config.plugins["i18n"].current_language)["reader"]["notebook"]
+    # mkdocs-jupyter copies the file it rendered under its own name next to index.html.
+    name = os.path.basename(str(page.file.abs_src_path))
+    links = [
+        f'<a class="md-button reader-notebook-download" href="{escape(name)}" '
+        f'download="{escape(name)}">{escape(text["download"])}</a>'
+    ]
+    settings = config.extra.get("notebooks") or {}
+    source = _repository_path(page, config)
+    if settings.get("github") and source:
+        url = COLAB.format(
+            repo=settings["github"], branch=settings.get("branch", "main"), path=source
+        )
+        links.append(
+            f'<a class="md-button reader-notebook-colab" href="{escape(url)}" '
+            f'title="{escape(text["colab_note"])}">{escape(text["colab"])}</a>'
+        )
+    return f'<p class="reader-notebook-links" data-search-exclude>{"".join(links)}</p>'
+
+
+def _repository_path(page: Page, config: MkDocsConfig) -> str | None:
+    """The notebook's file in the repository; a generated zh-CN/zh-TW one is its source's."""
+    docs = Path(config.docs_dir)
+    root = Path(config.config_file_path).parent
+    uri = page.file.src_uri
+    stem = LANG_SUFFIX.sub("", uri)
+    for candidate in (uri, f"{stem}.ipynb", f"{stem}.zh-CN.ipynb"):
+        if (docs / candidate).is_file():
+            return (docs / candidate).resolve().relative_to(root.resolve()).as_posix()
+    return None
+
+
+def _loads_remote(script: str) -> bool:
+    """Whether a script element loads code from elsewhere (a CDN, or an empty src)."""
+    src = SCRIPT_SRC.search(script)
+    if src is not None:
+        return not src.group(1) or REMOTE.match(src.group(1)) is not None
+    return "text/x-mathjax-config" in script or REMOTE_IMPORT.search(script) is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# Data
+
+LANG_SUFFIX = re.compile(r"(\.zh-CN|\.en)?\.ipynb$")
+COLAB = "https://colab.research.google.com/github/{repo}/blob/{branch}/{path}"
+SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
+SCRIPT_SRC = re.compile(r"<script\b[^>]*\bsrc=[\"']([^\"']*)[\"']", re.I)
+REMOTE = re.compile(r"(?:https?:)?//", re.I)
+# import("https://cdn…") or const url = "https://cdn….mjs" inside a script
+REMOTE_IMPORT = re.compile(r"""import\s*\(\s*["'](?:https?:)?//|["']https?://[^"']+\.m?js["']""")
+H1_END = re.compile(r"</h1>")

@@ -31,6 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 CHROMIUM = Path("/usr/bin/chromium")
+# Chinese text in the screenshots needs fonts on the test machine (readers have their own).
+BROWSER_PACKAGES = ["chromium", "fonts-noto-cjk", "fonts-noto-color-emoji"]
+CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -70,8 +73,8 @@ def ensure_venv() -> Path:
 
 
 def ensure_chromium() -> None:
-    """Install Debian's Chromium for the browser tests when it is missing (needs root)."""
-    if CHROMIUM.exists():
+    """Install Debian's Chromium (and CJK fonts for its screenshots) when missing (needs root)."""
+    if CHROMIUM.exists() and Path(CJK_FONT).exists():
         return
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         print(
@@ -82,7 +85,7 @@ def ensure_chromium() -> None:
         return
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-q", *BROWSER_PACKAGES], check=True, env=env)
 
 
 def in_venv() -> bool:

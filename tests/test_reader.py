@@ -1,0 +1,484 @@
+"""Reader features of the built site: search per language, roadmaps, progress ids, notebooks.
+
+Everything is checked on the real `mkdocs build --strict` output (the `site` fixture). Queries
+run through the shipped search code itself (site/assets/reader/search-core.js, under Node) on
+the shipped index files.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from types import ModuleType
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from conftest import LANG_PREFIX, ROOT
+
+LANGS = tuple(LANG_PREFIX)
+OVERVIEWS = ("fundamentals", "scientist", "engineer")
+HAN = re.compile(r"[\u3400-\u9fff]")
+CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+CJK_GAP = re.compile(rf"(?<=[{CJK}])\s+(?=[{CJK}])")  # a line break in Chinese text
+
+
+def _hook(name: str) -> ModuleType:
+    """A hook module of the project, loaded from hooks/<name>.py."""
+    path = ROOT / "hooks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"reader_test_{name}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+search_hook = _hook("search")
+
+
+class _Loader(yaml.SafeLoader):
+    """mkdocs.yml without its !ENV and !!python tags (their values do not matter here)."""
+
+
+_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+@functools.cache
+def mkdocs_yml() -> dict:
+    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
+
+
+@functools.cache
+def nav_sections() -> dict[str, list[str]]:
+    """Nav section folder → its chapter keys in nav order (sections whose pages share a folder)."""
+    sections = {}
+    for item in mkdocs_yml()["nav"]:
+        if not isinstance(item, dict):
+            continue
+        (entries,) = item.values()
+        keys = [re.sub(r"\.(md|ipynb)$", "", e if isinstance(e, str) else next(iter(e.values())))
+                for e in entries]
+        folders = {k.rpartition("/")[0] for k in keys}
+        if len(folders) == 1 and "" not in folders:
+            folder = folders.pop()
+            sections[folder] = [k for k in keys if k != f"{folder}/index"]
+    return sections
+
+
+def html_path(site: Path, lang: str, key: str) -> Path:
+    folder = key[: -len("index")] if key.endswith("index") else f"{key}/"
+    return site / LANG_PREFIX[lang] / folder / "index.html"
+
+
+@functools.cache
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def resolve(page: Path, href: str) -> Path:
+    """The file a relative link of a built page points to."""
+    target = (page.parent / urlsplit(href).path).resolve()
+    return target / "index.html" if target.is_dir() else target
+
+
+def pages(site: Path, lang: str) -> list[Path]:
+    """The built HTML pages of one language."""
+    root = site / LANG_PREFIX[lang]
+    others = [site / LANG_PREFIX[o] for o in LANGS if o != lang and LANG_PREFIX[o]]
+    return sorted(p for p in root.rglob("index.html")
+                  if not any(p.is_relative_to(o) for o in others))
+
+
+def _url(site: Path, path: Path) -> str:
+    """A built page's URL as the search index writes it (site-relative, "" for the home)."""
+    url = path.parent.relative_to(site).as_posix() + "/"
+    return "" if url == "./" else url
+
+
+def h1(page: BeautifulSoup) -> str:
+    node = BeautifulSoup(str(page.select_one("article h1")), "html.parser")
+    for link in node.select(".headerlink"):
+        link.decompose()
+    return node.get_text().strip()
+
+
+def unnumbered(title: str) -> str:
+    return re.sub(r"^\s*\d+\s*[.、．)]\s*", "", title).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Search
+
+
+def test_each_language_has_an_index_of_its_own_pages(site: Path) -> None:
+    stub = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert stub["docs"] == [] and stub["config"]["separator"]
+    for lang in LANGS:
+        data = json.loads((site / search_hook.index_path(lang)).read_text(encoding="utf-8"))
+        assert data["lang"] == lang
+        locations = [doc["location"] for doc in data["docs"]]
+        prefix = LANG_PREFIX[lang]
+        foreign = [f"{p}" for o, p in LANG_PREFIX.items() if p and o != lang]
+        assert all(loc.startswith(prefix) for loc in locations), lang
+        assert not [loc for loc in locations if loc.startswith(tuple(foreign))], lang
+        # every page of the language is in it, under its own URL
+        articles = {loc for loc in locations if "#" not in loc}
+        built = {_url(site, path) for path in pages(site, lang)}
+        assert built <= articles, (lang, sorted(built - articles))
+        for key in ("scientist/evaluation", "engineer/securing-llms", "notebooks/attention"):
+            assert f"{prefix}{key}/" in articles, (lang, key)
+
+
+def test_index_is_lean(site: Path) -> None:
+    sizes = search_hook.index_sizes(site)
+    assert set(sizes) == set(LANGS)
+    for lang, size in sizes.items():
+        assert 10_000 < size < 300_000, (lang, size)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pages_use_the_reader_worker_and_their_language_index(site: Path, lang: str) -> None:
+    worker = site / "assets" / "reader" / "search-worker.js"
+    for path in pages(site, lang):
+        config = json.loads(soup(path).select_one("#__config").get_text())
+        url = config["search"]
+        assert not url.startswith(("/", "http")), (path, url)  # inside a mike version folder
+        assert resolve(path, url) == worker.resolve(), (path, url)
+        (index,) = parse_qs(urlsplit(url).query)["index"]
+        assert index == search_hook.index_path(lang), (path, index)
+        assert (site / index).is_file()
+        # the version selector still reads ../versions.json from the site root
+        assert resolve(path, config["base"] + "/") == site.resolve() / "index.html"
+
+
+def _article_text(path: Path) -> str:
+    """A page's prose as search reads it: no code, scripts, diagrams or controls."""
+    article = BeautifulSoup(str(soup(path).select_one("article")), "html.parser")
+    skipped = [*search_hook.SKIP_TAGS, "[data-search-exclude]",
+               *(f".{name}" for name in search_hook.SKIP_CLASSES)]
+    for node in article.select(", ".join(skipped)):
+        node.decompose()
+    return CJK_GAP.sub("", article.get_text(" "))
+
+
+def _contains(text: str, needle: str) -> bool:
+    """Han: anywhere; a Latin word: at the start of a word, in any case."""
+    if HAN.search(needle):
+        return needle in text
+    return re.search(rf"(?<![^\W_]){re.escape(needle)}", text, re.I) is not None
+
+
+def _pages_containing(site: Path, lang: str, needle: str) -> set[str]:
+    """URLs (as in the index) of the pages of a language whose prose contains needle."""
+    return {_url(site, path) for path in pages(site, lang)
+            if _contains(_article_text(path), needle)}
+
+
+@functools.cache
+def _search(site: Path, lang: str, *queries: str) -> dict[str, list[str]]:
+    """Result pages (best first) per query, from the shipped search code and index."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is needed to run the shipped search code")
+    script = """
+        const [core, index, queries] = process.argv.slice(1)
+        const { Index } = require(core)
+        const search = new Index(JSON.parse(require("fs").readFileSync(index, "utf8")))
+        const out = {}
+        for (const q of JSON.parse(queries))
+          out[q] = search.search(q).items.map(group => group[0].location.split("#")[0])
+        console.log(JSON.stringify(out))
+    """
+    core = site / "assets" / "reader" / "search-core.js"
+    index = site / search_hook.index_path(lang)
+    result = subprocess.run([node, "-e", script, str(core), str(index), json.dumps(queries)],
+                            capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(result.stdout)
+
+
+SEARCHES = [
+    # (site language, query as typed, the text the pages of that language contain)
+    ("zh-TW", "机器学习", "機器學習"),  # Simplified typed on the Traditional site
+    ("zh-TW", "機器學習", "機器學習"),
+    ("zh-CN", "机器学习", "机器学习"),
+    ("zh-CN", "機器學習", "机器学习"),
+    ("zh-TW", "監督微調", "監督微調"),
+    ("zh-CN", "監督微調", "监督微调"),
+    ("zh-TW", "数据集", "資料集"),  # the mainland term on the Taiwan site
+    ("zh-CN", "資料集", "数据集"),  # and the other way round
+    ("zh-TW", "程序", "程式"),
+    ("zh-TW", "LoRA", "LoRA"),  # English terms in Chinese pages
+    ("zh-CN", "lora", "LoRA"),
+    ("en", "LoRA", "LoRA"),
+    ("en", "quantization", "quantization"),
+]
+
+
+@pytest.mark.parametrize("lang,query,text", SEARCHES)
+def test_query_finds_the_pages_that_contain_it(site: Path, lang: str, query: str,
+                                               text: str) -> None:
+    expected = _pages_containing(site, lang, text)
+    assert expected, (lang, text)  # the test needs pages to find
+    found = _search(site, lang, *[q for lg, q, _ in SEARCHES if lg == lang])[query]
+    assert expected <= set(found), (query, sorted(expected - set(found)))
+    # the best result does contain the term (or its regional form)
+    best = site / found[0] / "index.html"
+    assert _contains(_article_text(best), text), found[0]
+
+
+def test_phrase_not_in_any_page_finds_pages_with_its_parts(site: Path) -> None:
+    """Han typed as one run that no page contains verbatim is looked for by its parts."""
+    phrase = "监督微调模型训练"
+    assert not _pages_containing(site, "zh-TW", "監督微調模型訓練")
+    found = _search(site, "zh-TW", phrase)[phrase]
+    assert "scientist/supervised-fine-tuning/" in found[:3], found
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_query_without_match_finds_nothing(site: Path, lang: str) -> None:
+    assert _search(site, lang, "qzxjvw", "量子糖果舞")["qzxjvw"] == []
+    assert _search(site, lang, "qzxjvw", "量子糖果舞")["量子糖果舞"] == []
+
+
+def test_search_results_are_grouped_per_page_of_the_language(site: Path) -> None:
+    for lang in LANGS:
+        found = _search(site, lang, "LoRA")["LoRA"]
+        assert len(found) == len(set(found)), lang  # one group per page
+        assert all(url.startswith(LANG_PREFIX[lang]) for url in found), lang
+
+
+# ---------------------------------------------------------------------------------------------
+# Roadmaps
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("section", OVERVIEWS)
+def test_overview_has_a_roadmap_of_its_chapters(site: Path, lang: str, section: str) -> None:
+    path = html_path(site, lang, f"{section}/index")
+    figures = soup(path).select("article figure.reader-roadmap")
+    assert len(figures) == 1, path
+    svg = figures[0].select_one("svg.reader-roadmap__svg")
+    assert svg is not None and svg.get("role") == "group"
+    title, desc = svg.select_one("title"), svg.select_one("desc")
+    assert title is not None and desc is not None and title.get_text() and desc.get_text()
+    assert svg["aria-labelledby"] == title["id"] and svg["aria-describedby"] == desc["id"]
+    width = float(svg["viewbox"].split()[2])  # html.parser lower-cases attribute names
+    assert width <= 360  # drawn at phone width, scaled by CSS
+    assert not svg.find_all(attrs={"fill": re.compile("^#")})
+    assert not svg.find_all(attrs={"stroke": re.compile("^#")})
+
+    nodes = svg.select("a.reader-roadmap__node")
+    chapters = nav_sections()[section]
+    assert [n["data-reader-page"] for n in nodes] == chapters
+    for i, (node, key) in enumerate(zip(nodes, chapters, strict=True), 1):
+        target = resolve(path, node["href"])
+        assert not node["href"].startswith(("/", "http")), node["href"]
+        assert target == html_path(site, lang, key).resolve(), (node["href"], key)
+        label = unnumbered(h1(soup(target)))  # the chapter's title in this language
+        assert node["aria-label"] == f"{i}. {label}"
+        drawn = "".join(t.get_text() for t in node.select(".reader-roadmap__label tspan"))
+        assert re.sub(r"\s", "", drawn) == re.sub(r"\s", "", label)
+        assert label in desc.get_text()
+
+
+def test_roadmap_labels_follow_the_language(site: Path) -> None:
+    labels = {
+        lang: [n["aria-label"] for n in soup(html_path(site, lang, "fundamentals/index"))
+               .select("a.reader-roadmap__node")]
+        for lang in LANGS
+    }
+    assert labels["zh-TW"] != labels["zh-CN"]
+    assert all(HAN.search(label) for label in labels["zh-TW"] + labels["zh-CN"])
+    assert not any(HAN.search(label) for label in labels["en"])
+
+
+def test_roadmap_colours_come_from_material_variables() -> None:
+    css = (ROOT / "docs" / "assets" / "reader" / "reader.css").read_text(encoding="utf-8")
+    rules = re.findall(r"([^{}]*reader-roadmap[^{}]*)\{([^}]*)\}", css)
+    colours = [value.strip() for _, body in rules
+               for _, value in re.findall(r"(fill|stroke):([^;]+)", body)]
+    assert colours and all(v.startswith("var(--md-") for v in colours), colours
+
+
+# ---------------------------------------------------------------------------------------------
+# Progress
+
+
+@functools.cache
+def _chapter_ids(site: Path, lang: str, key: str) -> tuple[str, str, tuple[str, ...]]:
+    page = soup(html_path(site, lang, key))
+    chapter = page.select("article .reader-chapter[data-reader-page]")
+    assert len(chapter) == 1, (lang, key)
+    button = chapter[0].select_one("button.reader-chapter__toggle")
+    assert button is not None and button.has_attr("aria-pressed")
+    links = page.select("article a[data-reader-resource]")
+    resources = tuple(a["data-reader-resource"] for a in links)
+    return chapter[0]["data-reader-page"], chapter[0]["data-reader-section"], resources
+
+
+def test_every_chapter_has_the_same_progress_id_in_every_language(site: Path) -> None:
+    chapters = [(folder, key) for folder, keys in nav_sections().items() for key in keys]
+    assert len(chapters) >= 20
+    for folder, key in chapters:
+        ids = {lang: _chapter_ids(site, lang, key) for lang in LANGS}
+        assert {ids[lang][:2] for lang in LANGS} == {(key, folder)}, ids
+        # the Chinese pages come from one source: the same references, the same ids
+        assert ids["zh-TW"][2] == ids["zh-CN"][2], key
+
+
+def test_resources_have_ids_from_their_links(site: Path) -> None:
+    progress = _hook("progress")
+    page = soup(html_path(site, "zh-TW", "scientist/evaluation"))
+    links = page.select("article a[data-reader-resource]")
+    assert len(links) >= 3
+    for link in links:
+        assert link["data-reader-resource"] == progress.resource_id(link["href"])
+        assert "://" not in link["data-reader-resource"]
+    assert progress.resource_id("https://www.Example.com/a/b/?x=1#top") == "example.com/a/b?x=1"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_home_and_overviews_show_section_progress(site: Path, lang: str) -> None:
+    home = soup(html_path(site, lang, "index"))
+    rows = home.select("#reader-progress-panel .reader-section-progress")
+    assert [r["data-reader-section"] for r in rows] == list(nav_sections())
+    data = json.loads(home.select_one("#reader-progress-data").get_text())["sections"]
+    for folder, keys in nav_sections().items():
+        assert data[folder]["chapters"] == keys
+    for control in ("#reader-export", "#reader-import", "#reader-reset", "#reader-progress-status"):
+        assert home.select_one(control) is not None, control
+    for section in OVERVIEWS:
+        panel = soup(html_path(site, lang, f"{section}/index")).select(".reader-section-progress")
+        assert [r["data-reader-section"] for r in panel] == [section]
+
+
+def test_progress_runs_from_an_external_script_only(site: Path) -> None:
+    for lang in LANGS:
+        for path in pages(site, lang):
+            page = soup(path)
+            for node in page.select("[data-reader-page], [data-reader-resource], .reader-panel *"):
+                assert not [a for a in node.attrs if a.startswith("on")], (path, node.name)
+            assert not page.select('a[href^="javascript:"]'), path
+            for script in page.select("#reader-strings, #reader-progress-data"):
+                assert script["type"] == "application/json", path
+                json.loads(script.get_text())
+            if page.select(".reader-chapter, .reader-panel"):
+                srcs = [s["src"] for s in page.select("script[src]")]
+                assert any(src.endswith("assets/reader/progress.js") for src in srcs), path
+    js = (ROOT / "docs" / "assets" / "reader" / "progress.js").read_text(encoding="utf-8")
+    assert "location" not in js  # ids come from the page, not from its URL
+    assert not re.search(r"\beval\(|new Function|innerHTML", js)
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebooks
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_notebook_download_and_colab_links(site: Path, lang: str) -> None:
+    settings = mkdocs_yml()["extra"]["notebooks"]
+    keys = nav_sections()["notebooks"]
+    assert keys
+    for key in keys:
+        path = html_path(site, lang, key)
+        download = soup(path).select("article a.reader-notebook-download")
+        assert len(download) == 1, path
+        target = resolve(path, download[0]["href"])
+        assert target.parent == path.parent and target.suffix == ".ipynb", target
+        notebook = json.loads(target.read_text(encoding="utf-8"))
+        assert notebook["cells"] and notebook["nbformat"] == 4
+        prose = "".join("".join(c["source"]) for c in notebook["cells"]
+                        if c["cell_type"] == "markdown")
+        if lang != "en":
+            assert HAN.search(prose), target
+
+        (colab,) = soup(path).select("article a.reader-notebook-colab")
+        prefix = (f"https://colab.research.google.com/github/{settings['github']}"
+                  f"/blob/{settings['branch']}/")
+        assert colab["href"].startswith(prefix), colab["href"]
+        source = ROOT / colab["href"][len(prefix) :]
+        assert source.is_file() and source.suffix == ".ipynb", source
+        assert source.name.endswith(".en.ipynb") == (lang == "en")
+
+
+# ---------------------------------------------------------------------------------------------
+# No third-party requests
+
+LOADING = {  # element → attributes the browser fetches
+    "script": ("src",), "img": ("src", "srcset"), "source": ("src", "srcset"),
+    "iframe": ("src",), "embed": ("src",), "object": ("data",), "video": ("src", "poster"),
+    "audio": ("src",), "track": ("src",), "input": ("src",), "image": ("href", "xlink:href"),
+    "use": ("href", "xlink:href"), "feimage": ("href", "xlink:href"),
+}
+NOT_LOADED_RELS = {"canonical", "alternate", "author", "license", "next", "prev", "me"}
+ABSOLUTE = re.compile(r"^\s*(?:https?:)?//", re.I)
+CSS_URL = re.compile(r"""(?:url\(\s*["']?|@import\s+["'])\s*((?:https?:)?//[^"')\s]+)""", re.I)
+JS_LOAD = re.compile(
+    r"""(?:import\s*\(|importScripts\s*\(|fetch\s*\(|\.src\s*=|new\s+Worker\s*\()\s*["'`]"""
+    r"""((?:https?:)?//[^"'`]+)""", re.I)
+REMOTE_ASSET = re.compile(
+    r"""["'`]((?:https?:)?//[^"'`\s]+\.(?:m?js|css|woff2?|ttf|json)(?:\?[^"'`\s]*)?)["'`]""")
+# Material's bundle can load these, each only when the page needs it; the conditions are checked
+MATERIAL_CONDITIONAL = {
+    "https://unpkg.com/mermaid@11/dist/mermaid.min.js": "pre.mermaid",
+    "https://api.github.com/": "[data-md-component=source], .md-source",
+    "https://unpkg.com/resize-observer-polyfill": None,  # browsers without ResizeObserver only
+}
+NAMESPACES = ("http://www.w3.org/",)  # XML namespace names in code: identifiers, never fetched
+
+
+def _third_party_in_html(page: BeautifulSoup) -> list[str]:
+    found = []
+    for tag, attrs in LOADING.items():
+        for node in page.find_all(tag):
+            for attr in attrs:
+                for value in re.split(r",\s*", node.get(attr) or ""):
+                    if ABSOLUTE.match(value):
+                        found.append(f"<{tag} {attr}={value}>")
+    for link in page.find_all("link", href=True):
+        if set(link.get("rel") or []) - NOT_LOADED_RELS and ABSOLUTE.match(link["href"]):
+            found.append(f"<link href={link['href']}>")
+    for node in page.find_all(style=True):
+        found += CSS_URL.findall(node["style"])
+    for style in page.find_all("style"):
+        found += CSS_URL.findall(style.get_text())
+    for script in page.find_all("script", src=False):
+        found += JS_LOAD.findall(script.get_text()) + REMOTE_ASSET.findall(script.get_text())
+    return found
+
+
+def test_pages_load_nothing_from_other_hosts(site: Path) -> None:
+    checked = 0
+    for path in sorted(site.rglob("*.html")):
+        page = soup(path)
+        assert not _third_party_in_html(page), (path, _third_party_in_html(page))
+        for url, needs in MATERIAL_CONDITIONAL.items():
+            assert needs is None or not page.select(needs), (path, url)
+        checked += 1
+    assert checked > 90
+
+
+def test_styles_and_scripts_load_nothing_from_other_hosts(site: Path) -> None:
+    for path in sorted(site.rglob("*.css")):
+        assert not CSS_URL.findall(path.read_text(encoding="utf-8")), path
+    reader = site / "assets" / "reader"
+    for path in sorted(reader.glob("*.js")):
+        assert not re.search(r"https?://", path.read_text(encoding="utf-8")), path
+    for path in sorted(site.rglob("*.js")):
+        text = path.read_text(encoding="utf-8")
+        loads = JS_LOAD.findall(text) + re.findall(r"""["'`](https?://[^"'`$]+)""", text)
+        if path.name.startswith("bundle."):
+            unknown = [u for u in loads if not u.startswith((*MATERIAL_CONDITIONAL, *NAMESPACES))]
+            assert not unknown, (path, unknown)
+        elif "/lunr/" in path.as_posix() or "/workers/" in path.as_posix():
+            continue  # Material's own search worker and its stemmers: no page uses them
+        else:
+            assert not JS_LOAD.findall(text), path
