@@ -1,0 +1,228 @@
+"""What a reader does, in a real browser (Debian's Chromium driven by Playwright).
+
+The site is the mike deployment of the `deployed` fixture (versions 0.1 and 0.2 = latest),
+served from localhost. Every page visit records console errors, Content-Security-Policy
+violations and any request that would leave localhost; tests assert those stay empty.
+Screenshots land in tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+LANG_PREFIX = {"zh-TW": "", "zh-CN": "zh-CN/", "en": "en/"}
+CHAPTER = "scientist/evaluation/"
+NOTEBOOK = "notebooks/quantization/"
+STATUS = "about/status/"
+WATCH = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', e => window.__csp.push(
+  e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Chromium, or a failure in CI / a loud skip elsewhere when it cannot start."""
+    from playwright.sync_api import Error, sync_playwright
+
+    with sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        except Error as exc:
+            reason = f"Chromium cannot start ({CHROMIUM}): {exc}".splitlines()[0]
+            if os.environ.get("CI"):
+                pytest.fail(reason)
+            pytest.skip(reason)
+        yield browser
+        browser.close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(deployed: Path) -> Iterator[str]:
+    """The mike deployment served on a free localhost port."""
+    handler = functools.partial(QuietHandler, directory=str(deployed))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@dataclass
+class Visit:
+    """A browser page with what it reported: console errors, CSP violations, outside requests."""
+
+    page: object
+    errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+
+    def csp(self) -> list[str]:
+        return self.page.evaluate("window.__csp || []")
+
+    def clean(self) -> None:
+        assert not self.errors, self.errors
+        assert not self.outside, self.outside
+        assert not self.csp(), self.csp()
+
+
+@pytest.fixture
+def visit(browser, base_url: str):
+    """Open pages in a fresh context that records everything a test must check."""
+    contexts = []
+
+    def open_page(path: str, *, width: int = 1280, height: int = 800, context=None) -> Visit:
+        if context is None:
+            context = browser.new_context(viewport={"width": width, "height": height})
+            context.add_init_script(WATCH)
+            contexts.append(context)
+        page = context.new_page()
+        v = Visit(page)
+
+        def route(r):
+            host = urlsplit(r.request.url).hostname
+            if host not in ("127.0.0.1", "localhost") and not r.request.url.startswith("data:"):
+                v.outside.append(r.request.url)
+                return r.abort()
+            return r.continue_()
+
+        page.route("**/*", route)
+        page.on("console", lambda m: m.type == "error" and v.errors.append(m.text))
+        page.on("pageerror", lambda e: v.errors.append(str(e)))
+        page.on("response", lambda r: r.status >= 400 and v.errors.append(f"{r.status} {r.url}"))
+        page.goto(base_url + path)
+        page.wait_for_load_state("networkidle")
+        return v
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def url(lang: str, page: str = "", version: str = "0.2") -> str:
+    return f"{version}/{LANG_PREFIX[lang]}{page}"
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+@pytest.mark.parametrize("lang", list(LANG_PREFIX))
+@pytest.mark.parametrize("page", ["", CHAPTER], ids=["home", "chapter"])
+def test_page_renders_in_every_language(visit, lang: str, page: str) -> None:
+    v = visit(url(lang, page))
+    assert v.page.evaluate("document.documentElement.lang") == lang
+    h1 = v.page.locator("article h1").first
+    assert h1.is_visible() and h1.inner_text().strip()
+    v.clean()
+
+
+@pytest.mark.parametrize("page", ["", CHAPTER], ids=["home", "chapter"])
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 800)], ids=["phone", "desktop"])
+def test_screenshots(visit, page: str, width: int, height: int) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    for lang in LANG_PREFIX:
+        v = visit(url(lang, page), width=width, height=height)
+        name = f"{(page.strip('/') or 'home').replace('/', '-')}-{lang}-{width}x{height}.png"
+        v.page.screenshot(path=str(ARTIFACTS / name), full_page=False)
+        scroll_width = v.page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width + 1, f"{name} scrolls sideways ({scroll_width}px)"
+        v.clean()
+
+
+# --------------------------------------------------------------------------- switching
+
+
+def test_switching_language_keeps_page_and_heading(visit, base_url: str) -> None:
+    path = "notes/from-ai-to-llm-basics/"
+    v = visit(url("zh-TW", path))
+    headings = v.page.locator("article h2[id]")
+    third = headings.nth(2).get_attribute("id")
+    v.page.goto(base_url + url("zh-TW", path) + "#" + third)
+    v.page.locator("a.md-select__link[hreflang='zh-CN']").dispatch_event("click")
+    v.page.wait_for_url(f"**/0.2/zh-CN/{path}*")
+    assert v.page.evaluate("decodeURIComponent(location.hash.slice(1))") == third  # same id
+    en_link = v.page.locator("a.md-select__link[hreflang='en']")
+    en_link.dispatch_event("click")
+    v.page.wait_for_url(f"**/0.2/en/{path}*")
+    en_third = v.page.locator("article h2[id]").nth(2).get_attribute("id")
+    assert v.page.evaluate("decodeURIComponent(location.hash.slice(1))") == en_third
+    top = v.page.locator(f"[id='{en_third}']").evaluate("h => h.getBoundingClientRect().top")
+    assert -5 <= top <= 200  # the reader sees that heading
+    v.clean()
+
+
+def test_switching_version_keeps_page(visit) -> None:
+    v = visit(url("en", CHAPTER))
+    v.page.locator(".md-version__link", has_text="0.1").first.dispatch_event("click")
+    v.page.wait_for_url(f"**/0.1/en/{CHAPTER}")
+    assert v.page.evaluate("document.documentElement.lang") == "en"
+    v.clean()
+
+
+# --------------------------------------------------------------------------- features
+
+
+def test_dark_mode(visit) -> None:
+    v = visit(url("zh-TW", CHAPTER))
+    scheme = v.page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    v.page.locator("form[data-md-component=palette] label:visible").first.click()
+    after = v.page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    assert {scheme, after} == {"default", "slate"}
+    if after != "slate":
+        v.page.locator("form[data-md-component=palette] label:visible").first.click()
+    background = v.page.evaluate(
+        "getComputedStyle(document.body).backgroundColor.match(/\\d+/g).slice(0,3).map(Number)"
+    )
+    assert sum(background) < 3 * 80, background  # dark
+    v.clean()
+
+
+@pytest.mark.parametrize("lang", list(LANG_PREFIX))
+def test_notebook_renders_outputs(visit, lang: str) -> None:
+    v = visit(url(lang, NOTEBOOK))
+    outputs = v.page.locator(".jp-OutputArea-output")
+    assert outputs.count() >= 5
+    assert "int8" in v.page.locator(".jupyter-wrapper").inner_text().lower()
+    v.clean()
+
+
+@pytest.mark.parametrize("lang", list(LANG_PREFIX))
+@pytest.mark.parametrize(
+    "page", ["", CHAPTER, NOTEBOOK, STATUS], ids=["home", "chapter", "notebook", "status"]
+)
+def test_accessibility(visit, lang: str, page: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    v = visit(url(lang, page))
+    results = Axe().run(v.page)
+    serious = [
+        f"{item['id']} ({item['impact']}): {len(item['nodes'])}× e.g. {item['nodes'][0]['target']}"
+        for item in results.response["violations"]
+        if item["impact"] in ("serious", "critical")
+    ]
+    assert not serious, serious
+    v.clean()
