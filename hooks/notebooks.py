@@ -38,6 +38,8 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
     if not page.file.src_uri.endswith(".ipynb"):
         return html
     html = SCRIPT.sub(lambda m: "" if _loads_remote(m.group(0)) else m.group(0), html)
+    # Code cells scroll sideways: keyboard users must be able to reach them (axe).
+    html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
     links = _links(page, config)
     match = H1_END.search(html)
     at = match.end() if match else 0

@@ -226,3 +226,83 @@ def test_accessibility(visit, lang: str, page: str) -> None:
     ]
     assert not serious, serious
     v.clean()
+
+
+def search(v: Visit, query: str) -> list[str]:
+    """Type a query into the site search; the result titles it shows."""
+    page = v.page
+    page.locator(".md-search__input").first.click()  # focus opens the dialog
+    page.locator(".md-search__input").first.fill(query)
+    # fill() inserts text without key events; a reader's typing (IME included) ends with a
+    # keyup, which is what Material's search listens to.
+    page.locator(".md-search__input").first.press("End")
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    return [t.strip() for t in page.locator(".md-search-result__item").all_inner_texts()]
+
+
+@pytest.mark.parametrize(
+    "lang,query,expected",
+    [
+        ("zh-TW", "監督微調", "監督微調"),
+        ("zh-TW", "监督微调", "監督微調"),  # Simplified typed on the zh-TW site
+        ("zh-CN", "机器学习", "机器学习"),
+        ("zh-CN", "機器學習", "机器学习"),  # Traditional typed on the zh-CN site
+        ("zh-TW", "LoRA", "LoRA"),
+        ("en", "quantization", "uantization"),
+    ],
+)
+def test_search_finds_unsegmented_chinese(visit, lang: str, query: str, expected: str) -> None:
+    v = visit(url(lang, CHAPTER))
+    results = search(v, query)
+    assert results and any(expected in r for r in results), results[:5]
+    prefix = {"zh-TW": "/0.2/", "zh-CN": "/0.2/zh-CN/", "en": "/0.2/en/"}[lang]
+    hrefs = v.page.locator(".md-search-result__link").evaluate_all(
+        "links => links.map(a => new URL(a.href).pathname)"
+    )
+    assert hrefs and all(h.startswith(prefix) for h in hrefs), hrefs  # its own language only
+    if lang == "zh-TW":
+        assert not any(h.startswith(("/0.2/zh-CN/", "/0.2/en/")) for h in hrefs)
+    v.clean()
+
+
+def test_progress_survives_reload_language_and_version(visit, base_url: str) -> None:
+    v = visit(url("zh-TW", CHAPTER))
+    page = v.page
+    toggle = page.locator(".reader-chapter button.reader-chapter__toggle").first
+    toggle.click()
+    assert toggle.get_attribute("aria-pressed") == "true"
+    resource = page.locator("input.reader-resource__check").first
+    resource_id = resource.get_attribute("data-reader-resource")
+    resource.check()
+    page.reload()
+    assert (
+        page.locator(".reader-chapter button.reader-chapter__toggle").first.get_attribute(
+            "aria-pressed"
+        )
+        == "true"
+    )
+    for path in (url("en", CHAPTER), url("zh-CN", CHAPTER, version="0.1")):
+        page.goto(base_url + path)
+        assert page.locator(".reader-chapter__toggle").first.get_attribute("aria-pressed") == "true"
+        check = page.locator(f"input.reader-resource__check[data-reader-resource='{resource_id}']")
+        assert check.first.is_checked(), path
+    # the section overview counts the chapter as done, in another language and version
+    page.goto(base_url + url("en", "scientist/", version="0.1"))
+    row = page.locator(".reader-section-progress[data-reader-section='scientist']").first
+    assert row.locator(".reader-section-progress__chapters").inner_text().strip().startswith("1")
+    v.clean()
+
+
+@pytest.mark.parametrize("lang", list(LANG_PREFIX))
+def test_roadmap_renders_and_navigates(visit, lang: str) -> None:
+    v = visit(url(lang, "engineer/"))
+    nodes = v.page.locator("figure.reader-roadmap svg a.reader-roadmap__node")
+    assert nodes.count() == 7
+    box = v.page.locator("figure.reader-roadmap svg").bounding_box()
+    assert box["width"] > 200 and box["height"] > 200  # drawn, not collapsed
+    label = nodes.nth(4).get_attribute("aria-label")
+    nodes.nth(4).click()
+    v.page.wait_for_url(f"**/0.2/{LANG_PREFIX[lang]}engineer/inference-optimization/")
+    assert v.page.locator("article h1").first.inner_text().strip()
+    assert label
+    v.clean()
