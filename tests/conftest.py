@@ -38,7 +38,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-PROJECT_PARTS = ["mkdocs.yml", "docs", "hooks", "locales", "overrides", "scripts"]
+PROJECT_PARTS = ["mkdocs.yml", "docs", "hooks", "locales", "scripts"]
 GIT_ID = {
     "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
     "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.invalid",

@@ -66,7 +66,6 @@ def project_config(docs: Path, *, hooks: bool = True, only: str | None = None,
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
     config["docs_dir"] = str(docs)
     config["site_url"] = "http://127.0.0.1:8000/"
-    config["theme"]["custom_dir"] = str(ROOT / "overrides")
     # Without hooks, only the UI-language one stays: Material has no zh-CN table of its own.
     config["hooks"] = [str(ROOT / h) for h in config.get("hooks", [])
                        if hooks or h.endswith("locales.py")]
