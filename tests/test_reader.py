@@ -18,8 +18,8 @@ from types import ModuleType
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import yaml
 from bs4 import BeautifulSoup
+from mkdocs.utils.yaml import yaml_load
 
 from conftest import LANG_PREFIX, ROOT
 
@@ -43,17 +43,11 @@ def _hook(name: str) -> ModuleType:
 search_hook = _hook("search")
 
 
-class _Loader(yaml.SafeLoader):
-    """mkdocs.yml without its !ENV and !!python tags (their values do not matter here)."""
-
-
-_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
-_Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-
-
 @functools.cache
 def mkdocs_yml() -> dict:
-    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
+    """mkdocs.yml as MkDocs reads it (!ENV values resolved from this environment)."""
+    with (ROOT / "mkdocs.yml").open(encoding="utf-8") as f:
+        return yaml_load(f)
 
 
 @functools.cache

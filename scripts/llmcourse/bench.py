@@ -26,20 +26,13 @@ from pathlib import Path
 from typing import TextIO
 
 import yaml
+from mkdocs.utils.yaml import yaml_load
 
 from llmcourse import DOCS, ROOT
 
 RESULTS = DOCS / "about" / "benchmarks.md"
 RESULTS_EN = DOCS / "about" / "benchmarks.en.md"
 MARK_START, MARK_END = "<!-- bench:start -->", "<!-- bench:end -->"
-
-
-class Loader(yaml.SafeLoader):
-    """Reads mkdocs.yml, keeping its !ENV and !!python/name tags as plain values."""
-
-
-Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
-Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: suffix)
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
@@ -63,7 +56,8 @@ def fmt(stats: tuple[float, float, float], unit: str = "s") -> str:
 def project_config(docs: Path, *, hooks: bool = True, only: str | None = None,
                    nav: bool = True) -> dict:
     """The project's mkdocs.yml with absolute paths, optionally without hooks/one language."""
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    with (ROOT / "mkdocs.yml").open(encoding="utf-8") as f:
+        config = yaml_load(f)  # as MkDocs reads it: !ENV resolved, !!python/name imported
     config["docs_dir"] = str(docs)
     config["site_url"] = "http://127.0.0.1:8000/"
     # Without hooks, only the UI-language one stays: Material has no zh-CN table of its own.
