@@ -12,14 +12,20 @@ from dataclasses import dataclass
 
 import yaml
 
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
-ATTR_LIST = re.compile(r"\s*\{[^{}]*\}\s*$")
+# Fences may be indented: inside admonitions, details and list items they are, and at the top
+# level an indented fence is inside an indented code block, code all the same.
+FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+# An admonition, pymdownx.details or tabbed block opener: its content is indented 4 more.
+CONTAINER = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?|===\+?!?)[ \t]+\S")
+# The title keeps any closing hashes and attr list: heading_title() removes them (a lazy
+# `(.*?)[ \t]*#*[ \t]*$` here backtracks quadratically on long runs of spaces).
+HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")
+ATTR_LIST = re.compile(r"\{[^{}]*\}\s*$")
 # [text](target "title") and ![alt](target); target may hold one level of parentheses.
 LINK = re.compile(
     r"(!?)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))*)>?(?:\s+\"[^\"]*\")?\s*\)"
 )
-HTML_SRC = re.compile(r"""<(a|img)\b[^>]*?\b(href|src)\s*=\s*["']([^"']+)["']""", re.I)
+HTML_SRC = re.compile(r"""<(a|img)\b[^<>]*?\b(href|src)\s*=\s*["']([^"']+)["']""", re.I)
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
@@ -104,18 +110,103 @@ def unclosed_fence(lines: list[str]) -> int | None:
     return start if fence is not None else None
 
 
-def headings(text: str, first_line: int = 1) -> list[Heading]:
-    """ATX headings outside fenced code."""
+def heading_title(raw: str) -> str:
+    """A heading's title from the text after its hashes: no closing hashes, no attr list."""
+    rest = raw.rstrip(" \t").rstrip("#").rstrip(" \t")
+    m = ATTR_LIST.search(rest)
+    if m:
+        rest = rest[: m.start()]
+    return rest.strip()
+
+
+def heading_attrs(raw: str) -> str:
+    """The attr list (``{#id .class}``) at the end of a heading's text, without braces, or ''."""
+    rest = raw.rstrip(" \t").rstrip("#").rstrip(" \t")
+    m = ATTR_LIST.search(rest)
+    return m.group(0).strip()[1:-1] if m else ""
+
+
+SETEXT_RULE = re.compile(r"^(?:={1,}|-{1,})[ ]*$")
+LIST_MARKER = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+")
+# Block-level raw HTML: Python-Markdown leaves its content alone unless it says markdown="1".
+HTML_BLOCK = re.compile(
+    r"^ {0,3}<(address|article|aside|blockquote|details|dialog|div|dl|fieldset|figure|footer|"
+    r"form|header|main|nav|ol|p|pre|section|table|ul|script|style|textarea)(?![\w-])",
+    re.I,
+)
+
+
+def headings(text: str, first_line: int = 1, *, rendered: bool = False) -> list[Heading]:
+    """ATX headings outside fenced code.
+
+    With ``rendered``, the headings Python-Markdown renders: also those inside admonitions,
+    ``???`` details and ``===`` tabs (content indented under the opener), setext headings (the
+    first line of a block underlined with ``===`` or ``---``), none inside raw HTML blocks.
+    """
     lines = text.splitlines()
     mask = code_mask(lines)
     found = []
+    containers: list[int] = []  # content indentation of the open containers
+    first: str | None = None  # the line before, when it was the first line of a block
+    block_start = True
+    raw_tag: str | None = None
     for i, (line, in_code) in enumerate(zip(lines, mask, strict=True)):
         if in_code:
+            first, block_start = None, False
             continue
+        if rendered:
+            if raw_tag is not None:
+                if f"</{raw_tag}" in line.lower():
+                    raw_tag = None
+                    block_start = True
+                continue
+            if not line.strip():
+                first, block_start = None, True
+                continue
+            expanded = line.expandtabs(4)
+            indent = len(expanded) - len(expanded.lstrip(" "))
+            while containers and indent < containers[-1]:
+                containers.pop()
+            base = containers[-1] if containers else 0
+            if indent - base <= 3 and CONTAINER.match(expanded):
+                containers.append(indent + 4)
+                first, block_start = None, True
+                continue
+            item = LIST_MARKER.match(expanded, base) if indent - base <= 3 else None
+            if item:
+                # a list item: its content is indented 4 more, its first line may be a heading
+                containers.append(indent + 4)
+                m = HEADING.match(expanded[item.end() :])
+                if m:
+                    level, title = len(m.group(1)), heading_title(m.group(2))
+                    found.append(Heading(level, title, i + first_line))
+                    first, block_start = None, True
+                else:  # Python-Markdown tries setext before lists: "- item\n---" is a heading
+                    first, block_start = (expanded[base:] if block_start else None), False
+                continue
+            raw = HTML_BLOCK.match(line) if not containers else None
+            if raw and "markdown" not in line:
+                tag = raw.group(1).lower()
+                if f"</{tag}" not in line.lower():
+                    raw_tag = tag
+                first, block_start = None, False
+                continue
+            line = expanded[base:] if indent - base <= 3 else expanded
+            if first is not None and SETEXT_RULE.match(line):
+                title = first.strip()
+                attrs = ATTR_LIST.search(title)
+                if attrs:
+                    title = title[: attrs.start()].strip()
+                level = 1 if line[0] == "=" else 2
+                found.append(Heading(level, title, i - 1 + first_line))
+                first, block_start = None, True
+                continue
         m = HEADING.match(line)
         if m:
-            title = ATTR_LIST.sub("", m.group(2)).strip()
-            found.append(Heading(len(m.group(1)), title, i + first_line))
+            found.append(Heading(len(m.group(1)), heading_title(m.group(2)), i + first_line))
+            first, block_start = None, True
+        else:
+            first, block_start = (line if block_start else None), False
     return found
 
 
@@ -124,22 +215,36 @@ def strip_inline_code(line: str) -> str:
     return re.sub(r"(`+)(.+?)\1", lambda m: " " * len(m.group(0)), line)
 
 
-def links(text: str, first_line: int = 1) -> list[Link]:
-    """Markdown and raw-HTML link/image targets outside code, in document order."""
+def links(text: str, first_line: int = 1, *, nested: bool = False) -> list[Link]:
+    """Markdown and raw-HTML link/image targets outside code, in document order.
+
+    With ``nested``, links and images inside a link's text are listed too (the image of a
+    ``[![badge](img/x.svg)](https://…)`` badge), right after the link that holds them.
+    """
     lines = text.splitlines()
     mask = code_mask(lines)
     found: list[Link] = []
     for i, (line, in_code) in enumerate(zip(lines, mask, strict=True)):
-        if in_code:
+        if in_code or ("[" not in line and "<" not in line):
             continue
         clean = strip_inline_code(line)
-        hits = [(m.start(), m.group(3), m.group(1) == "!") for m in LINK.finditer(clean)]
+        hits = _line_links(clean, 0, 2 if nested else 0)
         hits += [
             (m.start(), m.group(3), m.group(1).lower() == "img") for m in HTML_SRC.finditer(clean)
         ]
         for col, target, image in sorted(hits):
             found.append(Link(target, i + first_line, col + 1, image))
     return found
+
+
+def _line_links(text: str, offset: int, depth: int) -> list[tuple[int, str, bool]]:
+    """(offset, target, image) of the Markdown links in ``text``, down ``depth`` nestings."""
+    hits: list[tuple[int, str, bool]] = []
+    for m in LINK.finditer(text):
+        hits.append((offset + m.start(), m.group(3), m.group(1) == "!"))
+        if depth and "](" in m.group(2):
+            hits += _line_links(m.group(2), offset + m.start(2), depth - 1)
+    return hits
 
 
 def table_rows(text: str) -> int:
@@ -155,6 +260,38 @@ def table_rows(text: str) -> int:
             continue
         count += 1
     return count
+
+
+@dataclass(frozen=True)
+class Table:
+    """A pipe table outside code: 1-based line of its header row and its number of body rows."""
+
+    line: int
+    rows: int
+
+
+def tables(text: str, first_line: int = 1) -> list[Table]:
+    """The pipe tables outside code (a header row followed by a rule row), in order."""
+    lines = text.splitlines()
+    mask = code_mask(lines)
+    found: list[Table] = []
+    i = 0
+    while i < len(lines) - 1:
+        if (
+            not mask[i]
+            and not mask[i + 1]
+            and TABLE_ROW.match(lines[i])
+            and not TABLE_RULE.match(lines[i])
+            and TABLE_RULE.match(lines[i + 1])
+        ):
+            j = i + 2
+            while j < len(lines) and not mask[j] and TABLE_ROW.match(lines[j]):
+                j += 1
+            found.append(Table(i + first_line, j - i - 2))
+            i = j
+        else:
+            i += 1
+    return found
 
 
 def code_blocks(text: str) -> list[str]:
@@ -174,6 +311,35 @@ def code_blocks(text: str) -> list[str]:
     return blocks
 
 
+@dataclass(frozen=True)
+class CodeBlock:
+    """A fenced code block: 1-based line of its opening fence and its lines, fences included."""
+
+    line: int
+    text: str
+
+
+def fenced_blocks(text: str, first_line: int = 1) -> list[CodeBlock]:
+    """The fenced code blocks of a text with their lines; blocks that touch stay apart."""
+    lines = text.splitlines()
+    blocks: list[CodeBlock] = []
+    fence: str | None = None
+    start = 0
+    for i, line in enumerate(lines):
+        m = FENCE.match(line)
+        if fence is None:
+            if m:
+                fence, start = m.group(1), i
+            continue
+        if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+            if not line.strip()[len(m.group(1)) :].strip():
+                blocks.append(CodeBlock(start + first_line, "\n".join(lines[start : i + 1])))
+                fence = None
+    if fence is not None:
+        blocks.append(CodeBlock(start + first_line, "\n".join(lines[start:])))
+    return blocks
+
+
 def iter_sections(text: str) -> Iterator[tuple[Heading | None, list[str]]]:
     """Split a document at headings: (heading or None for the preamble, body lines)."""
     lines = text.splitlines()
@@ -184,7 +350,7 @@ def iter_sections(text: str) -> Iterator[tuple[Heading | None, list[str]]]:
         m = None if in_code else HEADING.match(line)
         if m:
             yield current, body
-            current = Heading(len(m.group(1)), ATTR_LIST.sub("", m.group(2)).strip(), i + 1)
+            current = Heading(len(m.group(1)), heading_title(m.group(2)), i + 1)
             body = []
         else:
             body.append(line)

@@ -711,6 +711,8 @@ def _cjk_edit(s: str) -> _Edit | None:
             continue
         if not any(ord(c) >= 0x800 for c in decoded):
             continue
+        if any(_other_script_letter(c) for c in decoded):
+            continue  # Chinese mojibake decodes to Han, Latin or symbols, not to Hangul etc.
         if _text_score(decoded) < _text_score(s) + 6.0:
             continue
         # map each decoded character to the mojibake character holding its first byte
@@ -724,6 +726,14 @@ def _cjk_edit(s: str) -> _Edit | None:
             off += len(ch.encode("utf-8"))
         return _Edit(0, len(s), "cjk-mojibake", codec, chars)
     return None
+
+
+def _other_script_letter(c: str) -> bool:
+    """A letter of a script that is neither Han, Latin nor kana (e.g. Hangul, Cyrillic)."""
+    if not unicodedata.category(c).startswith("L") or ord(c) < 0x250:
+        return False
+    name = unicodedata.name(c, "")
+    return not name.startswith(("CJK ", "HIRAGANA", "KATAKANA", "LATIN", "FULLWIDTH LATIN"))
 
 
 def _text_score(s: str) -> float:
