@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from copy import deepcopy
 from pathlib import Path
 
 import jinja2
@@ -17,13 +18,15 @@ MATERIAL_BASE = {"zh-TW": "zh-TW", "zh-CN": "zh", "en": "en"}
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    """Fill each i18n language with its site name, description and nav labels."""
+    """Fill each i18n language with its name, site name, nav labels and palette labels."""
     # Runs before mkdocs-static-i18n's on_config (priority -100), which applies them.
     for lang_config in config.plugins["i18n"].config.languages:
         data = locales.load(lang_config.locale)
+        lang_config["name"] = data["language_name"]
         lang_config["site_name"] = data["site_name"]
         lang_config["site_description"] = data["site_description"]
         lang_config["nav_translations"] = dict(data["nav"])
+        lang_config["theme"] = {"palette": _palette(config, data["palette"])}
     return config
 
 
@@ -35,6 +38,14 @@ def on_env(env: jinja2.Environment, *, config: MkDocsConfig, files) -> jinja2.En
     }
     env.loader = jinja2.ChoiceLoader([jinja2.DictLoader(partials), env.loader])
     return env
+
+
+def _palette(config: MkDocsConfig, labels: dict[str, str]) -> list[dict]:
+    """The theme's palette with each toggle's label in the language."""
+    palette = deepcopy(config.theme["palette"])
+    for scheme in palette:  # the light scheme's toggle switches to dark, and back
+        scheme["toggle"]["name"] = labels["dark" if scheme["scheme"] == "default" else "light"]
+    return palette
 
 
 def _language_partial(lang: str, config: MkDocsConfig) -> str:

@@ -20,6 +20,7 @@ from mkdocs.structure.pages import Page
 from mkdocs_jupyter.plugin import NotebookFile
 
 from llmcourse import locales
+from llmcourse.pages import page_key
 
 
 @event_priority(-110)  # after mkdocs-static-i18n (-100), which re-creates files as plain File
@@ -82,10 +83,15 @@ def _repository_path(page: Page, config: MkDocsConfig) -> str | None:
     docs = Path(config.docs_dir)
     root = Path(config.config_file_path).parent
     uri = page.file.src_uri
-    stem = LANG_SUFFIX.sub("", uri)
+    stem = page_key(uri)
     for candidate in (uri, f"{stem}.ipynb", f"{stem}.zh-CN.ipynb"):
         if (docs / candidate).is_file():
-            return (docs / candidate).resolve().relative_to(root.resolve()).as_posix()
+            path = (docs / candidate).resolve()
+            # a config outside the repository (the benchmark's) still names docs/ in it
+            inside = path.is_relative_to(root.resolve())
+            return (
+                path.relative_to(root.resolve()) if inside else Path(docs.name, candidate)
+            ).as_posix()
     return None
 
 
@@ -100,7 +106,6 @@ def _loads_remote(script: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Data
 
-LANG_SUFFIX = re.compile(r"(\.zh-CN|\.en)?\.ipynb$")
 COLAB = "https://colab.research.google.com/github/{repo}/blob/{branch}/{path}"
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
 SCRIPT_SRC = re.compile(r"<script\b[^>]*\bsrc=[\"']([^\"']*)[\"']", re.I)

@@ -24,6 +24,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from llmcourse import locales
+from llmcourse.pages import page_key
 
 # language -> chapter id -> resource ids, gathered while the pages are read
 RESOURCES: dict[str, dict[str, list[str]]] = {}
@@ -86,11 +87,6 @@ def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Nav
 
 # ---------------------------------------------------------------------------------------------
 # Public helpers (also used by tests/test_reader.py)
-
-
-def page_key(src_uri: str) -> str:
-    """The language-neutral path of a page: scientist/evaluation.en.md → scientist/evaluation."""
-    return LANG_SUFFIX.sub("", src_uri)
 
 
 def resource_id(url: str) -> str:
@@ -221,7 +217,6 @@ def _attr(value: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Data
 
-LANG_SUFFIX = re.compile(r"(\.zh-CN|\.en)?\.(md|ipynb)$")
 # A resource: an external link that starts a list item (a reference list entry), also in the
 # "* [title](url)" lines of a list written without the blank line Markdown needs before it.
 RESOURCE_LINK = re.compile(r'(<li>\s*(?:<p>\s*)?|\n[ \t]*[*+-][ \t]+)<a href="(https?://[^"]+)"')

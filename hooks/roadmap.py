@@ -20,6 +20,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from llmcourse import locales
+from llmcourse.pages import page_key
 
 
 def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
@@ -34,11 +35,6 @@ def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Nav
 
 # ---------------------------------------------------------------------------------------------
 # Public helpers (also used by tests/test_reader.py)
-
-
-def page_key(src_uri: str) -> str:
-    """The language-neutral path of a page: scientist/evaluation.en.md → scientist/evaluation."""
-    return LANG_SUFFIX.sub("", src_uri)
 
 
 def section_chapters(page: Page) -> list[Page] | None:
@@ -179,7 +175,6 @@ def _attr(value: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Data
 
-LANG_SUFFIX = re.compile(r"(\.zh-CN|\.en)?\.(md|ipynb)$")
 NUMBER = re.compile(r"^\s*\d+\s*[.、．)]\s*")
 TOKENS = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+\s*|\S\s*|\s+")
 INTRO = re.compile(r"</h1>\s*(?:<p\b[^>]*>.*?</p>)?", re.S)

@@ -33,6 +33,7 @@ from mkdocs.structure.pages import Page
 from mkdocs_static_i18n.plugin import I18n
 
 from llmcourse import convert
+from llmcourse.pages import search_index_path
 
 # language -> entries {location, title, text} of the pages built in this run
 ENTRIES: dict[str, list[dict[str, str]]] = {}
@@ -73,7 +74,7 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     default = _i18n(config).default_language
     for lang, entries in ENTRIES.items():
         if lang not in WRITTEN:
-            _write_once(site / index_path(lang, default), _index_json(lang, entries))
+            _write_once(site / search_index_path(lang, default), _index_json(lang, entries))
             WRITTEN.add(lang)
     stub = {"config": MATERIAL_CONFIG, "docs": []}
     _write_once(site / "search" / "search_index.json", json.dumps(stub, ensure_ascii=False))
@@ -81,17 +82,6 @@ def on_post_build(*, config: MkDocsConfig) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Public helpers (also used by tests/test_reader.py and the benchmark)
-
-
-def index_path(lang: str, default: str = "zh-TW") -> str:
-    """The site-relative path of a language's search index."""
-    folder = "" if lang == default else f"{lang}/"
-    return f"{folder}search/search_index.{lang}.json"
-
-
-def index_sizes(site_dir: Path, languages: tuple[str, ...] = ("zh-TW", "zh-CN", "en")) -> dict:
-    """Bytes of each language's search index in a built site."""
-    return {lang: (Path(site_dir) / index_path(lang)).stat().st_size for lang in languages}
 
 
 def page_entries(html: str, page: Page) -> list[dict[str, str]]:
@@ -281,7 +271,7 @@ def _with_reader_worker(output: str, config: MkDocsConfig) -> str:
     if not sep:
         return output
     i18n = _i18n(config)
-    index = index_path(i18n.current_language, i18n.default_language)
+    index = search_index_path(i18n.current_language, i18n.default_language)
     data["search"] = f"{prefix}{WORKER}?index={index}"
     script = json.dumps(data, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
     return output[: match.start(1)] + script + output[match.end(1) :]

@@ -40,27 +40,39 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 PROJECT_PARTS = ["mkdocs.yml", "docs", "hooks", "locales", "scripts"]
 GIT_ID = {
-    "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
-    "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
+    "GIT_AUTHOR_NAME": "test",
+    "GIT_AUTHOR_EMAIL": "test@example.invalid",
+    "GIT_COMMITTER_NAME": "test",
+    "GIT_COMMITTER_EMAIL": "test@example.invalid",
 }
 
 
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(
-        ["git", *args], cwd=repo, env={**os.environ, **GIT_ID}, check=True,
-        capture_output=True, text=True,
+        ["git", *args],
+        cwd=repo,
+        env={**os.environ, **GIT_ID},
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
 
 
 def mike(repo: Path, *args: str) -> None:
     env = {
-        **os.environ, **GIT_ID, "PYTHONPATH": str(ROOT / "scripts"),
+        **os.environ,
+        **GIT_ID,
+        "PYTHONPATH": str(ROOT / "scripts"),
         # mike runs `mkdocs` from PATH: the one beside this interpreter
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "mike"), *args], cwd=repo, env=env,
-        capture_output=True, text=True, timeout=900,
+        [str(Path(sys.executable).parent / "mike"), *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr[-4000:]
 

@@ -150,6 +150,7 @@ def test_translations_share_code_and_structure(zh_path: Path) -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
 def test_stored_outputs_match_a_fresh_run(path: Path) -> None:
     import numpy as np  # a test dependency: the notebooks need it to run
+
     namespace: dict[str, object] = {"__name__": "__main__"}
     # np.printoptions() restores numpy's global print options that the notebook changes.
     with np.printoptions(), warnings.catch_warnings(record=True) as caught:

@@ -22,6 +22,7 @@ from bs4 import BeautifulSoup
 from mkdocs.utils.yaml import yaml_load
 
 from conftest import LANG_PREFIX, ROOT
+from llmcourse.pages import search_index_path
 
 LANGS = tuple(LANG_PREFIX)
 OVERVIEWS = ("fundamentals", "scientist", "engineer")
@@ -58,8 +59,10 @@ def nav_sections() -> dict[str, list[str]]:
         if not isinstance(item, dict):
             continue
         (entries,) = item.values()
-        keys = [re.sub(r"\.(md|ipynb)$", "", e if isinstance(e, str) else next(iter(e.values())))
-                for e in entries]
+        keys = [
+            re.sub(r"\.(md|ipynb)$", "", e if isinstance(e, str) else next(iter(e.values())))
+            for e in entries
+        ]
         folders = {k.rpartition("/")[0] for k in keys}
         if len(folders) == 1 and "" not in folders:
             folder = folders.pop()
@@ -87,8 +90,9 @@ def pages(site: Path, lang: str) -> list[Path]:
     """The built HTML pages of one language."""
     root = site / LANG_PREFIX[lang]
     others = [site / LANG_PREFIX[o] for o in LANGS if o != lang and LANG_PREFIX[o]]
-    return sorted(p for p in root.rglob("index.html")
-                  if not any(p.is_relative_to(o) for o in others))
+    return sorted(
+        p for p in root.rglob("index.html") if not any(p.is_relative_to(o) for o in others)
+    )
 
 
 def _url(site: Path, path: Path) -> str:
@@ -116,7 +120,7 @@ def test_each_language_has_an_index_of_its_own_pages(site: Path) -> None:
     stub = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert stub["docs"] == [] and stub["config"]["separator"]
     for lang in LANGS:
-        data = json.loads((site / search_hook.index_path(lang)).read_text(encoding="utf-8"))
+        data = json.loads((site / search_index_path(lang)).read_text(encoding="utf-8"))
         assert data["lang"] == lang
         locations = [doc["location"] for doc in data["docs"]]
         prefix = LANG_PREFIX[lang]
@@ -132,8 +136,7 @@ def test_each_language_has_an_index_of_its_own_pages(site: Path) -> None:
 
 
 def test_index_is_lean(site: Path) -> None:
-    sizes = search_hook.index_sizes(site)
-    assert set(sizes) == set(LANGS)
+    sizes = {lang: (site / search_index_path(lang)).stat().st_size for lang in LANGS}
     for lang, size in sizes.items():
         assert 10_000 < size < 300_000, (lang, size)
 
@@ -147,7 +150,7 @@ def test_pages_use_the_reader_worker_and_their_language_index(site: Path, lang: 
         assert not url.startswith(("/", "http")), (path, url)  # inside a mike version folder
         assert resolve(path, url) == worker.resolve(), (path, url)
         (index,) = parse_qs(urlsplit(url).query)["index"]
-        assert index == search_hook.index_path(lang), (path, index)
+        assert index == search_index_path(lang), (path, index)
         assert (site / index).is_file()
         # the version selector still reads ../versions.json from the site root
         assert resolve(path, config["base"] + "/") == site.resolve() / "index.html"
@@ -156,8 +159,11 @@ def test_pages_use_the_reader_worker_and_their_language_index(site: Path, lang: 
 def _article_text(path: Path) -> str:
     """A page's prose as search reads it: no code, scripts, diagrams or controls."""
     article = BeautifulSoup(str(soup(path).select_one("article")), "html.parser")
-    skipped = [*search_hook.SKIP_TAGS, "[data-search-exclude]",
-               *(f".{name}" for name in search_hook.SKIP_CLASSES)]
+    skipped = [
+        *search_hook.SKIP_TAGS,
+        "[data-search-exclude]",
+        *(f".{name}" for name in search_hook.SKIP_CLASSES),
+    ]
     for node in article.select(", ".join(skipped)):
         node.decompose()
     return CJK_GAP.sub("", article.get_text(" "))
@@ -172,8 +178,9 @@ def _contains(text: str, needle: str) -> bool:
 
 def _pages_containing(site: Path, lang: str, needle: str) -> set[str]:
     """URLs (as in the index) of the pages of a language whose prose contains needle."""
-    return {_url(site, path) for path in pages(site, lang)
-            if _contains(_article_text(path), needle)}
+    return {
+        _url(site, path) for path in pages(site, lang) if _contains(_article_text(path), needle)
+    }
 
 
 @functools.cache
@@ -192,9 +199,14 @@ def _search(site: Path, lang: str, *queries: str) -> dict[str, list[str]]:
         console.log(JSON.stringify(out))
     """
     core = site / "assets" / "reader" / "search-core.js"
-    index = site / search_hook.index_path(lang)
-    result = subprocess.run([node, "-e", script, str(core), str(index), json.dumps(queries)],
-                            capture_output=True, text=True, timeout=60, check=True)
+    index = site / search_index_path(lang)
+    result = subprocess.run(
+        [node, "-e", script, str(core), str(index), json.dumps(queries)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return json.loads(result.stdout)
 
 
@@ -217,8 +229,9 @@ SEARCHES = [
 
 
 @pytest.mark.parametrize("lang,query,text", SEARCHES)
-def test_query_finds_the_pages_that_contain_it(site: Path, lang: str, query: str,
-                                               text: str) -> None:
+def test_query_finds_the_pages_that_contain_it(
+    site: Path, lang: str, query: str, text: str
+) -> None:
     expected = _pages_containing(site, lang, text)
     assert expected, (lang, text)  # the test needs pages to find
     found = _search(site, lang, *[q for lg, q, _ in SEARCHES if lg == lang])[query]
@@ -285,8 +298,12 @@ def test_overview_has_a_roadmap_of_its_chapters(site: Path, lang: str, section: 
 
 def test_roadmap_labels_follow_the_language(site: Path) -> None:
     labels = {
-        lang: [n["aria-label"] for n in soup(html_path(site, lang, "fundamentals/index"))
-               .select("a.reader-roadmap__node")]
+        lang: [
+            n["aria-label"]
+            for n in soup(html_path(site, lang, "fundamentals/index")).select(
+                "a.reader-roadmap__node"
+            )
+        ]
         for lang in LANGS
     }
     assert labels["zh-TW"] != labels["zh-CN"]
@@ -297,8 +314,11 @@ def test_roadmap_labels_follow_the_language(site: Path) -> None:
 def test_roadmap_colours_come_from_material_variables() -> None:
     css = (ROOT / "docs" / "assets" / "reader" / "reader.css").read_text(encoding="utf-8")
     rules = re.findall(r"([^{}]*reader-roadmap[^{}]*)\{([^}]*)\}", css)
-    colours = [value.strip() for _, body in rules
-               for _, value in re.findall(r"(fill|stroke):([^;]+)", body)]
+    colours = [
+        value.strip()
+        for _, body in rules
+        for _, value in re.findall(r"(fill|stroke):([^;]+)", body)
+    ]
     assert colours and all(v.startswith("var(--md-") for v in colours), colours
 
 
@@ -389,14 +409,17 @@ def test_notebook_download_and_colab_links(site: Path, lang: str) -> None:
         assert target.parent == path.parent and target.suffix == ".ipynb", target
         notebook = json.loads(target.read_text(encoding="utf-8"))
         assert notebook["cells"] and notebook["nbformat"] == 4
-        prose = "".join("".join(c["source"]) for c in notebook["cells"]
-                        if c["cell_type"] == "markdown")
+        prose = "".join(
+            "".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown"
+        )
         if lang != "en":
             assert HAN.search(prose), target
 
         (colab,) = soup(path).select("article a.reader-notebook-colab")
-        prefix = (f"https://colab.research.google.com/github/{settings['github']}"
-                  f"/blob/{settings['branch']}/")
+        prefix = (
+            f"https://colab.research.google.com/github/{settings['github']}"
+            f"/blob/{settings['branch']}/"
+        )
         assert colab["href"].startswith(prefix), colab["href"]
         source = ROOT / colab["href"][len(prefix) :]
         assert source.is_file() and source.suffix == ".ipynb", source
@@ -407,19 +430,31 @@ def test_notebook_download_and_colab_links(site: Path, lang: str) -> None:
 # No third-party requests
 
 LOADING = {  # element → attributes the browser fetches
-    "script": ("src",), "img": ("src", "srcset"), "source": ("src", "srcset"),
-    "iframe": ("src",), "embed": ("src",), "object": ("data",), "video": ("src", "poster"),
-    "audio": ("src",), "track": ("src",), "input": ("src",), "image": ("href", "xlink:href"),
-    "use": ("href", "xlink:href"), "feimage": ("href", "xlink:href"),
+    "script": ("src",),
+    "img": ("src", "srcset"),
+    "source": ("src", "srcset"),
+    "iframe": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "track": ("src",),
+    "input": ("src",),
+    "image": ("href", "xlink:href"),
+    "use": ("href", "xlink:href"),
+    "feimage": ("href", "xlink:href"),
 }
 NOT_LOADED_RELS = {"canonical", "alternate", "author", "license", "next", "prev", "me"}
 ABSOLUTE = re.compile(r"^\s*(?:https?:)?//", re.I)
 CSS_URL = re.compile(r"""(?:url\(\s*["']?|@import\s+["'])\s*((?:https?:)?//[^"')\s]+)""", re.I)
 JS_LOAD = re.compile(
     r"""(?:import\s*\(|importScripts\s*\(|fetch\s*\(|\.src\s*=|new\s+Worker\s*\()\s*["'`]"""
-    r"""((?:https?:)?//[^"'`]+)""", re.I)
+    r"""((?:https?:)?//[^"'`]+)""",
+    re.I,
+)
 REMOTE_ASSET = re.compile(
-    r"""["'`]((?:https?:)?//[^"'`\s]+\.(?:m?js|css|woff2?|ttf|json)(?:\?[^"'`\s]*)?)["'`]""")
+    r"""["'`]((?:https?:)?//[^"'`\s]+\.(?:m?js|css|woff2?|ttf|json)(?:\?[^"'`\s]*)?)["'`]"""
+)
 # Material's bundle can load these, each only when the page needs it; the conditions are checked
 MATERIAL_CONDITIONAL = {
     "https://unpkg.com/mermaid@11/dist/mermaid.min.js": "pre.mermaid",

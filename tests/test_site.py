@@ -12,6 +12,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import LANG_PREFIX, ROOT
+from llmcourse.pages import page_key
 
 DOCS = ROOT / "docs"
 CASES = Path(__file__).parent / "cases" / "scripts"
@@ -19,11 +20,7 @@ CASES = Path(__file__).parent / "cases" / "scripts"
 
 def page_keys() -> list[str]:
     """Every page of the course by its language-neutral path (e.g. scientist/evaluation)."""
-    keys = set()
-    for path in DOCS.rglob("*.md"):
-        rel = path.relative_to(DOCS).as_posix()
-        keys.add(re.sub(r"(\.zh-CN|\.en)?\.md$", "", rel))
-    return sorted(keys)
+    return sorted({page_key(p.relative_to(DOCS).as_posix()) for p in DOCS.rglob("*.md")})
 
 
 def html_path(site: Path, lang: str, key: str) -> Path:
@@ -191,3 +188,17 @@ def test_relative_links_inside_site(site: Path) -> None:
             page = soup(html_path(site, lang, key))
             bad = [a["href"] for a in page.select("a[href^='/']") if not a["href"].startswith("//")]
             assert not bad, (lang, key, bad)
+
+
+def test_heading_anchors_same_in_both_scripts(site: Path) -> None:
+    """A #fragment link and the language switcher land on the same heading in zh-TW and zh-CN."""
+    for key in KEYS:
+        ids = [
+            [
+                h["id"]
+                for h in soup(html_path(site, lang, key)).select("article [id]")
+                if h.name in ("h1", "h2", "h3", "h4", "h5", "h6")
+            ]
+            for lang in ("zh-TW", "zh-CN")
+        ]
+        assert ids[0] and ids[0] == ids[1], key

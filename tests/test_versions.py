@@ -10,8 +10,15 @@ from bs4 import BeautifulSoup
 
 
 def test_version_folders(deployed: Path) -> None:
-    for path in ["0.1/index.html", "0.1/zh-CN/index.html", "0.1/en/index.html",
-                 "0.2/en/index.html", "latest/index.html", "versions.json", "index.html"]:
+    for path in [
+        "0.1/index.html",
+        "0.1/zh-CN/index.html",
+        "0.1/en/index.html",
+        "0.2/en/index.html",
+        "latest/index.html",
+        "versions.json",
+        "index.html",
+    ]:
         assert (deployed / path).exists(), path
     versions = {v["version"]: v for v in json.loads((deployed / "versions.json").read_text())}
     assert set(versions) == {"0.1", "0.2"}

@@ -113,6 +113,9 @@ def test_ci_run_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text()
     quick = re.search(r"```sh\n(.*?)```", readme, re.S).group(1).splitlines()
     test_cmd = quick[1].split("#")[0].strip()
-    ci_lines = [ln for ln in (ROOT / ".ci" / "run").read_text().splitlines()
-                if ln and not ln.startswith(("#", "set ", "cd "))]
+    ci_lines = [
+        ln
+        for ln in (ROOT / ".ci" / "run").read_text().splitlines()
+        if ln and not ln.startswith(("#", "set ", "cd "))
+    ]
     assert ci_lines[-1] == test_cmd

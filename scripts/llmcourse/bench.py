@@ -29,6 +29,7 @@ import yaml
 from mkdocs.utils.yaml import yaml_load
 
 from llmcourse import DOCS, ROOT
+from llmcourse.pages import search_index_path
 
 RESULTS = DOCS / "about" / "benchmarks.md"
 RESULTS_EN = DOCS / "about" / "benchmarks.en.md"
@@ -53,19 +54,22 @@ def fmt(stats: tuple[float, float, float], unit: str = "s") -> str:
 # --------------------------------------------------------------------------- builds
 
 
-def project_config(docs: Path, *, hooks: bool = True, only: str | None = None,
-                   nav: bool = True) -> dict:
+def project_config(
+    docs: Path, *, hooks: bool = True, only: str | None = None, nav: bool = True
+) -> dict:
     """The project's mkdocs.yml with absolute paths, optionally without hooks/one language."""
     with (ROOT / "mkdocs.yml").open(encoding="utf-8") as f:
         config = yaml_load(f)  # as MkDocs reads it: !ENV resolved, !!python/name imported
     config["docs_dir"] = str(docs)
     config["site_url"] = "http://127.0.0.1:8000/"
     # Without hooks, only the UI-language one stays: Material has no zh-CN table of its own.
-    config["hooks"] = [str(ROOT / h) for h in config.get("hooks", [])
-                       if hooks or h.endswith("locales.py")]
+    config["hooks"] = [
+        str(ROOT / h) for h in config.get("hooks", []) if hooks or h.endswith("locales.py")
+    ]
     config["markdown_extensions"] = [
         {"toc": {"permalink": True, "slugify": "!!python/name:llmcourse.convert.heading_slug"}}
-        if isinstance(ext, dict) and "toc" in ext else ext
+        if isinstance(ext, dict) and "toc" in ext
+        else ext
         for ext in config["markdown_extensions"]
     ]
     if only:
@@ -79,8 +83,10 @@ def project_config(docs: Path, *, hooks: bool = True, only: str | None = None,
 
 def write_config(config: dict, folder: Path) -> Path:
     text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
-    text = text.replace("'!!python/name:llmcourse.convert.heading_slug'",
-                        "!!python/name:llmcourse.convert.heading_slug")
+    text = text.replace(
+        "'!!python/name:llmcourse.convert.heading_slug'",
+        "!!python/name:llmcourse.convert.heading_slug",
+    )
     path = folder / "mkdocs.yml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -90,7 +96,10 @@ def build(config_file: Path, site: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config_file), "-d", str(site)],
-        env=env, capture_output=True, text=True, cwd=config_file.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=config_file.parent,
     )
     if result.returncode:
         raise RuntimeError(f"build failed: {result.stderr[-2000:]}")
@@ -127,7 +136,10 @@ def serve_latency(repeat: int) -> tuple[float, float, float]:
         env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "NO_MKDOCS_2_WARNING": "1"}
         proc = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "-a", f"127.0.0.1:{port}"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=tmp,
         )
         url = f"http://127.0.0.1:{port}/fundamentals/neural-networks/"
         page = docs / "fundamentals" / "neural-networks.md"
@@ -170,8 +182,11 @@ def _wait_for(url: str, marker: str | None, timeout: float) -> None:
 
 def course_text() -> str:
     """Every Chinese source page of the course, as one text."""
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(DOCS.rglob("*.md"))
-                     if not p.name.endswith(".en.md"))
+    return "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted(DOCS.rglob("*.md"))
+        if not p.name.endswith(".en.md")
+    )
 
 
 def throughput(repeat: int) -> list[tuple[str, str]]:
@@ -192,8 +207,9 @@ def throughput(repeat: int) -> list[tuple[str, str]]:
     ]:
         fn()  # warm caches: dictionaries load once per process
         med, lo, hi = timed(fn, repeat)
-        rows.append((label, f"{mb / med:.2f} MB/s (min {mb / hi:.2f}, max {mb / lo:.2f}); "
-                            f"{mb:.3f} MB"))
+        rows.append(
+            (label, f"{mb / med:.2f} MB/s (min {mb / hi:.2f}, max {mb / lo:.2f}); {mb:.3f} MB")
+        )
     return rows
 
 
@@ -207,12 +223,23 @@ def accuracy() -> list[tuple[str, str]]:
                 ours, plain, n = convert.sentence_accuracy(direction, split)
             except (FileNotFoundError, KeyError, ValueError):
                 continue
-            rows.append((f"conversion accuracy {direction} {split} (n={n})",
-                         f"ours {ours:.1%}, plain OpenCC {plain:.1%}"))
-    sample = "\n".join(p.read_text("utf-8") for p in sorted((DOCS / "scientist").glob("*.md"))
-                       if p.name.count(".") == 1)
-    rows.append(("lossy mojibake repair accuracy (scientist pages, cp1254)",
-                 f"{repair.lossy_accuracy(sample):.3%}"))
+            rows.append(
+                (
+                    f"conversion accuracy {direction} {split} (n={n})",
+                    f"ours {ours:.1%}, plain OpenCC {plain:.1%}",
+                )
+            )
+    sample = "\n".join(
+        p.read_text("utf-8")
+        for p in sorted((DOCS / "scientist").glob("*.md"))
+        if p.name.count(".") == 1
+    )
+    rows.append(
+        (
+            "lossy mojibake repair accuracy (scientist pages, cp1254)",
+            f"{repair.lossy_accuracy(sample):.3%}",
+        )
+    )
     return rows
 
 
@@ -224,21 +251,32 @@ def page_weight(site: Path, page: str) -> list[tuple[str, str]]:
     html_path = site / page / "index.html"
     html = html_path.read_text(encoding="utf-8")
     kinds = {"HTML": [html_path]}
-    for kind, pattern in (("CSS", r'<link[^>]+href="([^"]+\.css)"'),
-                          ("JS", r'<script[^>]+src="([^"]+\.js)"')):
+    for kind, pattern in (
+        ("CSS", r'<link[^>]+href="([^"]+\.css)"'),
+        ("JS", r'<script[^>]+src="([^"]+\.js)"'),
+    ):
         kinds[kind] = [(html_path.parent / href).resolve() for href in re.findall(pattern, html)]
     rows = []
     for kind, files in kinds.items():
         raw = sum(f.stat().st_size for f in files if f.exists())
         gz = sum(len(gzip.compress(f.read_bytes(), 9)) for f in files if f.exists())
-        rows.append((f"{page} {kind} ({len(files)} files)", f"{raw / 1024:.1f} KiB, gzip "
-                                                             f"{gz / 1024:.1f} KiB"))
-    for lang, prefix in (("zh-TW", ""), ("zh-CN", "zh-CN/"), ("en", "en/")):
-        index = site / prefix / "search" / "search_index.json"
+        rows.append(
+            (
+                f"{page} {kind} ({len(files)} files)",
+                f"{raw / 1024:.1f} KiB, gzip {gz / 1024:.1f} KiB",
+            )
+        )
+    for lang in ("zh-TW", "zh-CN", "en"):
+        index = site / search_index_path(lang)
         if index.exists():
             data = index.read_bytes()
-            rows.append((f"search index {lang}", f"{len(data) / 1024:.1f} KiB, gzip "
-                                                 f"{len(gzip.compress(data, 9)) / 1024:.1f} KiB"))
+            rows.append(
+                (
+                    f"search index {lang}",
+                    f"{len(data) / 1024:.1f} KiB, gzip "
+                    f"{len(gzip.compress(data, 9)) / 1024:.1f} KiB",
+                )
+            )
     return rows
 
 
@@ -271,17 +309,21 @@ def command(repeat: int, quick: bool, stdout: TextIO) -> int:
         n_one = pages_in(tmp_path / "site-one")
         out("one-language build (zh-TW)", f"{fmt(stats_one)}; {n_one} pages")
         per_full, per_one = stats_full[0] / n_full, stats_one[0] / n_one
-        out("cost per output page: 3 languages vs one",
-            f"{per_full * 1000:.1f} ms vs {per_one * 1000:.1f} ms ({per_full / per_one:.2f}×)")
+        out(
+            "cost per output page: 3 languages vs one",
+            f"{per_full * 1000:.1f} ms vs {per_one * 1000:.1f} ms ({per_full / per_one:.2f}×)",
+        )
         for factor in (10,) if quick else (10, 50):
             folder = _mk(tmp_path / f"x{factor}")
             docs = scaled_docs(folder, factor)
             config = write_config(project_config(docs, nav=False), folder)
             scaled_site = folder / "site"
             stats = timed(lambda c=config, s=scaled_site: build(c, s), 1)
-            out(f"content ×{factor}: build",
+            out(
+                f"content ×{factor}: build",
                 f"{stats[0]:.2f} s ({stats[0] / stats_full[0]:.1f}× the course); "
-                f"{pages_in(scaled_site)} pages, {dir_size(scaled_site) / 1e6:.1f} MB")
+                f"{pages_in(scaled_site)} pages, {dir_size(scaled_site) / 1e6:.1f} MB",
+            )
             shutil.rmtree(folder)
         for label, value in weight:
             out(f"page weight {label}", value)
@@ -312,26 +354,43 @@ def lighthouse() -> list[tuple[str, str]]:
         port = _free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "http.server", str(port), "-b", "127.0.0.1", "-d", str(site)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             _wait_for(f"http://127.0.0.1:{port}/", None, 30)
             for page in ("", "scientist/evaluation/"):
                 report = Path(tmp) / "report.json"
-                cmd = [npx, "--yes", "lighthouse@12", f"http://127.0.0.1:{port}/{page}",
-                       "--quiet", "--output=json", f"--output-path={report}",
-                       "--form-factor=mobile", "--throttling-method=provided",
-                       "--chrome-flags=--headless --no-sandbox --disable-gpu "
-                       "--disable-background-networking --disable-component-update "
-                       "--no-first-run"]
-                result = subprocess.run(cmd, env={**os.environ, "CHROME_PATH": chromium},
-                                        capture_output=True, text=True, timeout=600)
+                cmd = [
+                    npx,
+                    "--yes",
+                    "lighthouse@12",
+                    f"http://127.0.0.1:{port}/{page}",
+                    "--quiet",
+                    "--output=json",
+                    f"--output-path={report}",
+                    "--form-factor=mobile",
+                    "--throttling-method=provided",
+                    "--chrome-flags=--headless --no-sandbox --disable-gpu "
+                    "--disable-background-networking --disable-component-update "
+                    "--no-first-run",
+                ]
+                result = subprocess.run(
+                    cmd,
+                    env={**os.environ, "CHROME_PATH": chromium},
+                    capture_output=True,
+                    text=True,
+                    timeout=600,
+                )
                 if result.returncode or not report.exists():
                     rows.append((f"lighthouse /{page}", f"failed: {result.stderr[-300:]}"))
                     continue
                 cats = json.loads(report.read_text())["categories"]
-                scores = ", ".join(f"{c['title']} {round(c['score'] * 100)}"
-                                   for c in cats.values() if c.get("score") is not None)
+                scores = ", ".join(
+                    f"{c['title']} {round(c['score'] * 100)}"
+                    for c in cats.values()
+                    if c.get("score") is not None
+                )
                 rows.append((f"lighthouse mobile /{page}", scores))
         finally:
             server.terminate()
@@ -340,15 +399,18 @@ def lighthouse() -> list[tuple[str, str]]:
 
 def _write_results(rows: list[tuple[str, str]]) -> None:
     """Put the table into the benchmarks pages, with the machine and date."""
-    machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python "
-               f"{platform.python_version()}, {platform.system()} {platform.release()}")
+    machine = (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, {platform.system()} {platform.release()}"
+    )
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     table = ["| measure | result |", "|---|---|"]
     table += [f"| {label} | {value} |" for label, value in rows]
     block = "\n".join([MARK_START, "", f"`{machine}` · {when}", "", *table, "", MARK_END])
     for page in (RESULTS, RESULTS_EN):
         text = page.read_text(encoding="utf-8")
-        new = re.sub(re.escape(MARK_START) + ".*?" + re.escape(MARK_END), lambda m: block,
-                     text, flags=re.S)
+        new = re.sub(
+            re.escape(MARK_START) + ".*?" + re.escape(MARK_END), lambda m: block, text, flags=re.S
+        )
         if new != text:
             page.write_text(new, encoding="utf-8")

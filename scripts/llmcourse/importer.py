@@ -19,6 +19,7 @@ from typing import TextIO
 import yaml
 
 from llmcourse import DOCS, mdtext
+from llmcourse.pages import page_key
 
 LAYOUT_FILE = Path(__file__).parent / "layout.yml"
 MANIFEST_NAME = ".import-manifest.json"
@@ -392,11 +393,7 @@ def _existing_titles(docs: Path) -> dict[str, str]:
 
 
 def _key_of(path: Path, docs: Path) -> str:
-    rel = path.relative_to(docs).as_posix()
-    for suffix in (".zh-CN.md", ".en.md", ".md"):
-        if rel.endswith(suffix):
-            return rel[: -len(suffix)]
-    return rel
+    return page_key(path.relative_to(docs).as_posix())
 
 
 def chinese_source(docs: Path, key: str) -> Path | None:
