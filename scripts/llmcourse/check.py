@@ -56,6 +56,7 @@ from typing import TextIO
 import yaml
 
 from llmcourse import mdtext, parity
+from llmcourse.mdspans import indent_width
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_PATHS = (ROOT / "docs", ROOT / "locales")
@@ -325,18 +326,6 @@ LIST_ITEM = re.compile(r"[ \t]{0,4000}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 QUOTE = re.compile(r"[ ]{0,3}((?:>[ \t]?){1,100000})")
 
 
-def _indent(line: str) -> int:
-    n = 0
-    for ch in line:
-        if ch == " ":
-            n += 1
-        elif ch == "\t":
-            n += 4 - n % 4
-        else:
-            break
-    return n
-
-
 def check_structure(lines: list[str], first: int, mask: list[bool], report: FileReport) -> None:
     """Unclosed fences and nesting deeper than Python-Markdown can render."""
     start = mdtext.unclosed_fence(lines)
@@ -365,7 +354,7 @@ def check_structure(lines: list[str], first: int, mask: list[bool], report: File
             )
             return
         m = LIST_ITEM.match(line)
-        indent = _indent(line)
+        indent = indent_width(line)
         if m is None:
             while stack and stack[-1] >= indent:
                 stack.pop()

@@ -201,7 +201,7 @@ _ABBR_DEF = re.compile(r"[ ]{0,3}\*\[[^\]\n]+\]:")
 _SNIPPET = re.compile(r"[ \t]*;?-{1,}8<-{1,}")
 
 
-def _indent(s: str) -> int:
+def indent_width(s: str) -> int:
     """Columns of leading whitespace, tabs to the next multiple of 4."""
     col = 0
     for ch in s:
@@ -251,7 +251,7 @@ def _scan_blocks(text: str, start: int) -> tuple[list[Span], set[str]]:
             continue
         m = _BQ.match(line)
         rest = line[m.end() :] if m else line
-        ind = _indent(rest)
+        ind = indent_width(rest)
         if not para_open:
             while containers and containers[-1] > ind:
                 containers.pop()
