@@ -9,7 +9,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 
-from llmcourse import convert
+from llmcourse import convert, write_if_changed
 
 CACHE = Path(__file__).resolve().parent.parent / ".cache" / "variants"
 # src_uri of a page made by conversion -> (src_uri of its source, script to make)
@@ -45,7 +45,7 @@ def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation
             text = _convert(source, (docs / source).read_text(encoding="utf-8"), script)
             if file.src_uri.endswith(".ipynb"):
                 # mkdocs-jupyter reads notebooks from disk: give it a real converted file.
-                file.abs_src_path = str(_write_once(CACHE / file.src_uri, text))
+                file.abs_src_path = str(write_if_changed(CACHE / file.src_uri, text))
             else:
                 file.content_string = text
         else:
@@ -55,14 +55,6 @@ def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation
                 text = (docs / file.src_uri).read_text(encoding="utf-8")
                 file.content_string = convert.render_page(text, script, source=file.src_uri)
     return nav
-
-
-def _write_once(path: Path, text: str) -> Path:
-    """Write a generated file only when its content changes."""
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _counterpart(src_uri: str) -> tuple[str | None, str]:

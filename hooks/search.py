@@ -32,7 +32,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs_static_i18n.plugin import I18n
 
-from llmcourse import convert
+from llmcourse import convert, write_if_changed
 from llmcourse.pages import search_index_path
 
 # language -> entries {location, title, text} of the pages built in this run
@@ -74,10 +74,10 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     default = _i18n(config).default_language
     for lang, entries in ENTRIES.items():
         if lang not in WRITTEN:
-            _write_once(site / search_index_path(lang, default), _index_json(lang, entries))
+            write_if_changed(site / search_index_path(lang, default), _index_json(lang, entries))
             WRITTEN.add(lang)
     stub = {"config": MATERIAL_CONFIG, "docs": []}
-    _write_once(site / "search" / "search_index.json", json.dumps(stub, ensure_ascii=False))
+    write_if_changed(site / "search" / "search_index.json", json.dumps(stub, ensure_ascii=False))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,13 +284,6 @@ def _clean(parts: list[str] | str) -> str:
 
 def _i18n(config: MkDocsConfig) -> I18n:
     return config.plugins["i18n"]
-
-
-def _write_once(path: Path, text: str) -> None:
-    """Write a generated file only when its content changes."""
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------------

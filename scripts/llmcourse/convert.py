@@ -776,7 +776,7 @@ def render_page(text: str, script: str, *, source: str = "<text>") -> str:
 
 def _own_script(clause: str, script: str, other: int) -> str:
     """A clause mostly in the other script is converted; stray characters one by one."""
-    kinds = [_tw_char_kind(ch) for ch in clause]
+    kinds = [_char_kind(ch, TAIWAN_TABLES) for ch in clause]
     n_other, n_own = kinds.count(other), kinds.count(-other)
     if n_other > n_own:
         return convert_text(clause, script)
@@ -788,30 +788,25 @@ def _own_script(clause: str, script: str, other: int) -> str:
     return clause
 
 
-@functools.cache
-def _tw_char_kind(ch: str) -> int:
-    """+1 Traditional-only, -1 Simplified-only, by OpenCC's Taiwan character tables."""
-    if ord(ch) < 0x2E80:
-        return 0
-    if _converter("tw2s.json").convert(ch) != ch:
-        return 1
-    if _converter("s2tw.json").convert(ch) != ch:
-        return -1
-    return 0
-
-
 # ---------------------------------------------------------------------------------------------
 # Heading slugs
 
 
+TAIWAN_TABLES = ("tw2s.json", "s2tw.json")
+
+
 @functools.cache
-def _char_kind(ch: str) -> int:
-    """+1 for a Traditional-only character, -1 for a Simplified-only one, 0 otherwise."""
+def _char_kind(ch: str, tables: tuple[str, str] = ("t2s.json", "s2t.json")) -> int:
+    """+1 for a Traditional-only character, -1 for a Simplified-only one, 0 otherwise.
+
+    ``tables`` are the OpenCC configs (to Simplified, to Traditional) that decide it; the
+    Taiwan ones keep characters such as 群 and 台 out of the Simplified-only set.
+    """
     if ord(ch) < 0x2E80:
         return 0
-    if _converter("t2s.json").convert(ch) != ch:
+    if _converter(tables[0]).convert(ch) != ch:
         return 1
-    if _converter("s2t.json").convert(ch) != ch:
+    if _converter(tables[1]).convert(ch) != ch:
         return -1
     return 0
 

@@ -18,7 +18,7 @@ from typing import TextIO
 
 import yaml
 
-from llmcourse import DOCS, mdtext
+from llmcourse import DOCS, mdtext, write_if_changed
 from llmcourse.pages import page_key
 
 LAYOUT_FILE = Path(__file__).parent / "layout.yml"
@@ -377,9 +377,7 @@ def _load_manifest(docs: Path) -> dict:
 
 def _save_manifest(docs: Path, manifest: dict) -> None:
     text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    path = docs / MANIFEST_NAME
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+    write_if_changed(docs / MANIFEST_NAME, text)
 
 
 def _existing_titles(docs: Path) -> dict[str, str]:
