@@ -247,21 +247,6 @@ def _line_links(text: str, offset: int, depth: int) -> list[tuple[int, str, bool
     return hits
 
 
-def table_rows(text: str) -> int:
-    """Number of table body rows (not header or rule) outside code."""
-    lines = text.splitlines()
-    mask = code_mask(lines)
-    count = 0
-    for i, line in enumerate(lines):
-        if mask[i] or not TABLE_ROW.match(line) or TABLE_RULE.match(line):
-            continue
-        nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if TABLE_RULE.match(nxt):  # header row
-            continue
-        count += 1
-    return count
-
-
 @dataclass(frozen=True)
 class Table:
     """A pipe table outside code: 1-based line of its header row and its number of body rows."""
@@ -292,23 +277,6 @@ def tables(text: str, first_line: int = 1) -> list[Table]:
         else:
             i += 1
     return found
-
-
-def code_blocks(text: str) -> list[str]:
-    """The fenced code blocks of a text, each as one string."""
-    lines = text.splitlines()
-    mask = code_mask(lines)
-    blocks: list[str] = []
-    current: list[str] = []
-    for line, in_code in zip(lines, mask, strict=True):
-        if in_code:
-            current.append(line)
-        elif current:
-            blocks.append("\n".join(current))
-            current = []
-    if current:
-        blocks.append("\n".join(current))
-    return blocks
 
 
 @dataclass(frozen=True)
