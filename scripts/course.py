@@ -59,7 +59,9 @@ def ensure_venv() -> Path:
         print(f"creating {VENV} …", file=sys.stderr)
         venv.create(VENV, with_pip=True)
     pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "-r", str(LOCK)], check=True)
+    # Said explicitly: one unhashed line in the lock must fail the install, not quietly turn
+    # hash checking off; every file pip fetches (or finds in its cache) is checked.
+    subprocess.run([*pip, "--require-hashes", "-r", str(LOCK)], check=True)
     # The toolkit in scripts/llmcourse is imported by hooks and mkdocs.yml: put it on the path.
     site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
