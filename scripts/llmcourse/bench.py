@@ -341,12 +341,42 @@ def _mk(path: Path) -> Path:
     return path
 
 
+def locked_lighthouse(npm: str) -> Path:
+    """node_modules/.bin/lighthouse as package-lock.json pins it, after `npm ci` if needed.
+
+    Nothing is fetched at whatever version is current: `npm ci` installs exactly the lock
+    (integrity-checked) when node_modules is missing or was installed from another lock.
+    """
+    modules = ROOT / "node_modules"
+    binary = modules / ".bin" / "lighthouse"
+    stamp = modules / ".installed-lock"
+    wanted = "".join(
+        (ROOT / name).read_text(encoding="utf-8") for name in ("package.json", "package-lock.json")
+    )
+    if binary.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == wanted:
+        return binary
+    # --ignore-scripts: no package's install script runs (Lighthouse needs none).
+    subprocess.run(
+        [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    stamp.write_text(wanted, encoding="utf-8")
+    return binary
+
+
 def lighthouse() -> list[tuple[str, str]]:
-    """Lighthouse mobile scores for the home page and a chapter (npm lighthouse + chromium)."""
-    npx = shutil.which("npx")
+    """Lighthouse mobile scores for the home page and a chapter (locked npm package + chromium)."""
+    npm = shutil.which("npm")
     chromium = shutil.which("chromium")
-    if not npx or not chromium:
-        return [("lighthouse", "not run: needs npx (Node.js) and Debian's chromium")]
+    if not npm or not chromium:
+        return [("lighthouse", "not run: needs npm (Node.js) and Debian's chromium")]
+    try:
+        binary = locked_lighthouse(npm)
+    except subprocess.CalledProcessError as e:
+        return [("lighthouse", f"not run: npm ci failed: {e.stderr[-300:]}")]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
@@ -362,11 +392,10 @@ def lighthouse() -> list[tuple[str, str]]:
             for page in ("", "scientist/evaluation/"):
                 report = Path(tmp) / "report.json"
                 cmd = [
-                    npx,
-                    "--yes",
-                    "lighthouse@12",
+                    str(binary),
                     f"http://127.0.0.1:{port}/{page}",
                     "--quiet",
+                    "--no-enable-error-reporting",  # no crash reports sent anywhere
                     "--output=json",
                     f"--output-path={report}",
                     "--form-factor=mobile",
