@@ -1,10 +1,16 @@
-"""The CI/CD workflow files and pre-commit config: valid, least privilege, runnable commands."""
+"""CI/CD, pre-commit and the supply chain: least privilege, no caches or tokens where they
+could be published, zizmor-clean workflows, and every tool installed from a lock."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import re
 import shlex
+import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -12,6 +18,9 @@ import yaml
 from conftest import ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+CI = ROOT / ".github" / "workflows" / "ci.yml"
+DEPLOY = ROOT / ".github" / "workflows" / "deploy.yml"
+ZIZMOR = ROOT / ".venv" / "bin" / "zizmor"
 COURSE_COMMANDS = set(
     re.findall(r'add_parser\(\s*"([a-z-]+)"', (ROOT / "scripts" / "course.py").read_text())
 )
@@ -53,15 +62,93 @@ def test_actions_pinned_by_sha(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
-def test_least_privilege_and_pip_cache(path: Path) -> None:
+def test_least_privilege(path: Path) -> None:
     workflow = load(path)
     assert workflow["permissions"] == {"contents": "read"}
     for name, job in workflow["jobs"].items():
         writes = job.get("permissions", {}).get("contents") == "write"
         assert writes == (name == "deploy"), name
-        setups = [s for s in job["steps"] if "setup-python" in s.get("uses", "")]
-        assert setups and setups[0]["with"]["cache"] == "pip"
-        assert setups[0]["with"]["cache-dependency-path"] == "requirements.lock"
+
+
+def all_jobs() -> list[tuple[str, str, dict]]:
+    return [(p.name, name, job) for p in WORKFLOWS for name, job in load(p)["jobs"].items()]
+
+
+@pytest.mark.parametrize(
+    "workflow, name, job", all_jobs(), ids=[f"{w}:{n}" for w, n, _ in all_jobs()]
+)
+def test_no_cache_in_publishing_jobs(workflow: str, name: str, job: dict) -> None:
+    """A poisoned cache entry must never be built into the published site."""
+    publishes = workflow == "deploy.yml" or job.get("permissions", {}).get("contents") == "write"
+    setups = [s for s in job["steps"] if "actions/setup-python@" in s.get("uses", "")]
+    assert len(setups) == 1, name
+    caches = [s for s in job["steps"] if "actions/cache" in s.get("uses", "")]
+    cache = setups[0]["with"].get("cache")
+    if publishes:
+        assert (cache, caches) == (None, [])
+    else:  # allowed in CI: pip still checks every cached file against the lock's hashes
+        assert cache in (None, "pip")
+        if cache:
+            assert setups[0]["with"]["cache-dependency-path"] == "requirements.lock"
+
+
+@pytest.mark.parametrize(
+    "workflow, name, job", all_jobs(), ids=[f"{w}:{n}" for w, n, _ in all_jobs()]
+)
+def test_checkout_does_not_persist_credentials(workflow: str, name: str, job: dict) -> None:
+    checkouts = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts, name
+    for step in checkouts:
+        assert step["with"]["persist-credentials"] is False, name
+
+
+TOKEN = re.compile(r"secrets\.|github\.token")
+
+
+def test_token_only_in_the_push_step() -> None:
+    """mike builds and commits without the token; one step that only runs `git push` has it."""
+    for path in WORKFLOWS:
+        workflow = load(path)
+        assert not TOKEN.search(yaml.safe_dump(workflow.get("env", {}))), path.name
+        for name, job in workflow["jobs"].items():
+            assert not TOKEN.search(yaml.safe_dump(job.get("env", {}))), name
+    holders = [
+        (path.name, step.get("name"), step.get("run"))
+        for path in WORKFLOWS
+        for job in load(path)["jobs"].values()
+        for step in job["steps"]
+        if TOKEN.search(yaml.safe_dump(step))
+    ]
+    assert holders == [("deploy.yml", "Push gh-pages", "git push origin gh-pages")]
+    assert len(TOKEN.findall(DEPLOY.read_text(encoding="utf-8"))) == 1
+
+
+def test_push_step_hands_the_token_to_git(tmp_path: Path) -> None:
+    """The step's GIT_CONFIG_* credential helper gives git the token for github.com."""
+    push = load(DEPLOY)["jobs"]["deploy"]["steps"][-1]
+    env = {k: str(v) for k, v in push["env"].items() if k != "GITHUB_TOKEN"}
+    result = subprocess.run(
+        ["git", "credential", "fill"],
+        input="protocol=https\nhost=github.com\npath=owner/repo.git\n\n",
+        env={
+            **os.environ,
+            **env,
+            "GITHUB_TOKEN": "planted-token",
+            "GIT_TERMINAL_PROMPT": "0",
+            "HOME": str(tmp_path),  # no user credential helpers
+            "GIT_CONFIG_NOSYSTEM": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "protocol=https",
+        "host=github.com",
+        "username=x-access-token",
+        "password=planted-token",
+    ]
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
@@ -91,22 +178,52 @@ def test_deploys_with_mike_without_races() -> None:
     assert deploy["on"]["push"]["branches"] == ["main"]
     assert deploy["on"]["push"]["tags"] == ["v*"]
     assert deploy["concurrency"]["cancel-in-progress"] is False
-    text = "\n".join(commands(deploy))
-    assert "mike deploy --push dev" in text
-    assert "mike deploy --push --update-aliases" in text and "latest" in text
-    assert "mike set-default --push latest" in text
+    lines = commands(deploy)
+    assert ".venv/bin/mike deploy dev" in lines
+    assert '.venv/bin/mike deploy --update-aliases "$version" latest' in lines
+    assert ".venv/bin/mike set-default latest" in lines
+    # mike never pushes (it has no token); the last step pushes what it committed.
+    assert [ln for ln in lines if "--push" in ln] == []
+    assert lines[-1] == "git push origin gh-pages"
+
+
+PRE_COMMIT = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+PRE_COMMIT_HOOKS = {h["id"]: h for repo in PRE_COMMIT["repos"] for h in repo["hooks"]}
 
 
 def test_pre_commit_config() -> None:
-    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
-    hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
-    assert {"course-check", "ruff", "check-yaml"} <= set(hooks)
+    hooks = PRE_COMMIT_HOOKS
+    assert {"course-check", "ruff", "check-yaml", "check-merge-conflict"} <= set(hooks)
     assert hooks["course-check"]["entry"] == "python3 scripts/course.py check"
     assert hooks["course-check"]["files"] == "^(docs|locales)/"
     assert "--unsafe" in hooks["check-yaml"]["entry"]  # MkDocs tags (!ENV, !!python/name)
-    for hook in hooks.values():
-        for dep in hook.get("additional_dependencies", []):
-            assert re.fullmatch(r"[\w-]+==[\w.]+", dep), dep
+
+
+def test_pre_commit_downloads_nothing() -> None:
+    """No remote hook repository, no per-hook environment: every hook runs a locked tool."""
+    assert [repo["repo"] for repo in PRE_COMMIT["repos"]] == ["local"]
+    for hook_id, hook in PRE_COMMIT_HOOKS.items():
+        assert "additional_dependencies" not in hook, hook_id
+        assert hook["language"] in ("system", "unsupported"), hook_id
+        program = shlex.split(hook["entry"])[0]
+        if program == "python3":
+            assert shlex.split(hook["entry"])[1] == "scripts/course.py", hook_id
+        else:
+            assert program.startswith(".venv/bin/") and (ROOT / program).is_file(), hook_id
+    # ruff and check-yaml/check-merge-conflict come from requirements.lock
+    assert {"ruff", "pre-commit-hooks"} <= LOCKED
+
+
+def test_pre_commit_check_yaml_hook_runs(tmp_path: Path) -> None:
+    """The hook's entry, as pre-commit runs it, passes mkdocs.yml and fails broken YAML."""
+    entry = shlex.split(PRE_COMMIT_HOOKS["check-yaml"]["entry"])
+    broken = tmp_path / "broken.yml"
+    broken.write_text("key: [unclosed\n", encoding="utf-8")
+    good = subprocess.run([*entry, "mkdocs.yml"], cwd=ROOT, capture_output=True, text=True)
+    bad = subprocess.run([*entry, str(broken)], cwd=ROOT, capture_output=True, text=True)
+    assert (good.returncode, bad.returncode) == (0, 1), good.stdout + good.stderr
+    assert bad.stdout.startswith("while parsing a flow sequence\n")
+    assert f'in "{broken}", line 1' in bad.stdout
 
 
 def test_ci_run_runs_the_readme_test_command() -> None:
@@ -119,3 +236,253 @@ def test_ci_run_runs_the_readme_test_command() -> None:
         if ln and not ln.startswith(("#", "set ", "cd "))
     ]
     assert ci_lines[-1] == test_cmd
+
+
+# --------------------------------------------------------------------------- zizmor
+
+
+def zizmor_step() -> list[str]:
+    """The zizmor command line of CI's zizmor job, after it sets up .venv from the lock."""
+    steps = load(CI)["jobs"]["zizmor"]["steps"]
+    runs = [s["run"] for s in steps if "run" in s]
+    assert runs[0] == "python3 scripts/course.py setup"
+    assert len(runs) == 2
+    return shlex.split(runs[1])
+
+
+def zizmor(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(ZIZMOR), *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_ci_runs_locked_zizmor_on_the_workflows() -> None:
+    words = zizmor_step()
+    assert words[:2] == [".venv/bin/zizmor", "--offline"]
+    assert ".github/workflows" in words[2:]
+    assert "zizmor" in LOCKED
+    pinned = re.search(r"^zizmor==(\S+)", (ROOT / "requirements.lock").read_text(), re.M)
+    assert zizmor("--version").stdout.strip() == f"zizmor {pinned.group(1)}"
+
+
+def test_zizmor_reports_no_findings() -> None:
+    """What CI runs (workflows, Dependabot and pre-commit config), at the default persona."""
+    result = zizmor("--format=json", *zizmor_step()[1:])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout) == []
+
+
+def test_zizmor_catches_what_it_must(tmp_path: Path) -> None:
+    """The same binary flags a planted publishing job with a cache and a persisted token."""
+    planted = tmp_path / ".github" / "workflows" / "publish.yml"
+    planted.parent.mkdir(parents=True)
+    text = DEPLOY.read_text(encoding="utf-8").replace(
+        '          python-version: "3.11"\n',
+        '          python-version: "3.11"\n          cache: pip\n',
+    )
+    planted.write_text(text.replace("persist-credentials: false", "fetch-tags: true"))
+    result = zizmor("--offline", "--format=json", ".github/workflows", cwd=tmp_path)
+    assert result.returncode != 0
+    found = sorted(f["ident"] for f in json.loads(result.stdout))
+    assert found == ["artipacked", "cache-poisoning"]
+
+
+# --------------------------------------------------------------------------- the locks
+
+
+def load_course():
+    spec = importlib.util.spec_from_file_location("course_cli", ROOT / "scripts" / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_pip_installs_the_lock_with_require_hashes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ensure_venv() says --require-hashes: one unhashed line would fail, not turn checks off."""
+    course = load_course()
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").touch()  # an existing but stale .venv: no stamp
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    calls = []
+
+    def run(cmd, **kwargs):
+        calls.append(cmd)
+        return SimpleNamespace(returncode=0, stdout=f"{site}\n")
+
+    monkeypatch.setattr(course, "VENV", venv)
+    monkeypatch.setattr(course.subprocess, "run", run)
+    course.ensure_venv()
+    python = str(venv / "bin" / "python")
+    assert calls[0] == [
+        python, "-m", "pip", "install", "--disable-pip-version-check", "-q",
+        "--require-hashes", "-r", str(ROOT / "requirements.lock"),
+    ]  # fmt: skip
+    assert len(calls) == 2  # the install, then the site-packages query
+
+
+def test_requirements_lock_is_hashed() -> None:
+    """Every requirement in the lock is pinned with == and carries at least one sha256."""
+    entries = re.split(r"\n(?=[a-z0-9])", (ROOT / "requirements.lock").read_text())
+    reqs = [e for e in entries if not e.startswith("#")]
+    assert len(reqs) == len(LOCKED) > 50
+    for entry in reqs:
+        assert re.match(r"[a-z0-9][a-z0-9._-]*==\S+ \\\n\s+--hash=sha256:[0-9a-f]{64}", entry), (
+            entry
+        )
+
+
+PACKAGE = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
+PACKAGE_LOCK = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
+
+
+def test_package_lock_pins_lighthouse() -> None:
+    version = PACKAGE["dependencies"]["lighthouse"]
+    assert re.fullmatch(r"12\.\d+\.\d+", version)  # exact, not a range
+    locked = PACKAGE_LOCK["packages"]["node_modules/lighthouse"]
+    assert locked["version"] == version
+    assert re.fullmatch(r"sha512-[A-Za-z0-9+/]{86}==", locked["integrity"])
+    # The lock matches package.json (or `npm ci` refuses to install it).
+    assert PACKAGE_LOCK["packages"][""]["dependencies"] == PACKAGE["dependencies"]
+
+
+def test_package_lock_has_an_integrity_hash_for_every_package() -> None:
+    packages = {k: v for k, v in PACKAGE_LOCK["packages"].items() if k}
+    assert PACKAGE_LOCK["lockfileVersion"] == 3 and len(packages) > 100
+    assert [
+        k for k, v in packages.items() if not v.get("integrity", "").startswith("sha512-")
+    ] == []
+    # No package runs an install script (npm ci --ignore-scripts would skip it anyway).
+    assert [k for k, v in packages.items() if v.get("hasInstallScript")] == []
+
+
+def test_bench_runs_npm_ci_only_when_the_lock_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bench's Lighthouse is node_modules/.bin/lighthouse, installed by `npm ci` from the lock."""
+    from llmcourse import bench
+
+    for name in ("package.json", "package-lock.json"):
+        (tmp_path / name).write_text((ROOT / name).read_text(encoding="utf-8"), encoding="utf-8")
+    log = tmp_path / "npm.log"
+    npm = tmp_path / "npm"
+    npm.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" >> {log}\n'
+        "rm -rf node_modules && mkdir -p node_modules/.bin && touch node_modules/.bin/lighthouse\n"
+    )
+    npm.chmod(0o755)
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    monkeypatch.chdir(tmp_path)
+
+    first = bench.locked_lighthouse(str(npm))
+    again = bench.locked_lighthouse(str(npm))  # installed from this lock: no second npm ci
+    with (tmp_path / "package-lock.json").open("a") as lock:
+        lock.write("\n")
+    bench.locked_lighthouse(str(npm))  # the lock changed: npm ci again
+    assert first == again == tmp_path / "node_modules" / ".bin" / "lighthouse"
+    assert log.read_text().splitlines() == ["ci --ignore-scripts --no-audit --no-fund"] * 2
+
+
+# --------------------------------------------------------------------------- no run-time fetches
+
+# Options of `pip install` that take a value (the value is not a package to fetch).
+PIP_VALUE_OPTIONS = {
+    "-r", "--requirement", "-c", "--constraint", "-t", "--target", "--prefix", "--root",
+    "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--python-version",
+    "--platform", "--implementation", "--abi", "--src", "--progress-bar", "--log",
+}  # fmt: skip
+NPX = re.compile(r"\bnpx\b|\bnpm[\"',\s]+exec\b|\b(?:pnpm|yarn)[\"',\s]+dlx\b")
+PIP_INSTALL = re.compile(r"\bpip3?\b[\"',\s]+install\b(?P<args>[^\n\])]*)")
+
+
+def run_time_fetches(text: str) -> list[str]:
+    """Commands in `text` that would fetch a tool at run time, outside the locks.
+
+    npx / npm exec / pnpm dlx / yarn dlx (they download whatever version is current when the
+    package is not installed locally), and `pip install` of a package by name, in shell form
+    (`pip install ruff`) or as a Python argument list (`"pip", "install", "ruff"`).
+    """
+    found = [m.group(0) for m in NPX.finditer(text)]
+    for match in PIP_INSTALL.finditer(text):
+        words = re.findall(r"[^\s\"',]+", match.group("args"))
+        takes_value = False
+        for word in words:
+            if takes_value:
+                takes_value = False
+            elif word in PIP_VALUE_OPTIONS:
+                takes_value = True
+            elif word.startswith("-") or word.startswith("*") or word.startswith(("./", "/")):
+                continue  # an option, an unpacked list, or a local path
+            elif word == "#":
+                break
+            else:
+                found.append(match.group(0).strip())
+                break
+    return found
+
+
+def test_run_time_fetch_detector_on_planted_examples() -> None:
+    planted = {
+        # bench.py before the npm lock: npx downloaded Lighthouse 12.x at run time
+        'cmd = [\n    npx,\n    "--yes",\n    "lighthouse@12",\n]': ["npx"],
+        "run: npx --yes lighthouse@12 http://localhost/": ["npx"],
+        "npm exec -- lighthouse": ["npm exec"],
+        "pip install zizmor": ["pip install zizmor"],
+        "python3 -m pip install -q 'ruff>=0.6'": ["pip install -q 'ruff>=0.6'"],
+        'subprocess.run([py, "-m", "pip", "install", "pre-commit-hooks"])': [
+            'pip", "install", "pre-commit-hooks"'
+        ],
+        "pip install -r requirements.lock ruff": ["pip install -r requirements.lock ruff"],
+        # from the lock, or a prefix list whose packages come from elsewhere: not fetches
+        'pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]': [],
+        '[*pip, "--require-hashes", "-r", str(LOCK)]': [],
+        "pip install --require-hashes -r requirements.lock": [],
+        "node_modules/.bin/lighthouse http://127.0.0.1:8000/": [],
+    }
+    assert {text: run_time_fetches(text) for text in planted} == planted
+
+
+def fetch_scan_files() -> list[Path]:
+    """Code and config the tests, bench, hooks and CI run (not the course's prose or data)."""
+    here = Path(__file__).resolve()  # holds the planted examples above
+    files = [ROOT / ".pre-commit-config.yaml", ROOT / "package.json"]
+    files += sorted((ROOT / "docs" / "notebooks").glob("*.ipynb"))  # the tests re-run them
+    for top in ("scripts", "tests", "hooks", ".github", ".ci"):
+        for path in sorted((ROOT / top).rglob("*")):
+            parts = set(path.relative_to(ROOT).parts)
+            if not path.is_file() or parts & {"__pycache__", "artifacts"} or path == here:
+                continue
+            if path.suffix in {".py", ".sh", ".yml", ".yaml", ".toml", ".json", ".ipynb", ""}:
+                files.append(path)
+    return files
+
+
+def test_no_tool_is_fetched_at_run_time() -> None:
+    files = fetch_scan_files()
+    scanned = {p.relative_to(ROOT).as_posix() for p in files}
+    assert {"scripts/course.py", "scripts/llmcourse/bench.py", ".ci/run"} <= scanned
+    assert {".github/workflows/ci.yml", ".github/workflows/deploy.yml"} <= scanned
+    found = {
+        path.relative_to(ROOT).as_posix(): run_time_fetches(path.read_text(encoding="utf-8"))
+        for path in files
+    }
+    assert {path: hits for path, hits in found.items() if hits} == {}
+
+
+# --------------------------------------------------------------------------- dependabot
+
+
+def test_dependabot_weekly_one_grouped_pull_request_per_ecosystem() -> None:
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text())
+    assert config["version"] == 2
+    updates = {u["package-ecosystem"]: u for u in config["updates"]}
+    assert sorted(updates) == ["github-actions", "npm", "pip"]
+    for name, update in updates.items():
+        assert update["directory"] == "/", name
+        assert update["schedule"] == {"interval": "weekly"}, name
+        assert [g["patterns"] for g in update["groups"].values()] == [["*"]], name
+        assert update["cooldown"]["default-days"] >= 7, name
