@@ -1,48 +1,51 @@
-"""A Content-Security-Policy meta tag on every page: own origin only, hashed inline scripts."""
+"""A Content-Security-Policy on every HTML file that trusts only the theme's and our scripts.
+
+Inline scripts are allowed by hash, and only those the templates wrote: the page's own
+content (``page.content``, already sanitized) is cut out of the HTML before hashing, so a
+script that reached the content some other way is never allowed. ``404.html`` carries the
+policy too. Under ``mkdocs serve`` the live-reload script MkDocs injects into each response
+is added by its hash to that response's policy, and nothing else.
+"""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
-
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S | re.I)
-DATA_TYPES = ("application/json", "application/ld+json")
+from llmcourse import csp
 
 
-@event_priority(-200)  # last, so that the hashes cover the final HTML of every other hook
+@event_priority(-200)  # last, so that the policy covers the final HTML of every other hook
 def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
-    """Allow exactly this page's inline scripts; everything else from the site itself."""
-    hashes = sorted(
-        {
-            _hash(body)
-            for attrs, body in INLINE_SCRIPT.findall(output)
-            if not any(t in attrs for t in DATA_TYPES)
-        }
-    )
-    script_src = " ".join(["'self'", *(f"'sha256-{h}'" for h in hashes)])
-    policy = "; ".join(
-        [
-            "default-src 'self'",
-            f"script-src {script_src}",
-            "style-src 'self' 'unsafe-inline'",  # Material and notebooks set style attributes
-            "img-src 'self' data:",  # Material's icons are data: SVGs in its CSS
-            "font-src 'self'",
-            "connect-src 'self'",
-            "object-src 'none'",
-            "base-uri 'self'",
-            "form-action 'self'",
-        ]
-    )
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
-    return re.sub(
-        r"(<meta charset=[^>]*>)", lambda m: m.group(1) + "\n    " + meta, output, count=1
-    )
+    """This page's policy: hashes of the inline scripts outside its content."""
+    content = page.content or ""
+    at = output.find(content) if content else -1
+    if content and at < 0:
+        raise PluginError(
+            f"csp: the content of {page.file.src_uri} is not in its HTML as rendered; "
+            "a hook changed it after the template (move that change to on_page_content)"
+        )
+    template = output if at < 0 else output[:at] + output[at + len(content) :]
+    return csp.with_policy(output, csp.inline_script_hashes(template))
 
 
-def _hash(body: str) -> str:
-    return base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
+@event_priority(-200)
+def on_post_template(output: str, *, template_name: str, config: MkDocsConfig) -> str:
+    """Static HTML templates (404.html): they hold no page content, only the theme's."""
+    if not template_name.endswith(".html"):
+        return output
+    return csp.with_policy(output, csp.inline_script_hashes(output))
+
+
+def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder) -> LiveReloadServer:
+    """Let each served page's live-reload script (and only it) run under the page's policy."""
+    inject = server._inject_js_into_html
+
+    def inject_allowed(content: bytes, epoch: int) -> bytes:
+        return csp.allow_injected(content, inject(content, epoch))
+
+    server._inject_js_into_html = inject_allowed
+    return server

@@ -2,8 +2,10 @@
 
 Each notebook page gets a download link to the .ipynb mkdocs-jupyter copies beside it
 (`include_source`) and an "Open in Colab" link to the notebook's source file in the GitHub
-repository set in mkdocs.yml `extra.notebooks`. The scripts mkdocs-jupyter adds that would
-load Mermaid or MathJax from a CDN are removed: the site loads nothing from other hosts.
+repository set in mkdocs.yml `extra.notebooks`. The template's own CSS and copy-button script
+are served as files (llmcourse.notebook_html); the scripts it adds that would load Mermaid or
+MathJax from a CDN are dropped: the site loads nothing from other hosts. The cells go through
+the sanitizer like any page.
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ from html import escape
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import event_priority
+from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 from mkdocs_jupyter.plugin import NotebookFile
 
-from llmcourse import locales
+from llmcourse import locales, notebook_html, write_if_changed
 from llmcourse.pages import page_key
+
+#: src_uri of a notebook page -> the template assets lifted from it (this language build)
+LIFTED: dict[str, list[notebook_html.Asset]] = {}
 
 
 @event_priority(-110)  # after mkdocs-static-i18n (-100), which re-creates files as plain File
@@ -34,17 +40,37 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     return type(files)(files.plugin, wrapped) if hasattr(files, "plugin") else Files(wrapped)
 
 
-def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Drop CDN script loaders from a notebook page; add its download and Colab links."""
+@event_priority(110)  # before hooks/sanitize.py (100): the template's assets are not the page's
+def _lift_template(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Keep only the cells in the page; serve the template's CSS and scripts as files."""
     if not page.file.src_uri.endswith(".ipynb"):
         return html
-    html = SCRIPT.sub(lambda m: "" if _loads_remote(m.group(0)) else m.group(0), html)
+    cells, assets = notebook_html.split(html)
+    for asset in assets:
+        write_if_changed(Path(config.site_dir) / asset.name, asset.text)
+    LIFTED[page.file.src_uri] = assets
+    return cells
+
+
+def _add_links(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """The download and Colab links, and the template's assets, after sanitizing."""
+    if not page.file.src_uri.endswith(".ipynb"):
+        return html
     # Code cells scroll sideways: keyboard users must be able to reach them (axe).
     html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
     links = _links(page, config)
     match = H1_END.search(html)
     at = match.end() if match else 0
-    return html[:at] + links + html[at:]
+    assets = "".join(
+        (STYLESHEET if asset.kind == "css" else SCRIPT_FILE).format(
+            href=escape(get_relative_url(asset.name, page.url))
+        )
+        for asset in LIFTED.get(page.file.src_uri, [])
+    )
+    return assets + html[:at] + links + html[at:]
+
+
+on_page_content = CombinedEvent(_lift_template, _add_links)
 
 
 def _as_notebook(file: File, config: MkDocsConfig) -> NotebookFile:
@@ -95,21 +121,10 @@ def _repository_path(page: Page, config: MkDocsConfig) -> str | None:
     return None
 
 
-def _loads_remote(script: str) -> bool:
-    """Whether a script element loads code from elsewhere (a CDN, or an empty src)."""
-    src = SCRIPT_SRC.search(script)
-    if src is not None:
-        return not src.group(1) or REMOTE.match(src.group(1)) is not None
-    return "text/x-mathjax-config" in script or REMOTE_IMPORT.search(script) is not None
-
-
 # ---------------------------------------------------------------------------------------------
 # Data
 
 COLAB = "https://colab.research.google.com/github/{repo}/blob/{branch}/{path}"
-SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
-SCRIPT_SRC = re.compile(r"<script\b[^>]*\bsrc=[\"']([^\"']*)[\"']", re.I)
-REMOTE = re.compile(r"(?:https?:)?//", re.I)
-# import("https://cdn…") or const url = "https://cdn….mjs" inside a script
-REMOTE_IMPORT = re.compile(r"""import\s*\(\s*["'](?:https?:)?//|["']https?://[^"']+\.m?js["']""")
+STYLESHEET = '<link rel="stylesheet" href="{href}">'
+SCRIPT_FILE = '<script src="{href}"></script>'
 H1_END = re.compile(r"</h1>")

@@ -23,7 +23,7 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from llmcourse import locales
+from llmcourse import locales, sanitize
 from llmcourse.pages import page_key
 
 # language -> chapter id -> resource ids, gathered while the pages are read
@@ -136,7 +136,7 @@ def _panel(
             (p for p in _pages(section) if page_key(p.file.src_uri).endswith("/index")),
             chapters[0] if chapters else None,
         )
-        title = _text(str(section.title))
+        title = _text(sanitize.plain(section.title))
         link = (
             f'<a href="{_attr(get_relative_url(first.url, page.url))}">{title}</a>'
             if first is not None and first is not page

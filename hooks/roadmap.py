@@ -19,7 +19,7 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from llmcourse import locales
+from llmcourse import locales, sanitize
 from llmcourse.pages import page_key
 
 
@@ -53,8 +53,8 @@ def section_chapters(page: Page) -> list[Page] | None:
 def roadmap_svg(page: Page, chapters: list[Page], lang: str) -> str:
     """The section's roadmap as an inline SVG figure, links relative to the page."""
     text = locales.load(lang)["reader"]["roadmap"]
-    section = str(page.parent.title if page.parent else page.title)
-    labels = [_label(str(chapter.title)) for chapter in chapters]
+    section = sanitize.plain(page.parent.title if page.parent else page.title)
+    labels = [_label(sanitize.plain(chapter.title)) for chapter in chapters]
     title = text["title"].format(section=section)
     steps = text["separator"].join(f"{i}. {label}" for i, label in enumerate(labels, 1))
     desc = text["description"].format(count=len(chapters), steps=steps)

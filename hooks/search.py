@@ -2,7 +2,7 @@
 
 Each language gets its own index, `<language folder>/search/search_index.<lang>.json`: the
 plain text of its pages' sections plus the two small tables the browser needs to read a query
-the way the index is read (docs/assets/reader/search-core.js):
+the way the index is read (overrides/assets/reader/search-core.js):
 
 - `chars`: Traditional → Simplified character pairs, so that text and query are compared in one
   script, character for character (positions still match the text shown in results);
@@ -32,7 +32,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs_static_i18n.plugin import I18n
 
-from llmcourse import convert, write_if_changed
+from llmcourse import convert, sanitize, write_if_changed
 from llmcourse.pages import search_index_path
 
 # language -> entries {location, title, text} of the pages built in this run
@@ -93,7 +93,7 @@ def page_entries(html: str, page: Page) -> list[dict[str, str]]:
     for i, (anchor, title, text) in enumerate(parser.sections):
         title, text = _clean(title), _clean(text)
         if i == 0:
-            title = title or _clean(str(page.title or ""))
+            title = title or _clean(sanitize.plain(page.title or ""))
         elif not (title or text):
             continue
         location = page.url if i == 0 else f"{page.url}#{anchor}"

@@ -312,7 +312,7 @@ def test_roadmap_labels_follow_the_language(site: Path) -> None:
 
 
 def test_roadmap_colours_come_from_material_variables() -> None:
-    css = (ROOT / "docs" / "assets" / "reader" / "reader.css").read_text(encoding="utf-8")
+    css = (ROOT / "overrides" / "assets" / "reader" / "reader.css").read_text(encoding="utf-8")
     rules = re.findall(r"([^{}]*reader-roadmap[^{}]*)\{([^}]*)\}", css)
     colours = [
         value.strip()
@@ -387,7 +387,7 @@ def test_progress_runs_from_an_external_script_only(site: Path) -> None:
             if page.select(".reader-chapter, .reader-panel"):
                 srcs = [s["src"] for s in page.select("script[src]")]
                 assert any(src.endswith("assets/reader/progress.js") for src in srcs), path
-    js = (ROOT / "docs" / "assets" / "reader" / "progress.js").read_text(encoding="utf-8")
+    js = (ROOT / "overrides" / "assets" / "reader" / "progress.js").read_text(encoding="utf-8")
     assert "location" not in js  # ids come from the page, not from its URL
     assert not re.search(r"\beval\(|new Function|innerHTML", js)
 

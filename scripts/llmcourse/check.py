@@ -231,8 +231,11 @@ def _byte_line_col(data: bytes, offset: int) -> tuple[int, int]:
 # Encoding
 
 
-def check_encoding(data: bytes, report: FileReport) -> str | None:
-    """The text of a file when it is UTF-8 (BOM dropped); problems for anything else."""
+def decode_page(data: bytes, report: FileReport) -> str | None:
+    """The text of a page (a BOM dropped) when it is UTF-8 text; problems for anything else.
+
+    These are the problems the build refuses too (llmcourse.guard).
+    """
     hint = REPAIR_HINT.format(path=report.path)
     nul = data.find(b"\x00")
     if nul >= 0:
@@ -244,21 +247,27 @@ def check_encoding(data: bytes, report: FileReport) -> str | None:
             "replace it with the UTF-8 text it should be, or give it its real extension",
         )
         return None
-    if data.startswith(b"\xef\xbb\xbf"):
-        report.add(1, 1, "UTF-8 byte order mark at the start of the file", hint)
-        data = data[3:]
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line, col = _byte_line_col(data, exc.start)
+        start = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        line, col = _byte_line_col(data, start)
         report.add(
             line,
             col,
-            f"not UTF-8: byte 0x{data[exc.start]:02x} ({exc.reason}){_guess_encoding(data)}",
+            f"not UTF-8: byte 0x{data[start]:02x} ({exc.reason}){_guess_encoding(data)}",
             hint,
         )
         return None
-    if text.startswith("\ufeff"):  # a BOM after the BOM, or one written as text
+
+
+def check_encoding(data: bytes, report: FileReport) -> str | None:
+    """The text of a file when it is UTF-8 (BOM dropped); problems for anything else."""
+    hint = REPAIR_HINT.format(path=report.path)
+    if data.startswith(b"\xef\xbb\xbf") and b"\x00" not in data:
+        report.add(1, 1, "UTF-8 byte order mark at the start of the file", hint)
+    text = decode_page(data, report)
+    if text is not None and text.startswith("\ufeff"):  # a BOM after the BOM, or one as text
         report.add(1, 1, "byte order mark (U+FEFF) at the start of the text", hint)
         text = text.lstrip("\ufeff")
     return text
@@ -339,6 +348,11 @@ def check_structure(lines: list[str], first: int, mask: list[bool], report: File
             f"code fence {mark} is never closed: the rest of the page renders as code",
             f"close it with a line of {mark}",
         )
+    check_nesting(lines, first, mask, report)
+
+
+def check_nesting(lines: list[str], first: int, mask: list[bool], report: FileReport) -> None:
+    """Lists and block quotes nested deeper than Python-Markdown can render (the build too)."""
     stack: list[int] = []
     for i, line in enumerate(lines):
         if mask[i] or not line.strip():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 LANGUAGE_FILE = re.compile(r"(\.zh-CN|\.en)?\.(md|ipynb)$")
 
@@ -16,3 +17,11 @@ def search_index_path(lang: str, default: str = "zh-TW") -> str:
     """The site-relative path of a language's search index."""
     folder = "" if lang == default else f"{lang}/"
     return f"{folder}search/search_index.{lang}.json"
+
+
+def source_file(docs: Path, src_uri: str) -> Path | None:
+    """The file a page is built from: itself, or the Chinese source in the other script."""
+    candidates = [src_uri]
+    key, ext = page_key(src_uri), src_uri.rsplit(".", 1)[-1]
+    candidates += [f"{key}.{ext}", f"{key}.zh-CN.{ext}"]
+    return next((docs / c for c in candidates if (docs / c).is_file()), None)

@@ -1,0 +1,64 @@
+"""Every page's HTML through the allow-list sanitizer; front matter and titles escaped.
+
+Page content is untrusted (llmcourse.sanitize). What the sanitizer removes is logged as a
+warning at the page's source file:line:col, so ``mkdocs build --strict`` (and ``course.py
+check``, which runs the build) refuses the page, while a non-strict build ships it clean.
+Hooks that add their own markup (roadmap, progress, notebooks) do it after this one.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+from llmcourse import guard, pages, sanitize
+
+log = logging.getLogger("mkdocs.hooks.sanitize")
+#: Warnings already given in this run: a source renders in three languages, reported once.
+REPORTED: set[str] = set()
+
+HINT = "remove it: pages may not carry scripts, frames, styles or active links"
+
+
+def on_startup(*, command: str, dirty: bool) -> None:
+    """Start a run with nothing reported (mkdocs-static-i18n reloads config per language)."""
+    REPORTED.clear()
+
+
+@event_priority(100)  # first: templates and every other hook see escaped values
+def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Front-matter values reach templates HTML-escaped."""
+    page.meta = sanitize.escape_meta(page.meta)
+    return markdown
+
+
+@event_priority(100)  # first: the hooks' own markup is added after the page's is cleaned
+def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Sanitize the rendered page; warn at file:line:col for each thing removed."""
+    cleaned, findings = sanitize.clean(html)
+    if findings:
+        _report(page, findings, config)
+    # Titles (front matter or the page's H1) reach the navigation of every page escaped.
+    if page.title is not None:
+        page.title = sanitize.escape_text(page.title)
+    return cleaned
+
+
+def _report(page: Page, findings: list[sanitize.Finding], config: MkDocsConfig) -> None:
+    docs = Path(config.docs_dir)
+    source = pages.source_file(docs, page.file.src_uri)
+    root = Path(config.config_file_path or config.docs_dir).parent
+    shown = guard.display(source, root) if source else page.file.src_uri
+    text = source.read_text(encoding="utf-8", errors="replace") if source else ""
+    taken: set[int] = set()
+    for finding in findings:
+        line, col = sanitize.locate(text, finding.needle, taken)
+        message = f"{shown}:{line}:{col}: unsafe HTML: {finding.message} (hint: {HINT})"
+        if message not in REPORTED:
+            REPORTED.add(message)
+            log.warning(message)

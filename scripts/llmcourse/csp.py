@@ -1,0 +1,74 @@
+"""The site's Content-Security-Policy: own origin only, inline scripts by hash, no page script."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S | re.I)
+#: Script elements that hold data, which browsers never run.
+DATA_TYPES = ("application/json", "application/ld+json")
+HEAD = re.compile(r"<head\b[^>]*>", re.I)
+META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
+
+#: Every directive but script-src. Style attributes stay allowed: Material and notebooks set
+#: them, and the sanitizer keeps only harmless properties in page content.
+DIRECTIVES = (
+    "default-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",  # Material's icons are data: SVGs in its CSS
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "frame-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+)
+
+
+def inline_script_hashes(html: str) -> list[str]:
+    """'sha256-…' sources of the executable inline scripts in ``html``."""
+    return sorted(
+        {
+            f"'sha256-{digest(body)}'"
+            for attrs, body in INLINE_SCRIPT.findall(html)
+            if not any(t in attrs for t in DATA_TYPES)
+        }
+    )
+
+
+def policy(hashes: list[str]) -> str:
+    """The policy text for a page whose trusted inline scripts have these hashes."""
+    return "; ".join(
+        [DIRECTIVES[0], f"script-src 'self' {' '.join(hashes)}".rstrip(), *DIRECTIVES[1:]]
+    )
+
+
+def with_policy(html: str, hashes: list[str]) -> str:
+    """The page with its policy as the first element of <head>, before anything it governs."""
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(hashes)}">'
+    html, found = HEAD.subn(lambda m: m.group(0) + "\n    " + meta, html, count=1)
+    if not found:
+        raise ValueError("no <head> to put the Content-Security-Policy in")
+    return html
+
+
+def allow_injected(original: bytes, served: bytes) -> bytes:
+    """A served page with the inline scripts the server added to ``original`` allowed."""
+    before = {body for _, body in INLINE_SCRIPT.findall(original.decode("utf-8"))}
+    text = served.decode("utf-8")
+    added = [body for _, body in INLINE_SCRIPT.findall(text) if body not in before]
+    if not added:
+        return served
+    extra = " ".join(f"'sha256-{digest(body)}'" for body in added)
+    return META.sub(
+        lambda m: m.group(0).replace("script-src 'self'", f"script-src 'self' {extra}", 1),
+        text,
+        count=1,
+    ).encode("utf-8")
+
+
+def digest(body: str) -> str:
+    """Base64 SHA-256 of a script body, as CSP hash sources want it."""
+    return base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")

@@ -1,0 +1,141 @@
+"""What the build refuses before it reads a page: links out of docs/, active files, oversize input.
+
+``docs/`` may come from a stranger. The build (``hooks/guard.py``) and ``course.py check`` both
+call these functions, so they refuse the same things with the same ``file:line:col`` message:
+
+* anything in docs/ that is a symbolic link, or resolves outside docs/ (``/etc/passwd``,
+  ``../.git/config``);
+* files a browser would run rather than show: only the extensions in :data:`STATIC_TYPES`
+  are published, and an SVG must pass the page sanitizer's policy;
+* pages larger than :data:`MAX_PAGE_BYTES`, notebooks larger than :data:`MAX_NOTEBOOK_BYTES`,
+  lines longer than :data:`MAX_LINE_CHARS`, lists or quotes nested deeper than
+  ``check.MAX_NESTING`` (Python-Markdown recurses once per level);
+* pages that are not UTF-8 text, and front matter that is not a YAML mapping.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+#: The largest Markdown page built (30× the largest course page): bigger is refused at once.
+MAX_PAGE_BYTES = 1_000_000
+#: The largest notebook built (outputs with images included).
+MAX_NOTEBOOK_BYTES = 10_000_000
+#: The longest line of a Markdown page (10× the longest course line).
+MAX_LINE_CHARS = 10_000
+#: Files published as they are (besides pages and notebooks). HTML, JavaScript, XML and
+#: anything else a browser would run are refused: the site's code lives in overrides/.
+STATIC_TYPES = frozenset(
+    {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".svg", ".pdf", ".txt", ".csv"}
+)
+PAGE_TYPES = frozenset({".md", ".ipynb"})
+
+
+def tree_problems(docs: Path, root: Path) -> Iterator[tuple[str, int, int, str, str]]:
+    """(path, line, col, message, hint) for every link or file docs/ must not publish."""
+    docs_real = docs.resolve()
+    for dirpath, dirnames, filenames in os.walk(docs):  # never follows links
+        for name in sorted(dirnames + filenames):
+            path = Path(dirpath, name)
+            shown = display(path, root)
+            if name.startswith(".") and not path.is_symlink():
+                continue
+            if path.is_symlink():
+                target = os.readlink(path)
+                yield (
+                    shown,
+                    1,
+                    1,
+                    f"symbolic link to {target}: nothing from outside docs/ is published, "
+                    "and links are refused even inside it",
+                    "replace the link with the file itself",
+                )
+                continue
+            if not path.resolve().is_relative_to(docs_real):
+                yield shown, 1, 1, "resolves outside docs/", "move the file into docs/"
+                continue
+            if path.is_file() and path.suffix.lower() not in PAGE_TYPES | STATIC_TYPES:
+                yield (
+                    shown,
+                    1,
+                    1,
+                    f"{path.suffix or 'extensionless'} files are not published from docs/ "
+                    "(only pages, notebooks and " + ", ".join(sorted(STATIC_TYPES)) + ")",
+                    "theme code belongs in overrides/; convert documents to Markdown",
+                )
+            elif path.suffix.lower() == ".svg":
+                yield from _svg_problems(path, shown)
+        dirnames[:] = [d for d in dirnames if not Path(dirpath, d).is_symlink()]
+
+
+def page_problems(data: bytes, suffix: str, report) -> str | None:
+    """Size, encoding, line length, nesting and front matter of one page; its text if usable.
+
+    ``report`` is a ``check.FileReport``: problems go there as ``line, col, message, hint``.
+    """
+    from llmcourse import check, mdtext
+
+    limit = MAX_NOTEBOOK_BYTES if suffix == ".ipynb" else MAX_PAGE_BYTES
+    if len(data) > limit:
+        report.add(
+            1,
+            1,
+            f"{len(data):,} bytes: larger than the {limit:,} bytes a page may have",
+            "split it into several pages",
+        )
+        return None
+    text = check.decode_page(data, report)
+    if text is None or suffix == ".ipynb":
+        return text
+    start = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        if len(line) > MAX_LINE_CHARS:
+            report.add(
+                number,
+                MAX_LINE_CHARS + 1,
+                f"line of {len(line):,} characters: longer than the {MAX_LINE_CHARS:,} a "
+                "line may have",
+                "break it into paragraphs or list items",
+            )
+            return None
+        start += len(line) + 1
+    try:
+        _, body, skipped = mdtext.split_front_matter(text, report.path)
+    except mdtext.FrontMatterError as exc:
+        line, col, message = check._split_located(str(exc), report.path)
+        report.add(line, col, message, "fix the YAML between the --- lines")
+        return None
+    lines = body.splitlines()
+    check.check_nesting(lines, skipped + 1, mdtext.code_mask(lines), report)
+    return text
+
+
+def display(path: Path, root: Path) -> str:
+    """A path as messages show it: relative to the project folder when inside it."""
+    try:
+        return path.absolute().relative_to(root.absolute()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _svg_problems(path: Path, shown: str) -> Iterator[tuple[str, int, int, str, str]]:
+    """An SVG opened on its own runs its scripts: it must pass the sanitizer's policy."""
+    from llmcourse import sanitize
+
+    data = path.read_bytes()
+    if len(data) > MAX_PAGE_BYTES:
+        yield shown, 1, 1, f"{len(data):,} bytes: too large for an SVG", "optimise it"
+        return
+    text = data.decode("utf-8", errors="replace")
+    taken: set[int] = set()
+    for finding in sanitize.svg_findings(text):
+        line, col = sanitize.locate(text, finding.needle, taken)
+        yield (
+            shown,
+            line,
+            col,
+            f"SVG: {finding.message}",
+            "export the image again without scripts, links or event handlers",
+        )

@@ -1,0 +1,290 @@
+"""Rendered page HTML made safe: html_policy.yml applied with nh3, and what it removed, explained.
+
+Every page's HTML goes through :func:`clean` in the build (``hooks/sanitize.py``), so a page
+that skipped ``course.py check`` still ships no script, event handler, ``javascript:`` URL,
+frame, object, style element or positioned overlay. :func:`clean` also returns a
+:class:`Finding` for each thing it removed, which the strict build and ``check`` report as
+``file:line:col`` (:func:`locate` finds the place in the page's source). Front-matter values
+reach templates through :func:`escape_meta`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nh3
+import yaml
+from markupsafe import Markup, escape
+
+POLICY = Path(__file__).with_name("html_policy.yml")
+#: Attributes whose value is a URL.
+URL_ATTRIBUTES = frozenset(
+    {
+        "href",
+        "src",
+        "cite",
+        "xlink:href",
+        "action",
+        "formaction",
+        "poster",
+        "background",
+        "srcset",
+        "ping",
+        "longdesc",
+    }
+)
+_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]{0,30}):")
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+_STYLE_PROPERTY = re.compile(r"(?:^|;)\s*([-a-zA-Z]+)\s*:")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the sanitizer removed: what to look for in the source, and what it was."""
+
+    needle: str
+    message: str
+
+
+def clean(html: str) -> tuple[str, list[Finding]]:
+    """The page HTML with everything outside the policy removed, and what was removed."""
+    cleaned = nh3.clean(html, **_options())
+    findings = _Explainer.explain(html)
+    if not findings and cleaned != _permissive(html):
+        findings = [Finding("<", "markup the sanitizer removed (malformed or unusual HTML)")]
+    return cleaned, findings
+
+
+def locate(source: str, needle: str, taken: set[int]) -> tuple[int, int]:
+    """1-based line and column of the first occurrence of ``needle`` not yet reported."""
+    lowered = source.lower()
+    at = lowered.find(needle.lower()) if needle else -1
+    while at >= 0 and at in taken:
+        at = lowered.find(needle.lower(), at + 1)
+    if at < 0:
+        return 1, 1
+    taken.add(at)
+    line = source.count("\n", 0, at) + 1
+    return line, at - (source.rfind("\n", 0, at) + 1) + 1
+
+
+def escape_meta(value):
+    """Front-matter values as templates may print them: every string HTML-escaped (Markup)."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {k: escape_meta(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [escape_meta(v) for v in value]
+    return value
+
+
+def plain(value: object) -> str:
+    """Text as written, for code that escapes it itself (an escaped title unescaped once)."""
+    return value.unescape() if isinstance(value, Markup) else str(value)
+
+
+def escape_text(value: object) -> Markup:
+    """A title or other plain text, escaped once for templates that print it raw."""
+    return escape(value if isinstance(value, str) else str(value))
+
+
+# ---------------------------------------------------------------------------------------------
+# The policy
+
+
+@functools.cache
+def policy() -> dict:
+    """html_policy.yml, read once."""
+    return yaml.safe_load(POLICY.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _options() -> dict:
+    p = policy()
+    attributes = {
+        tag: set(names) | {n.lower() for n in names} for tag, names in p["attributes"].items()
+    }
+    attributes["*"] = set(p["generic_attributes"])
+    return {
+        "tags": set(p["tags"]),
+        "clean_content_tags": set(p["remove_with_content"]),
+        "attributes": attributes,
+        "generic_attribute_prefixes": {"data-"},
+        "url_schemes": set(p["url_schemes"]) | {"data"},  # data: narrowed by _filter
+        "attribute_filter": _filter,
+        "filter_style_properties": set(p["style_properties"]),
+        "link_rel": None,
+        "strip_comments": True,
+    }
+
+
+@functools.cache
+def _allowed(tag: str) -> frozenset[str]:
+    p = policy()
+    names = [*p["generic_attributes"], *p["attributes"].get(tag, [])]
+    return frozenset(n.lower() for n in names)
+
+
+def _filter(tag: str, attribute: str, value: str) -> str | None:
+    """nh3's attribute filter: the parts of the policy that depend on the value."""
+    problem = _value_problem(tag, attribute, value)
+    if problem is None:
+        return value
+    if attribute == "class":
+        kept = [c for c in value.split() if not _reserved_class(c)]
+        return " ".join(kept) or None
+    return None
+
+
+def _value_problem(tag: str, attribute: str, value: str) -> str | None:
+    """Why an allowed attribute's value is not (None when it is fine)."""
+    p = policy()
+    if attribute in URL_ATTRIBUTES:
+        url = _URL_NOISE.sub("", value).lower()
+        scheme = _SCHEME.match(url)
+        if scheme is None or "/" in url[: scheme.start(1)]:
+            return None
+        name = scheme.group(1)
+        if name in p["url_schemes"]:
+            return None
+        if name == "data" and tag == "img" and attribute == "src":
+            mime = url[5:].split(";", 1)[0].split(",", 1)[0]
+            if mime in p["data_image_types"]:
+                return None
+        return f"{name}: URL in {attribute}= on <{tag}>"
+    if attribute in ("id", "for", "aria-describedby", "aria-labelledby") and value.startswith(
+        tuple(p["reserved_id_prefixes"])
+    ):
+        return f"reserved {attribute} '{value}' on <{tag}> (the theme's own)"
+    if attribute == "class":
+        reserved = [c for c in value.split() if _reserved_class(c)]
+        if reserved:
+            return f"reserved class '{reserved[0]}' on <{tag}> (the theme's own)"
+    if attribute.startswith(tuple(p["reserved_data_prefixes"])):
+        return f"reserved attribute {attribute}= on <{tag}> (the theme's own)"
+    return None
+
+
+def _reserved_class(name: str) -> bool:
+    p = policy()
+    return name.startswith(tuple(p["reserved_class_prefixes"])) and name not in set(
+        p["allowed_reserved_classes"]
+    )
+
+
+def _permissive(html: str) -> str:
+    """The HTML as nh3 serialises it with nothing removed (comments aside), for comparison."""
+    tags, names, schemes = set(), set(), set()
+    for tag, attrs in _Explainer.elements(html):
+        tags.add(tag)
+        for name, value in attrs:
+            names.add(name)
+            scheme = _SCHEME.match(_URL_NOISE.sub("", value or "").lower())
+            if scheme:
+                schemes.add(scheme.group(1))
+    return nh3.clean(
+        html,
+        tags=tags | set(policy()["tags"]),
+        clean_content_tags=set(),
+        # SVG attribute names come back camel-cased (viewBox): name the policy's as written
+        attributes={"*": names | {n for ns in policy()["attributes"].values() for n in ns}},
+        generic_attribute_prefixes={"data-"},
+        url_schemes=schemes | set(policy()["url_schemes"]),
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+class _Explainer(HTMLParser):
+    """Walks the HTML and says, for each element and attribute, what the policy removes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[Finding] = []
+        self.seen: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    @classmethod
+    def explain(cls, html: str) -> list[Finding]:
+        walker = cls()
+        walker.feed(html)
+        walker.close()
+        return walker.found
+
+    @classmethod
+    def elements(cls, html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+        walker = cls()
+        walker.feed(html)
+        walker.close()
+        return walker.seen
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_starttag(self, tag, attrs):
+        self.seen.append((tag, attrs))
+        p = policy()
+        if tag in p["remove_with_content"]:
+            self.found.append(Finding(f"<{tag}", f"<{tag}> element removed with its content"))
+            return
+        if tag not in p["tags"]:
+            self.found.append(Finding(f"<{tag}", f"<{tag}> element removed (its text stays)"))
+            return
+        allowed = _allowed(tag)
+        for name, value in attrs:
+            if name not in allowed and not name.startswith("data-"):
+                self.found.append(Finding(name, f"attribute {name}= on <{tag}> removed"))
+                continue
+            if name == "style":
+                for prop in _STYLE_PROPERTY.findall(value or ""):
+                    if prop.lower() not in p["style_properties"]:
+                        self.found.append(Finding(prop, f"style property {prop} removed"))
+                continue
+            problem = _value_problem(tag, name, value or "")
+            if problem is not None:
+                needle = problem.split(":", 1)[0] + ":" if " URL in " in problem else value
+                self.found.append(Finding(needle or name, f"{problem} removed"))
+
+
+# ---------------------------------------------------------------------------------------------
+# SVG files
+
+
+#: Elements an SVG image published from docs/ may not have (it runs scripts when opened).
+SVG_ACTIVE = frozenset(
+    {
+        "script",
+        "foreignobject",
+        "iframe",
+        "embed",
+        "object",
+        "handler",
+        "listener",
+        "set",
+        "animate",
+        "animatemotion",
+        "animatetransform",
+    }
+)
+
+
+def svg_findings(text: str) -> list[Finding]:
+    """What makes an SVG file active: scripts, event handlers, links to anything but itself."""
+    found: list[Finding] = []
+    for tag, attrs in _Explainer.elements(text):
+        if tag in SVG_ACTIVE:
+            found.append(Finding(f"<{tag}", f"<{tag}> element"))
+        for name, value in attrs:
+            if name.startswith("on"):
+                found.append(Finding(name, f"event handler {name}= on <{tag}>"))
+            elif name in ("href", "xlink:href") and not (value or "").strip().startswith("#"):
+                found.append(Finding(value or name, f"link {name}= to {value!r} on <{tag}>"))
+            elif "javascript:" in _URL_NOISE.sub("", value or "").lower():
+                found.append(Finding(name, f"javascript: in {name}= on <{tag}>"))
+    if "@import" in text:
+        found.append(Finding("@import", "CSS @import"))
+    return found
