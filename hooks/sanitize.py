@@ -32,7 +32,10 @@ def on_startup(*, command: str, dirty: bool) -> None:
 
 @event_priority(100)  # first: templates and every other hook see escaped values
 def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Front-matter values reach templates HTML-escaped."""
+    """Front-matter values reach templates HTML-escaped; markup in them is reported."""
+    found = sanitize.markup_in_meta(page.meta)
+    if found:
+        _report(page, found, config)
     page.meta = sanitize.escape_meta(page.meta)
     return markdown
 
@@ -57,7 +60,7 @@ def _report(page: Page, findings: list[sanitize.Finding], config: MkDocsConfig) 
     text = source.read_text(encoding="utf-8", errors="replace") if source else ""
     taken: set[int] = set()
     for finding in findings:
-        line, col = sanitize.locate(text, finding.needle, taken)
+        line, col = sanitize.locate(text, finding, taken)
         message = f"{shown}:{line}:{col}: unsafe HTML: {finding.message} (hint: {HINT})"
         if message not in REPORTED:
             REPORTED.add(message)

@@ -55,7 +55,7 @@ from typing import TextIO
 
 import yaml
 
-from llmcourse import mdtext, parity
+from llmcourse import build, guard, mdtext, parity
 from llmcourse.mdspans import indent_width
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -1007,8 +1007,10 @@ def check_parity(site: Site, en_page: Path, zh_page: Path, report: FileReport) -
 def check_page(site: Site, page: Path, report: FileReport, parity_done: set[Path]) -> None:
     """All checks of one Markdown page."""
     data = page.read_bytes()
+    if not guard.within_limits(data, None, page.suffix, report):
+        return
     text = check_encoding(data, report)
-    if text is None:
+    if text is None or not guard.within_limits(data, text, page.suffix, report):
         return
     check_text_damage(text, report)
     lang = lang_of(page)
@@ -1234,6 +1236,8 @@ class Work:
     """What to check: pages and notebooks per docs tree, locale files."""
 
     pages: dict[Path, list[Path]] = field(default_factory=dict)
+    #: docs folders given whole (their tree is checked, and the build reports on every page)
+    trees: set[Path] = field(default_factory=set)
     yaml_files: list[Path] = field(default_factory=list)
     glossaries: list[Path] = field(default_factory=list)
 
@@ -1272,6 +1276,8 @@ def collect(paths: Iterable[Path]) -> Work:
     seen: set[Path] = set()
 
     def add(file: Path, given: Path | None) -> None:
+        if file.is_symlink():  # reported by guard.tree_problems, never followed
+            return
         file = file.resolve()
         if file in seen:
             return
@@ -1294,6 +1300,8 @@ def collect(paths: Iterable[Path]) -> Work:
             if _is_project(path):
                 folders = [f for f in (path / "docs", path / "locales") if f.is_dir()]
             for folder in folders:
+                if folder.name != "locales":
+                    work.trees.add(folder)
                 for file in _walk(folder):
                     add(file, folder)
         else:
@@ -1331,7 +1339,10 @@ def run_checks(paths: Iterable[Path]) -> tuple[list[Problem], int]:
     """All problems under ``paths`` (files or folders) and the number of files checked."""
     work = collect(paths)
     problems: list[Problem] = []
-    for root, files in sorted(work.pages.items()):
+    for root in sorted({*work.pages, *work.trees}):
+        files = work.pages.get(root, [])
+        tree = [Problem(*found) for found in guard.tree_problems(root, Path.cwd())]
+        problems += tree
         site = Site(root)
         parity_done: set[Path] = set()
         reports: dict[Path, FileReport] = {}
@@ -1354,6 +1365,8 @@ def run_checks(paths: Iterable[Path]) -> tuple[list[Problem], int]:
             _guarded(report, functools.partial(check_parity, site, en, file, report))
         for report in reports.values():
             problems += report.finish()
+        if not tree:  # the build itself: what it refuses or sanitizes, at the source's line
+            problems += build.problems(root, files if root not in work.trees else None, problems)
     for file in sorted(work.yaml_files):
         report = FileReport(_display(file))
         _guarded(report, functools.partial(check_yaml_mapping, file, report))

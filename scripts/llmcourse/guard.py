@@ -77,30 +77,13 @@ def page_problems(data: bytes, suffix: str, report) -> str | None:
     """
     from llmcourse import check, mdtext
 
-    limit = MAX_NOTEBOOK_BYTES if suffix == ".ipynb" else MAX_PAGE_BYTES
-    if len(data) > limit:
-        report.add(
-            1,
-            1,
-            f"{len(data):,} bytes: larger than the {limit:,} bytes a page may have",
-            "split it into several pages",
-        )
+    if not within_limits(data, None, suffix, report):
         return None
     text = check.decode_page(data, report)
-    if text is None or suffix == ".ipynb":
+    if text is None or not within_limits(data, text, suffix, report):
+        return None
+    if suffix == ".ipynb":
         return text
-    start = 0
-    for number, line in enumerate(text.split("\n"), 1):
-        if len(line) > MAX_LINE_CHARS:
-            report.add(
-                number,
-                MAX_LINE_CHARS + 1,
-                f"line of {len(line):,} characters: longer than the {MAX_LINE_CHARS:,} a "
-                "line may have",
-                "break it into paragraphs or list items",
-            )
-            return None
-        start += len(line) + 1
     try:
         _, body, skipped = mdtext.split_front_matter(text, report.path)
     except mdtext.FrontMatterError as exc:
@@ -110,6 +93,32 @@ def page_problems(data: bytes, suffix: str, report) -> str | None:
     lines = body.splitlines()
     check.check_nesting(lines, skipped + 1, mdtext.code_mask(lines), report)
     return text
+
+
+def within_limits(data: bytes, text: str | None, suffix: str, report) -> bool:
+    """False (and a problem) for a page larger, or with a line longer, than the limits."""
+    limit = MAX_NOTEBOOK_BYTES if suffix == ".ipynb" else MAX_PAGE_BYTES
+    if len(data) > limit:
+        report.add(
+            1,
+            1,
+            f"{len(data):,} bytes: larger than the {limit:,} bytes a page may have",
+            "split it into several pages",
+        )
+        return False
+    if text is None or suffix == ".ipynb":
+        return True
+    for number, line in enumerate(text.split("\n"), 1):
+        if len(line) > MAX_LINE_CHARS:
+            report.add(
+                number,
+                MAX_LINE_CHARS + 1,
+                f"line of {len(line):,} characters: longer than the {MAX_LINE_CHARS:,} a "
+                "line may have",
+                "break it into paragraphs or list items",
+            )
+            return False
+    return True
 
 
 def display(path: Path, root: Path) -> str:
@@ -131,7 +140,7 @@ def _svg_problems(path: Path, shown: str) -> Iterator[tuple[str, int, int, str, 
     text = data.decode("utf-8", errors="replace")
     taken: set[int] = set()
     for finding in sanitize.svg_findings(text):
-        line, col = sanitize.locate(text, finding.needle, taken)
+        line, col = sanitize.locate(text, finding, taken)
         yield (
             shown,
             line,

@@ -39,6 +39,7 @@ URL_ATTRIBUTES = frozenset(
 )
 _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]{0,30}):")
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+_MARKUP = re.compile(r"<[A-Za-z/!?]")
 _STYLE_PROPERTY = re.compile(r"(?:^|;)\s*([-a-zA-Z]+)\s*:")
 
 
@@ -48,6 +49,8 @@ class Finding:
 
     needle: str
     message: str
+    #: where it is in the source, as a regular expression (its group "at" if it has one)
+    pattern: str = ""
 
 
 def clean(html: str) -> tuple[str, list[Finding]]:
@@ -59,12 +62,23 @@ def clean(html: str) -> tuple[str, list[Finding]]:
     return cleaned, findings
 
 
-def locate(source: str, needle: str, taken: set[int]) -> tuple[int, int]:
-    """1-based line and column of the first occurrence of ``needle`` not yet reported."""
-    lowered = source.lower()
-    at = lowered.find(needle.lower()) if needle else -1
-    while at >= 0 and at in taken:
-        at = lowered.find(needle.lower(), at + 1)
+def locate(source: str, finding: Finding, taken: set[int]) -> tuple[int, int]:
+    """1-based line and column in the source of the first match of a finding not yet reported.
+
+    Its pattern (the markup as written) is tried first, then its bare needle; a finding made
+    from entities or other indirection that matches neither is placed at 1:1.
+    """
+    at = -1
+    for m in re.finditer(finding.pattern, source, re.I | re.M) if finding.pattern else ():
+        start = m.start("at") if "at" in m.groupdict() else m.start()
+        if start not in taken:
+            at = start
+            break
+    if at < 0 and finding.needle:
+        lowered, needle = source.lower(), finding.needle.lower()
+        at = lowered.find(needle)
+        while at >= 0 and at in taken:
+            at = lowered.find(needle, at + 1)
     if at < 0:
         return 1, 1
     taken.add(at)
@@ -86,6 +100,25 @@ def escape_meta(value):
 def plain(value: object) -> str:
     """Text as written, for code that escapes it itself (an escaped title unescaped once)."""
     return value.unescape() if isinstance(value, Markup) else str(value)
+
+
+def markup_in_meta(meta: dict, path: str = "") -> list[Finding]:
+    """Front-matter values that hold HTML: templates show them as text, never as markup."""
+    found: list[Finding] = []
+    for key, value in meta.items():
+        name = f"{path}.{key}" if path else str(key)
+        if isinstance(value, dict):
+            found += markup_in_meta(value, name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and _MARKUP.search(item):
+                found.append(
+                    Finding(
+                        f"{key}:",
+                        f"front matter {name} holds HTML, which is shown as text",
+                        rf"^\s*(?P<at>{re.escape(str(key))})\s*:",
+                    )
+                )
+    return found
 
 
 def escape_text(value: object) -> Markup:
@@ -228,26 +261,41 @@ class _Explainer(HTMLParser):
     def handle_starttag(self, tag, attrs):
         self.seen.append((tag, attrs))
         p = policy()
+        element = rf"<\s*{re.escape(tag)}\b"
         if tag in p["remove_with_content"]:
-            self.found.append(Finding(f"<{tag}", f"<{tag}> element removed with its content"))
+            self.found.append(
+                Finding(f"<{tag}", f"<{tag}> element removed with its content", element)
+            )
             return
         if tag not in p["tags"]:
-            self.found.append(Finding(f"<{tag}", f"<{tag}> element removed (its text stays)"))
+            self.found.append(
+                Finding(f"<{tag}", f"<{tag}> element removed (its text stays)", element)
+            )
             return
         allowed = _allowed(tag)
         for name, value in attrs:
+            # in the tag as written, or in an attribute list {: name=… }
+            attribute = (
+                rf"(?:<\s*{re.escape(tag)}\b[^>]*?|\{{:?[^}}\n]*?)"
+                rf"(?<![\w-])(?P<at>{re.escape(name)})\s*="
+            )
             if name not in allowed and not name.startswith("data-"):
-                self.found.append(Finding(name, f"attribute {name}= on <{tag}> removed"))
+                self.found.append(Finding(name, f"attribute {name}= on <{tag}> removed", attribute))
                 continue
             if name == "style":
                 for prop in _STYLE_PROPERTY.findall(value or ""):
                     if prop.lower() not in p["style_properties"]:
-                        self.found.append(Finding(prop, f"style property {prop} removed"))
+                        where = rf"style\s*=[^>]*?(?<![\w-])(?P<at>{re.escape(prop)})\s*:"
+                        self.found.append(Finding(prop, f"style property {prop} removed", where))
                 continue
             problem = _value_problem(tag, name, value or "")
             if problem is not None:
-                needle = problem.split(":", 1)[0] + ":" if " URL in " in problem else value
-                self.found.append(Finding(needle or name, f"{problem} removed"))
+                if " URL in " in problem:
+                    scheme = problem.split(":", 1)[0]
+                    where = rf"(?P<at>{re.escape(scheme)})[\x00-\x20]*:"
+                    self.found.append(Finding(scheme + ":", f"{problem} removed", where))
+                else:
+                    self.found.append(Finding(value or name, f"{problem} removed"))
 
 
 # ---------------------------------------------------------------------------------------------
