@@ -17,10 +17,13 @@ LANG_PREFIX = {"zh-TW": "", "zh-CN": "zh-CN/", "en": "en/"}
 
 
 def build_site(project: Path, site_dir: Path, *extra: str) -> subprocess.CompletedProcess:
-    """Run `mkdocs build --strict` for a project folder into site_dir."""
+    """Run `mkdocs build --strict` for a project folder into site_dir.
+
+    Never with -q: MkDocs then drops warnings before its strict mode can count them.
+    """
     env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts")}
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site_dir), *extra],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site_dir), *extra],
         cwd=project,
         env=env,
         capture_output=True,
