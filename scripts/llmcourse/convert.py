@@ -10,9 +10,10 @@ How a text is converted:
 1. the protected spans and ``-{…}-`` rule markers are found;
 2. the glossary (plus the page's ``conversion:`` table) is applied to the prose with a
    longest-match scan; context rules pick between meanings of ambiguous terms;
-3. everything fixed by steps 1-2 (protected text, rule outputs, glossary outputs) is replaced by
-   one private-use placeholder character each, the whole text goes through OpenCC in a single
-   call, and the placeholders are put back.
+3. everything fixed by steps 1-2 (protected text, rule outputs, glossary outputs, and any
+   private-use character already in the text) is replaced by the placeholder character of
+   :mod:`llmcourse.protect`, the whole text goes through OpenCC in a single call, and the pieces
+   are put back in order (any number of them; a lost or extra placeholder is an error).
 
 Because glossary outputs are placeholders while OpenCC runs, OpenCC's later stages (TWPhrases,
 TWVariants) can never re-convert them - the trap of chaining a glossary inside an OpenCC config.
@@ -30,7 +31,7 @@ import re
 import tempfile
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -40,11 +41,13 @@ import yaml
 
 from . import LOCALES, ROOT, mdspans
 from .mdspans import RuleError, Span
+from .protect import Assembly, PlaceholderError
 
 __all__ = [
     "Audit",
     "ConversionRuleError",
     "Glossary",
+    "PlaceholderError",
     "ProtectedMismatch",
     "Replacement",
     "SLUG_SCRIPT",
@@ -346,80 +349,6 @@ def opencc_config(direction: str) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------
-# Placeholder assembly
-
-_PH_BASE = 0xF0000
-_PH_LIMIT = 0xFFFFD - _PH_BASE
-_PH_RE = re.compile("[\U000f0000-\U000ffffd]")
-
-
-class _Assembly:
-    """Text for OpenCC with fixed pieces swapped for placeholder characters."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.outputs: list[str] = []
-        self.kinds: list[str] = []
-
-    def literal(self, text: str) -> None:
-        """Text OpenCC converts."""
-        if not text:
-            return
-        if _PH_RE.search(text):
-            pos = 0
-            for m in _PH_RE.finditer(text):
-                self.parts.append(text[pos : m.start()])
-                self.fixed(m.group(), "literal")
-                pos = m.end()
-            text = text[pos:]
-        self.parts.append(text)
-
-    def fixed(self, output: str, kind: str) -> None:
-        """A piece whose output is ``output`` exactly."""
-        self.parts.append(chr(_PH_BASE + len(self.outputs)))
-        self.outputs.append(output)
-        self.kinds.append(kind)
-
-    def finish(self, cc: opencc.OpenCC) -> tuple[str, list[tuple[int, int, str]]]:
-        """The converted text and the output ranges of the fixed pieces (start, end, kind)."""
-        if len(self.outputs) > _PH_LIMIT:
-            return self._finish_slow(cc)
-        work = "".join(self.parts)
-        converted = cc.convert(work) if work else ""
-        out: list[str] = []
-        ranges: list[tuple[int, int, str]] = []
-        length = 0
-        pos = 0
-        for m in _PH_RE.finditer(converted):
-            chunk = converted[pos : m.start()]
-            out.append(chunk)
-            length += len(chunk)
-            idx = ord(m.group()) - _PH_BASE
-            piece = self.outputs[idx]
-            out.append(piece)
-            ranges.append((length, length + len(piece), self.kinds[idx]))
-            length += len(piece)
-            pos = m.end()
-        out.append(converted[pos:])
-        return "".join(out), ranges
-
-    def _finish_slow(self, cc: opencc.OpenCC) -> tuple[str, list[tuple[int, int, str]]]:
-        out: list[str] = []
-        ranges: list[tuple[int, int, str]] = []
-        length = 0
-        for part in self.parts:
-            if len(part) == 1 and _PH_RE.match(part):
-                idx = ord(part) - _PH_BASE
-                piece = self.outputs[idx]
-                ranges.append((length, length + len(piece), self.kinds[idx]))
-            else:
-                piece = cc.convert(part)
-            out.append(piece)
-            length += len(piece)
-        return "".join(out), ranges
-
-
-# ---------------------------------------------------------------------------------------------
 # Page rules (front matter) and inline rules
 
 
@@ -535,7 +464,7 @@ class _Result:
 
 
 def _emit_prose(
-    asm: _Assembly,
+    asm: Assembly,
     text: str,
     start: int,
     end: int,
@@ -555,8 +484,8 @@ def _emit_prose(
 
 def _assemble(
     text: str, spans: list[Span], to: str, gloss: Glossary
-) -> tuple[_Assembly, list[tuple[int, str, str]]]:
-    asm = _Assembly()
+) -> tuple[Assembly, list[tuple[int, str, str]]]:
+    asm = Assembly()
     replaced: list[tuple[int, str, str]] = []
     pos = 0
     for span in spans:
@@ -581,7 +510,7 @@ def _convert_plain(text: str, to: str, *, rules: bool = True) -> tuple[str, _Res
     direction = _check_script(to)
     spans = mdspans.scan_rules(text) if rules else []
     asm, replaced = _assemble(text, spans, to, glossary(direction))
-    output, ranges = asm.finish(_converter(OPENCC[direction][0]))
+    output, ranges = asm.finish(_converter(OPENCC[direction][0]).convert)
     return output, _Result(output, spans, ranges, replaced)
 
 
@@ -595,7 +524,7 @@ def _convert_md(text: str, to: str, source: str) -> _Result:
     rules = page_rules(fm.data, to, source) if fm is not None else ()
     gloss = _glossary_with(direction, rules)
     asm, replaced = _assemble(text, spans, to, gloss)
-    output, ranges = asm.finish(_converter(OPENCC[direction][0]))
+    output, ranges = asm.finish(_converter(OPENCC[direction][0]).convert)
     return _Result(output, spans, ranges, replaced)
 
 
@@ -648,6 +577,55 @@ def _char_level(direction: str) -> opencc.OpenCC:
     return _converter(OPENCC[direction][1])
 
 
+#: Above this many (input spans x output spans) left after trimming the common ends, the audit
+#: pairs differing spans in order instead of running difflib, which is quadratic.
+_DIFF_CELLS = 4_000_000
+
+
+def _locator(text: str) -> Callable[[int], tuple[int, int]]:
+    """A function from an offset in ``text`` to its 1-based (line, col), O(log lines) a call."""
+    newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def where(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_left(newlines, offset)
+        start = newlines[line - 1] + 1 if line else 0
+        return line + 1, offset - start + 1
+
+    return where
+
+
+def _opcodes(a: Sequence[Any], b: Sequence[Any]) -> list[tuple[str, int, int, int, int]]:
+    """The differing blocks between ``a`` and ``b`` (difflib opcodes without ``equal``).
+
+    The common prefix and suffix are skipped first, so identical lists cost linear time; a
+    large differing middle is paired in order rather than given to difflib.
+    """
+    n = min(len(a), len(b))
+    lo = 0
+    while lo < n and a[lo] == b[lo]:
+        lo += 1
+    hi = 0
+    while hi < n - lo and a[len(a) - 1 - hi] == b[len(b) - 1 - hi]:
+        hi += 1
+    a_end, b_end = len(a) - hi, len(b) - hi
+    if lo == a_end and lo == b_end:
+        return []
+    if (a_end - lo) * (b_end - lo) <= _DIFF_CELLS:
+        matcher = difflib.SequenceMatcher(None, a[lo:a_end], b[lo:b_end], autojunk=False)
+        return [
+            (tag, i1 + lo, i2 + lo, j1 + lo, j2 + lo)
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+            if tag != "equal"
+        ]
+    paired = min(a_end, b_end) - lo
+    ops = [("replace", k, k + 1, k, k + 1) for k in range(lo, lo + paired) if a[k] != b[k]]
+    if a_end > lo + paired:
+        ops.append(("delete", lo + paired, a_end, b_end, b_end))
+    if b_end > lo + paired:
+        ops.append(("insert", a_end, a_end, lo + paired, b_end))
+    return ops
+
+
 def audit_markdown(text: str, to: str, *, source: str = "<text>") -> Audit:
     """Convert ``text`` and check it: regional terms replaced, protected spans that differ.
 
@@ -658,36 +636,32 @@ def audit_markdown(text: str, to: str, *, source: str = "<text>") -> Audit:
     direction = _check_script(to)
     result = _convert_md(text, to, source)
     chars = _char_level(direction)
-    newlines = [m.start() for m in re.finditer("\n", text)]
-
-    def where(offset: int) -> tuple[int, int]:
-        line = bisect.bisect_left(newlines, offset)
-        start = newlines[line - 1] + 1 if line else 0
-        return line + 1, offset - start + 1
-
-    replacements = [
-        Replacement(*where(off), src, dst)
-        for off, src, dst in result.replaced
-        if chars.convert(src) != dst
-    ]
+    where = _locator(text)
+    plain: dict[str, str] = {}
+    replacements = []
+    for off, src, dst in result.replaced:
+        if src not in plain:
+            plain[src] = chars.convert(src)
+        if plain[src] != dst:
+            replacements.append(Replacement(*where(off), src, dst))
     expected = [s for s in result.spans if not s.is_rule]
     rule_ranges = [(s, e) for s, e, kind in result.ranges if kind == "rule"]
+    rule_starts = [s for s, _ in rule_ranges]
+
+    def in_rule_output(span: Span) -> bool:
+        i = bisect.bisect_right(rule_starts, span.start) - 1
+        return i >= 0 and span.end <= rule_ranges[i][1]
+
     try:
         out_spans = mdspans.scan(result.output)
     except RuleError:
         out_spans = []
-    actual = [
-        s
-        for s in out_spans
-        if not s.is_rule and not any(a <= s.start and s.end <= b for a, b in rule_ranges)
-    ]
+    actual = [s for s in out_spans if not s.is_rule and not in_rule_output(s)]
     a_keys = [(s.kind, text[s.start : s.end]) for s in expected]
     b_keys = [(s.kind, result.output[s.start : s.end]) for s in actual]
     mismatches: list[ProtectedMismatch] = []
-    matcher = difflib.SequenceMatcher(None, a_keys, b_keys, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
+    where_out = _locator(result.output) if a_keys != b_keys else where
+    for tag, i1, i2, j1, j2 in _opcodes(a_keys, b_keys):
         for k in range(i1, i2):
             span = expected[k]
             other = j1 + (k - i1)
@@ -696,8 +670,9 @@ def audit_markdown(text: str, to: str, *, source: str = "<text>") -> Audit:
         if tag == "insert":
             for k in range(j1, j2):
                 span = actual[k]
-                line, col = _line_col(result.output, span.start)
-                mismatches.append(ProtectedMismatch(line, col, span.kind, "", b_keys[k][1]))
+                mismatches.append(
+                    ProtectedMismatch(*where_out(span.start), span.kind, "", b_keys[k][1])
+                )
     warnings = []
     fm = mdspans.split_front_matter(text)
     if fm is not None and fm.error:
