@@ -18,7 +18,7 @@ import markdown
 import pytest
 import yaml
 
-from llmcourse import DOCS, mdspans
+from llmcourse import DOCS, mdspans, protect
 from llmcourse import convert as cv
 
 CASES = Path(__file__).resolve().parent / "cases"
@@ -425,6 +425,122 @@ def test_command_errors(tmp_path: Path) -> None:
     rules.write_text("---\nconversion: [1]\n---\n", encoding="utf-8")
     code, _, err = _run([str(rules)])
     assert code == 1 and f"{rules}: front matter key 'conversion[0]'" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# Bounded, faithful conversion: any number of protected pieces, private-use text kept
+
+#: Every private-use character (BMP area, planes 15 and 16): the converter must add none.
+PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
+
+
+def _code_span_page(n: int, direction: str) -> tuple[str, str]:
+    """A page of ``n`` code spans, each followed by a glossary term, and its expected conversion.
+
+    Each span and each term is a protected piece: 2n pieces, past the 65,533 distinct
+    placeholders (and the 131,072 code points) the converter once had.
+    """
+    src, dst = ("程式碼", "代码") if direction == "tw2cn" else ("代码", "程式碼")
+    source = "".join(f"`c{i}` {src}和 " for i in range(n)) + "\n"
+    expected = "".join(f"`c{i}` {dst}和 " for i in range(n)) + "\n"
+    return source, expected
+
+
+@pytest.mark.parametrize("direction", list(TO))
+@pytest.mark.parametrize("n", [70_000, 140_000])
+def test_many_code_spans_round_trip(n: int, direction: str) -> None:
+    """Every code span comes out byte-identical, every term converted, no placeholder left."""
+    source, expected = _code_span_page(n, direction)
+    output = cv.convert_markdown(source, TO[direction])
+    assert not PRIVATE_USE.search(output), "a placeholder leaked into the page"
+    assert output == expected
+
+
+def test_many_code_spans_render_unchanged() -> None:
+    """render_page leaves a zh-TW page of 140,000 code spans exactly as written."""
+    source, _ = _code_span_page(140_000, "tw2cn")
+    assert cv.render_page(source, "zh-TW") == source
+
+
+def test_many_code_spans_audit_clean() -> None:
+    """The audit of 70,000 spans (with as many -{…}- rules) finds every span intact."""
+    source = "".join(f"-{{API}}- `c{i}` 預設值 " for i in range(70_000)) + "\n"
+    audit = cv.audit_markdown(source, "zh-CN")
+    assert (audit.output, audit.protected_mismatches) == (
+        "".join(f"API `c{i}` 默认值 " for i in range(70_000)) + "\n",
+        [],
+    )
+
+
+def test_private_use_text_kept_among_many_spans() -> None:
+    """Private-use characters and the placeholder itself survive beside 70,000 spans.
+
+    Past 65,533 pieces the old placeholders were plane-16 characters such as U+100000; text
+    holding those must not be taken for a piece either.
+    """
+    piece = "`c{i}`\U000f0000程式碼\U00100000\ue000預設值\U000f0000 "
+    source = "".join(piece.format(i=i) for i in range(70_000)) + "\n"
+    expected = source.replace("程式碼", "代码").replace("預設值", "默认值")
+    assert cv.convert_markdown(source, "zh-CN") == expected
+
+
+class _Tampering:
+    """An OpenCC stand-in that converts nothing and changes the placeholders it is given."""
+
+    def __init__(self, change: str) -> None:
+        self.change = change
+
+    def convert(self, text: str) -> str:
+        if self.change == "drop":
+            return text.replace(protect.PLACEHOLDER, "", 1)
+        return text + protect.PLACEHOLDER
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [("drop", "returned 1 placeholders for 2 protected"), ("add", "returned 3 placeholders for 2")],
+)
+def test_lost_or_extra_placeholder_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, change: str, message: str
+) -> None:
+    """If OpenCC ever lost or added a placeholder, conversion fails instead of corrupting."""
+    monkeypatch.setattr(cv, "_converter", lambda config: _Tampering(change))
+    with pytest.raises(cv.PlaceholderError, match=message):
+        cv.convert_markdown("`a` 程式碼\n", "zh-CN")
+
+
+def _course_pieces(size: int) -> list[str]:
+    """Course pages (front matter removed) repeated until they hold ``size`` bytes."""
+    bodies = []
+    for page in _zh_tw_sources():
+        text = page.read_text(encoding="utf-8")
+        fm = mdspans.split_front_matter(text)
+        bodies.append(text[fm.end if fm else 0 :].strip("\n") + "\n\n")
+    per_round = sum(len(b.encode("utf-8")) for b in bodies)
+    return bodies * (size // per_round + 1)
+
+
+@pytest.mark.parametrize(
+    "render",
+    [
+        pytest.param(lambda text: cv.convert_markdown(text, "zh-CN"), id="convert_markdown"),
+        pytest.param(lambda text: cv.render_page(text, "zh-TW"), id="render_page"),
+    ],
+)
+def test_large_page_converts_like_its_pieces(render: Any) -> None:
+    """A 2 MB page made of course pages gives exactly its pages' outputs, concatenated."""
+    pieces = _course_pieces(2_000_000)
+    assert render("".join(pieces)) == "".join(render(piece) for piece in pieces)
+
+
+def test_audit_diff_of_many_differing_spans_pairs_them() -> None:
+    """Past the difflib budget, differing spans are paired in order (linear, not quadratic)."""
+    a = ["same", *[("code", f"a{i}") for i in range(2500)], "end"]
+    b = ["same", *[("code", f"b{i}") for i in range(2500)], ("code", "extra"), "end"]
+    assert cv._opcodes(a, b) == [
+        *[("replace", k, k + 1, k, k + 1) for k in range(1, 2501)],
+        ("insert", 2501, 2501, 2501, 2502),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
