@@ -41,7 +41,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-PROJECT_PARTS = ["mkdocs.yml", "docs", "hooks", "locales", "scripts"]
+PROJECT_PARTS = ["mkdocs.yml", "docs", "hooks", "locales", "overrides", "scripts"]
 GIT_ID = {
     "GIT_AUTHOR_NAME": "test",
     "GIT_AUTHOR_EMAIL": "test@example.invalid",

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from test_browser import QuietHandler, browser  # noqa: F401 - the session's Chromium
 
 from conftest import ROOT, build_site
 from llmcourse import bench, check, csp
-from test_browser import QuietHandler, browser  # noqa: F401 - the session's Chromium
 
 CORPUS = Path(__file__).parent / "fixtures" / "hostile" / "docs"
 PAGES = sorted(p.stem for p in CORPUS.glob("*.md"))
@@ -164,7 +164,7 @@ def served(shipped: Path):
     server.shutdown()
 
 
-def test_nothing_runs_in_a_real_browser(browser, served: str) -> None:
+def test_nothing_runs_in_a_real_browser(browser, served: str) -> None:  # noqa: F811
     """Every hostile page in every language, opened in Chromium: no dialog, no overlay."""
     context = browser.new_context()
     page = context.new_page()

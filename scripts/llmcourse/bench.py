@@ -126,6 +126,53 @@ def scaled_docs(folder: Path, factor: int) -> Path:
     return docs
 
 
+# --------------------------------------------------------------------------- pathological input
+
+
+def pathological_pages() -> dict[str, str]:
+    """Pages made to break a build (issue "Safe by construction"): name -> Markdown text."""
+    para = "大型語言模型的訓練需要大量資料與計算資源。" * 20 + "\n\n"
+    return {
+        "5 MB page": "# 大頁\n\n" + para * (5_000_000 // len(para.encode("utf-8"))),
+        "1 MB line": "# 長行\n\n" + "data " * 199_990 + "\n",
+        "70k code spans": "# 程式碼\n\n"
+        + "".join(f"`c{i % 10}` 資料" + ("\n" if i % 10 == 9 else " ") for i in range(70_000)),
+        "10k nested list items": "# 清單\n\n" + "- " * 10_000 + "項目\n",
+        "deep quotes": "# 引用\n\n" + ">" * 5_000 + " 深層引用\n",
+    }
+
+
+def pathological(tmp_path: Path) -> list[tuple[str, str]]:
+    """Each pathological page checked and built on its own: refused or built, and how fast."""
+    from llmcourse import check
+
+    rows = []
+    for name, text in pathological_pages().items():
+        folder = _mk(tmp_path / name.replace(" ", "-"))
+        docs = _mk(folder / "docs")
+        (docs / "index.md").write_text(text, encoding="utf-8")
+        config = write_config(project_config(docs, nav=False), folder)
+        start = time.perf_counter()
+        problems, _ = check.run_checks([docs])
+        checked = time.perf_counter() - start
+        start = time.perf_counter()
+        try:
+            build(config, folder / "site")
+            verdict = "built"
+        except RuntimeError:
+            verdict = "refused"
+        built = time.perf_counter() - start
+        first = problems[0].message[:60] if problems else "no problem"
+        rows.append(
+            (
+                f"pathological: {name}",
+                f"check {checked:.2f} s ({first}); build {verdict} in {built:.2f} s",
+            )
+        )
+        shutil.rmtree(folder)
+    return rows
+
+
 # --------------------------------------------------------------------------- serve
 
 
@@ -329,6 +376,8 @@ def command(repeat: int, quick: bool, stdout: TextIO) -> int:
             shutil.rmtree(folder)
         for label, value in weight:
             out(f"page weight {label}", value)
+        for label, value in pathological(tmp_path):
+            out(label, value)
     out("mkdocs serve: save → rebuilt page served", fmt(serve_latency(repeat)))
     for label, value in throughput(max(repeat, 5)) + accuracy():
         out(label, value)

@@ -333,6 +333,8 @@ def check_text_damage(text: str, report: FileReport) -> None:
 
 LIST_ITEM = re.compile(r"[ \t]{0,4000}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 QUOTE = re.compile(r"[ ]{0,3}((?:>[ \t]?){1,100000})")
+#: The list and quote markers a line starts with ("- - > 1. …"), each opening a nested block.
+MARKERS = re.compile(r"(?:[ \t]{0,3}(?:[-*+]|\d{1,9}[.)]|>)(?:[ \t]+|$)){2,100000}")
 
 
 def check_structure(lines: list[str], first: int, mask: list[bool], report: FileReport) -> None:
@@ -365,6 +367,16 @@ def check_nesting(lines: list[str], first: int, mask: list[bool], report: FileRe
                 f"block quote nested more than {MAX_NESTING} levels deep: "
                 "Python-Markdown cannot render it",
                 "flatten the quotes",
+            )
+            return
+        markers = len(MARKERS.match(line).group(0).split()) if MARKERS.match(line) else 0
+        if markers > MAX_NESTING:  # "- - - - …": each marker opens a list inside the last
+            report.add(
+                i + first,
+                1,
+                f"{markers} list or quote markers on one line (at most {MAX_NESTING}): "
+                "Python-Markdown cannot render that many nested blocks",
+                "write the markers as text (escape the first: \\-) or flatten the list",
             )
             return
         m = LIST_ITEM.match(line)

@@ -8,14 +8,16 @@ call these functions, so they refuse the same things with the same ``file:line:c
 * files a browser would run rather than show: only the extensions in :data:`STATIC_TYPES`
   are published, and an SVG must pass the page sanitizer's policy;
 * pages larger than :data:`MAX_PAGE_BYTES`, notebooks larger than :data:`MAX_NOTEBOOK_BYTES`,
-  lines longer than :data:`MAX_LINE_CHARS`, lists or quotes nested deeper than
-  ``check.MAX_NESTING`` (Python-Markdown recurses once per level);
+  lines longer than :data:`MAX_LINE_CHARS`, more than :data:`MAX_CODE_SPANS` code spans,
+  lists or quotes nested deeper than ``check.MAX_NESTING`` (Python-Markdown recurses once
+  per level);
 * pages that are not UTF-8 text, and front matter that is not a YAML mapping.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +27,10 @@ MAX_PAGE_BYTES = 1_000_000
 MAX_NOTEBOOK_BYTES = 10_000_000
 #: The longest line of a Markdown page (10× the longest course line).
 MAX_LINE_CHARS = 10_000
+#: The most code spans a page may have (the course's busiest page has ten): past
+#: that, Python-Markdown's inline processing takes seconds per thousand.
+MAX_CODE_SPANS = 5_000
+BACKTICKS = re.compile(r"`+")
 #: Files published as they are (besides pages and notebooks). HTML, JavaScript, XML and
 #: anything else a browser would run are refused: the site's code lives in overrides/.
 STATIC_TYPES = frozenset(
@@ -108,7 +114,18 @@ def within_limits(data: bytes, text: str | None, suffix: str, report) -> bool:
         return False
     if text is None or suffix == ".ipynb":
         return True
+    spans = 0
     for number, line in enumerate(text.split("\n"), 1):
+        spans += len(BACKTICKS.findall(line))
+        if spans > 2 * MAX_CODE_SPANS:
+            report.add(
+                number,
+                1,
+                f"more than {MAX_CODE_SPANS:,} code spans: Python-Markdown's time grows with "
+                "the square of their number in a page",
+                "split the page, or put long lists of code in a fenced block",
+            )
+            return False
         if len(line) > MAX_LINE_CHARS:
             report.add(
                 number,
