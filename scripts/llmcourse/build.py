@@ -41,8 +41,6 @@ def problems(docs: Path, only: Iterable[Path] | None, known: Iterable) -> list:
     records: list[str] = []
     with _captured(records), tempfile.TemporaryDirectory(prefix="course-check-") as site:
         failure = _run(docs, Path(site))
-    if failure:
-        records.append(failure)
     found: list[Problem] = []
     for record in records:
         lines = [ANSI.sub("", line).strip() for line in record.split("\n")]
@@ -51,6 +49,9 @@ def problems(docs: Path, only: Iterable[Path] | None, known: Iterable) -> list:
             problem = _locate(message, docs)
             if problem is not None:
                 found.append(Problem(*problem))
+    if failure and not found:  # its details, when MkDocs logged them, are in the records
+        problem = _locate(failure.split("\n")[-1], docs)
+        found.append(Problem(*problem))
     seen = {(p.path, p.line) for p in known}
     shown = None if only is None else {_display(Path(f).resolve()) for f in only}
     out: list[Problem] = []
@@ -96,7 +97,8 @@ def _locate(message: str, docs: Path) -> tuple[str, int, int, str, str] | None:
     m = LOCATED.match(message)
     if m:
         text = HINT.match(m["rest"])
-        return (m["path"], int(m["line"]), int(m["col"]), text["message"], text["hint"] or "")
+        path = Path(m["path"]) if Path(m["path"]).is_absolute() else CONFIG.parent / m["path"]
+        return (_display(path), int(m["line"]), int(m["col"]), text["message"], text["hint"] or "")
     link = DOC_LINK.search(message)
     page = link or DOC_FILE.search(message)
     if page:

@@ -237,6 +237,9 @@ def decode_page(data: bytes, report: FileReport) -> str | None:
     These are the problems the build refuses too (llmcourse.guard).
     """
     hint = REPAIR_HINT.format(path=report.path)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        report.add(1, 1, "UTF-16 text (byte order mark): not UTF-8", hint)
+        return None
     nul = data.find(b"\x00")
     if nul >= 0:
         line, col = _byte_line_col(data, nul)

@@ -76,6 +76,16 @@ def tree_problems(docs: Path, root: Path) -> Iterator[tuple[str, int, int, str, 
         dirnames[:] = [d for d in dirnames if not Path(dirpath, d).is_symlink()]
 
 
+def pages(docs: Path) -> Iterator[Path]:
+    """The pages and notebooks of a docs folder (hidden files and links aside)."""
+    for dirpath, dirnames, filenames in os.walk(docs):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            if not name.startswith(".") and path.suffix in PAGE_TYPES and not path.is_symlink():
+                yield path
+
+
 def page_problems(data: bytes, suffix: str, report) -> str | None:
     """Size, encoding, line length, nesting and front matter of one page; its text if usable.
 

@@ -1,0 +1,109 @@
+"""What the build refuses before it renders: `check` and `mkdocs build --strict` give the same
+file:line:col, fast, for links out of docs/, active files, oversize or undecodable pages."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, build_site
+from llmcourse import bench, check
+
+
+def _symlink(target: str):
+    def make(docs: Path) -> None:
+        os.symlink(target, docs / "linked.md")
+
+    return make
+
+
+def _write(name: str, data: bytes):
+    def make(docs: Path) -> None:
+        (docs / name).write_bytes(data)
+
+    return make
+
+
+def _pathological(name: str):
+    return _write("big.md", bench.pathological_pages()[name].encode("utf-8"))
+
+
+#: scenario -> (how to make it in docs/, the exact problem both must report, after "docs/")
+CASES = {
+    "symlink-to-etc-passwd": (
+        _symlink("/etc/passwd"),
+        "linked.md:1:1: symbolic link to /etc/passwd: nothing from outside docs/ is published",
+    ),
+    "symlink-to-git-config": (
+        _symlink("../.git/config"),
+        "linked.md:1:1: symbolic link to ../.git/config: nothing from outside docs/",
+    ),
+    "html-file": (
+        _write("evil.html", b"<script>alert(1)</script>"),
+        "evil.html:1:1: .html files are not published from docs/",
+    ),
+    "javascript-file": (
+        _write("evil.js", b"alert(1)"),
+        "evil.js:1:1: .js files are not published from docs/",
+    ),
+    "svg-with-script": (
+        _write(
+            "img.svg", b'<svg xmlns="http://www.w3.org/2000/svg">\n  <script>x()</script>\n</svg>'
+        ),
+        "img.svg:2:3: SVG: <script> element",
+    ),
+    "utf-16-page": (
+        _write("wide.md", "# 標題\n".encode("utf-16")),
+        "wide.md:1:1: UTF-16 text (byte order mark): not UTF-8",
+    ),
+    "binary-page": (
+        _write("blob.md", b"# x\n\x00\x01\x02"),
+        "blob.md:2:1: binary data (NUL byte): not a UTF-8 text file",
+    ),
+    "invalid-front-matter": (
+        _write("yaml.md", "---\ntitle: [一\n---\n\n# 標題\n".encode()),
+        "yaml.md:3:1: front matter:",
+    ),
+    "5-mb-page": (_pathological("5 MB page"), "big.md:1:1: 4,998,792 bytes: larger than"),
+    "1-mb-line": (_pathological("1 MB line"), "big.md:3:10001: line of 999,950 characters"),
+    "70k-code-spans": (_pathological("70k code spans"), "big.md:503:1: more than 5,000 code"),
+    "10k-list-markers": (_pathological("10k nested list items"), "big.md:3:10001: line of"),
+    "deep-quotes": (_pathological("deep quotes"), "big.md:3:1: block quote nested more than"),
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# 首頁\n\n內容。\n", encoding="utf-8")
+    bench.write_config(bench.project_config(docs, nav=False), tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("scenario", CASES)
+def test_check_and_build_refuse_with_the_same_place(
+    scenario: str, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make, expected = CASES[scenario]
+    make(project / "docs")
+    monkeypatch.chdir(project)
+    out = io.StringIO()
+    status = check.command(["docs"], stdout=out, stderr=io.StringIO())
+    assert status == 1
+    assert any(line.startswith(f"docs/{expected}") for line in out.getvalue().splitlines()), (
+        out.getvalue()[-2000:]
+    )
+    result = build_site(project, project / "site")
+    assert result.returncode == 1
+    assert f"docs/{expected}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "site" / "index.html").exists()
+
+
+def test_the_course_is_within_every_limit() -> None:
+    out = io.StringIO()
+    assert check.command([str(ROOT / "docs")], stdout=out, stderr=io.StringIO()) == 0
