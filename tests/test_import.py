@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import os
+import random
 import shutil
+import signal
+import stat
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
-from llmcourse import importer, mdtext
+from llmcourse import fsio, importer, mdtext
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 COURSE = ROOT / "scripts" / "course.py"
@@ -43,6 +51,15 @@ def docs(tmp_path: Path) -> Path:
     (tmp_path / "img").mkdir()
     shutil.copy(ROOT / "docs" / "img" / "colab.svg", tmp_path / "img" / "colab.svg")
     return tmp_path
+
+
+def drop_backups(stderr: str) -> None:
+    """Remove the backup folders an import made under the repository's .cache/ (tests only)."""
+    for line in stderr.splitlines():
+        if "; its text is kept in " in line:
+            kept = Path(line.split("; its text is kept in ", 1)[1])
+            stamp = kept.relative_to(importer.BACKUP_ROOT).parts[0]
+            shutil.rmtree(importer.BACKUP_ROOT / stamp, ignore_errors=True)
 
 
 def snapshot(docs: Path) -> dict[str, str]:
@@ -193,6 +210,7 @@ def test_hand_edited_page_is_never_overwritten(docs: Path) -> None:
     assert "scientist/llm-architecture.md: edited by hand" in result.stderr
     assert page.read_text("utf-8") == edited
     forced = run_import(docs, "seed-001-damaged.md", "zh-TW", "--force")
+    drop_backups(forced.stderr)
     assert forced.returncode == 0, forced.stderr
     assert "一位貢獻者" not in page.read_text("utf-8")
 
@@ -212,3 +230,242 @@ def test_command_reports_unplaceable_chapter(docs: Path) -> None:
     )
     assert status == 1
     assert "seed-000-zh-TW.md:" in err.getvalue() and "no section heading" in err.getvalue()
+
+
+# --------------------------------------------------------------------------- crash safety
+
+
+def import_cmd(docs: Path, source: str, lang: str, *extra: str) -> list[str]:
+    return [sys.executable, str(COURSE), "import", str(FIXTURES / source), "--lang", lang,
+            "--docs", str(docs), *extra]  # fmt: skip
+
+
+def tree(docs: Path) -> dict[str, bytes]:
+    """Every file of a docs tree but the lock and the leftovers of a killed write."""
+    return {
+        p.relative_to(docs).as_posix(): p.read_bytes()
+        for p in sorted(docs.rglob("*"))
+        if p.is_file() and not p.name.endswith((importer.LOCK_NAME, fsio.TEMP_SUFFIX))
+    }
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def assert_consistent(docs: Path) -> dict:
+    """The manifest parses, and once recovered describes exactly the pages on disk."""
+    json.loads((docs / importer.MANIFEST_NAME).read_text("utf-8"))
+    manifest = importer._load_manifest(docs)
+    for rel, entry in manifest.items():
+        assert set(entry) <= {"source", "sha256", "lossy"}, (rel, entry)
+        assert sha((docs / rel).read_bytes()) == entry["sha256"], rel
+    return manifest
+
+
+LOCK = importer.LOCK_NAME
+
+
+def kill_during(cmd: list[str], lock: Path, delay: float) -> tuple[int | None, float]:
+    """Start ``cmd``; once it holds ``lock``, SIGKILL it after ``delay`` seconds.
+
+    Returns the exit status (None when killed) and the seconds it ran while holding the lock.
+    """
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while not lock.exists() and proc.poll() is None:
+            time.sleep(0.0002)
+        locked_at = time.perf_counter()
+        try:
+            status: int | None = proc.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=60)
+            status = None
+        return status, time.perf_counter() - locked_at
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def to_simplified_pages(docs: Path) -> None:
+    """Turn every zh-TW page into a zh-CN one, recorded as imported (no hand edit)."""
+    manifest = json.loads((docs / importer.MANIFEST_NAME).read_text("utf-8"))
+    for rel in [r for r in manifest if not r.endswith((".en.md", ".zh-CN.md"))]:
+        text = importer._to_script((docs / rel).read_text("utf-8"), "zh-CN")
+        (docs / rel).unlink()
+        new = rel.removesuffix(".md") + ".zh-CN.md"
+        (docs / new).write_text(text, "utf-8")
+        manifest[new] = {**manifest.pop(rel), "sha256": sha(text.encode())}
+    (docs / importer.MANIFEST_NAME).write_text(json.dumps(manifest), "utf-8")
+
+
+def calibrate(cmd: list[str], docs: Path) -> tuple[float, float]:
+    """Run ``cmd`` to the end: seconds from taking the lock to its first write, and to exit.
+
+    Only used to aim the kills (the first write is the journal entry in the manifest).
+    """
+    manifest = docs / importer.MANIFEST_NAME
+    ident = manifest.stat().st_ino
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while not (docs / LOCK).exists() and proc.poll() is None:
+        time.sleep(0.0002)
+    locked_at = time.perf_counter()
+    first = None
+    while proc.poll() is None:
+        if first is None and manifest.stat().st_ino != ident:
+            first = time.perf_counter() - locked_at
+        time.sleep(0.0002)
+    assert proc.returncode == 0
+    end = time.perf_counter() - locked_at
+    return (first if first is not None else 0.0), end
+
+
+SCENARIOS = {
+    # merges into existing zh-TW pages and adds zh-CN ones
+    "merge": (("seed-004-zh-TW.md", "zh-TW"), None, ("seed-002-zh-CN.md", "zh-CN")),
+    # the same source again with an upstream revision: every chapter page is rewritten
+    "update": (
+        ("seed-004-zh-TW.md", "zh-TW"),
+        None,
+        ("seed-004-zh-TW.md", "zh-TW", "--upstream", "0123abc"),
+    ),
+    # --force over zh-CN pages: each zh-TW page is written, then its zh-CN page removed
+    "cross-script": (
+        ("seed-004-zh-TW.md", "zh-TW"),
+        to_simplified_pages,
+        ("seed-004-zh-TW.md", "zh-TW", "--force"),
+    ),
+}
+KILLS_PER_SCENARIO = 16
+RERUN_EVERY = 4  # every fourth killed import is run again to the end
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_import_killed_at_random_points(scenario: str, tmp_path: Path) -> None:
+    """SIGKILL at random moments while the import holds its lock: every page is whole, old or
+    new, and no page is removed before its successor is written; the manifest parses and,
+    recovered, matches the pages; the import run again gives the tree of an uninterrupted one.
+    """
+    setup, prepare, final = SCENARIOS[scenario]
+    base = tmp_path / "base"
+    (base / "img").mkdir(parents=True)
+    shutil.copy(ROOT / "docs" / "img" / "colab.svg", base / "img" / "colab.svg")
+    assert run_import(base, *setup).returncode == 0
+    if prepare:
+        prepare(base)
+    (base / importer.LOCK_NAME).unlink()
+    before = tree(base)
+
+    reference = tmp_path / "reference"
+    shutil.copytree(base, reference)
+    first_write, window = calibrate(import_cmd(reference, *final), reference)
+    after = tree(reference)
+    pages = {rel for rel in {*before, *after} if before.get(rel) != after.get(rel)}
+    pages.discard(importer.MANIFEST_NAME)
+    moved = {  # zh-CN page -> the zh-TW page written before it is removed
+        rel: rel.replace(".zh-CN.md", ".md")
+        for rel in before
+        if rel not in after and rel.replace(".zh-CN.md", ".md") in after
+    }
+    assert len(moved) == (8 if scenario == "cross-script" else 0)
+
+    rng = random.Random(11)
+    delays = [rng.uniform(0.8 * first_write, 0.9 * window) for _ in range(KILLS_PER_SCENARIO)]
+
+    def attempt(i: int) -> tuple[int | None, int]:
+        work = tmp_path / f"kill-{i}"
+        shutil.copytree(base, work)
+        status, _ = kill_during(import_cmd(work, *final), work / LOCK, delays[i])
+        now = tree(work)
+        for rel in pages:
+            assert now.get(rel) in (before.get(rel), after.get(rel)), f"kill {i}: {rel} is torn"
+        for old, new in moved.items():
+            assert old in now or new in now, f"kill {i}: {old} removed before {new} was written"
+        assert_consistent(work)
+        if i % RERUN_EVERY == 0 or status is not None:
+            assert run_import(work, *final).returncode == 0
+            assert tree(work) == after, f"kill {i}: the import run again differs"
+            assert not list(work.rglob(f"*{fsio.TEMP_SUFFIX}")), f"kill {i}: leftovers"
+        shutil.rmtree(work)
+        return status, sum(now.get(rel) == after.get(rel) for rel in pages)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        results = list(pool.map(attempt, range(KILLS_PER_SCENARIO)))
+    done = [n for status, n in results if status is None]
+    mid = [n for n in done if 0 < n < len(pages)]
+    print(
+        f"\n{scenario}: {len(pages)} pages change between {first_write * 1000:.0f} and "
+        f"{window * 1000:.0f} ms after the lock is taken; "
+        f"{len(done)}/{len(results)} imports killed, {len(mid)} of them mid-write "
+        f"(pages already new: {sorted(done)})"
+    )
+
+
+def test_two_imports_at_once_lose_nothing(tmp_path: Path) -> None:
+    """Two processes started together into one docs folder: the manifest has both."""
+    sources = [("seed-004-zh-TW.md", "zh-TW"), ("seed-003-notes.md", "zh-TW")]
+    expected: dict[str, dict] = {}
+    for source in sources:
+        alone = tmp_path / source[0]
+        alone.mkdir()
+        assert run_import(alone, *source).returncode == 0
+        expected.update(json.loads((alone / importer.MANIFEST_NAME).read_text("utf-8")))
+    for round_ in range(4):
+        docs = tmp_path / f"together-{round_}"
+        docs.mkdir()
+        procs = [
+            subprocess.Popen(import_cmd(docs, *s), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for s in sources
+        ]
+        for proc in procs:
+            _, err = proc.communicate(timeout=300)
+            assert proc.returncode == 0, err.decode()
+        assert json.loads((docs / importer.MANIFEST_NAME).read_text("utf-8")) == expected
+        assert assert_consistent(docs) == expected
+
+
+def test_force_keeps_a_backup_of_hand_edits(docs: Path) -> None:
+    run_import(docs, "seed-004-zh-TW.md", "zh-TW")
+    page = docs / "scientist/llm-architecture.md"
+    edited = page.read_text("utf-8") + "\n一位貢獻者加上的段落。\n"
+    page.write_text(edited, "utf-8")
+    os.chmod(page, 0o640)
+    forced = run_import(docs, "seed-001-damaged.md", "zh-TW", "--force")
+    assert forced.returncode == 0, forced.stderr
+    (line,) = [line for line in forced.stderr.splitlines() if "kept in" in line]
+    backup = Path(line.split("kept in ", 1)[1])
+    try:
+        assert line.startswith("scientist/llm-architecture.md: edited by hand, replaced;")
+        assert backup.is_relative_to(importer.BACKUP_ROOT)
+        assert backup.as_posix().endswith("/scientist/llm-architecture.md")
+        assert backup.read_text("utf-8") == edited
+        assert "一位貢獻者" not in page.read_text("utf-8")
+        assert stat.S_IMODE(page.stat().st_mode) == 0o640  # the atomic write keeps the mode
+    finally:
+        drop_backups(forced.stderr)
+
+
+def test_cross_script_import_replaces_the_other_script(docs: Path) -> None:
+    assert run_import(docs, "seed-004-zh-TW.md", "zh-TW").returncode == 0
+    to_simplified_pages(docs)
+    result = run_import(docs, "seed-004-zh-TW.md", "zh-TW", "--force")
+    assert result.returncode == 0, result.stderr
+    assert "kept in" not in result.stderr  # nothing was edited by hand: no backup
+    pages = snapshot(docs)
+    assert "scientist/llm-architecture.md" in pages
+    assert "scientist/llm-architecture.zh-CN.md" not in pages
+    manifest = json.loads((docs / importer.MANIFEST_NAME).read_text("utf-8"))
+    assert set(manifest) == set(pages)
+    assert not list(docs.rglob(f"*{fsio.TEMP_SUFFIX}"))
+
+
+def test_corrupt_manifest_is_reported_with_its_position(docs: Path) -> None:
+    (docs / importer.MANIFEST_NAME).write_text('{\n  "index.md": {,\n}\n', "utf-8")
+    result = run_import(docs, "seed-004-zh-TW.md", "zh-TW")
+    assert result.returncode == 1
+    assert f"{docs / importer.MANIFEST_NAME}:2:16: the import manifest is not valid JSON" in (
+        result.stderr
+    )
+    assert not (docs / "index.md").exists()

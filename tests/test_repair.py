@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+import random
 import re
+import signal
+import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -250,3 +255,82 @@ def test_clean_course_fast_path() -> None:
     print(f"clean {len(text.encode()) / 1000:.0f} KB in {elapsed * 1000:.0f} ms")
     assert rep.text == text and not rep.findings
     assert elapsed < 1.0
+
+
+# --------------------------------------------------------------------------------------------
+# Crash safety of --in-place
+# --------------------------------------------------------------------------------------------
+COURSE = Path(__file__).resolve().parent.parent / "scripts" / "course.py"
+IN_PLACE_FILES = 12
+IN_PLACE_KILLS = 16
+
+
+def test_in_place_repair_killed_at_random_points(tmp_path: Path) -> None:
+    """SIGKILL at random moments of ``repair --in-place``: every file holds its damaged bytes
+    or its repaired ones, every backup is absent or complete, and a second run finishes."""
+    text = (CORPUS_DIR / "dev_zh_tw.txt").read_text(encoding="utf-8")
+    clean = [f"# 第 {i} 頁\n\n{text}" for i in range(IN_PLACE_FILES)]
+    damaged = [repair.damage_text(t, "cp1252", "sloppy").encode("utf-8") for t in clean]
+    names = [f"page-{i}.md" for i in range(IN_PLACE_FILES)]
+
+    def setup(folder: Path) -> list[str]:
+        folder.mkdir()
+        for name, data in zip(names, damaged, strict=True):
+            (folder / name).write_bytes(data)
+        return [
+            sys.executable,
+            str(COURSE),
+            "repair",
+            "--in-place",
+            *(str(folder / n) for n in names),
+        ]
+
+    # calibration, to aim the kills: when the first backup appears, and when the run ends
+    cmd = setup(tmp_path / "reference")
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = None
+    while proc.poll() is None:
+        if first is None and (tmp_path / "reference" / f"{names[0]}.orig").exists():
+            first = time.perf_counter() - start
+        time.sleep(0.0002)
+    end = time.perf_counter() - start
+    assert proc.returncode == 0
+    assert [(tmp_path / "reference" / n).read_text(encoding="utf-8") for n in names] == clean
+
+    rng = random.Random(11)
+    delays = [rng.uniform(0.8 * (first or 0.0), end) for _ in range(IN_PLACE_KILLS)]
+
+    def attempt(i: int) -> int:
+        folder = tmp_path / f"kill-{i}"
+        cmd = setup(folder)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            proc.wait(timeout=delays[i])
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=60)
+        repaired = 0
+        for name, old, new in zip(names, damaged, clean, strict=True):
+            data = (folder / name).read_bytes()
+            assert data in (old, new.encode("utf-8")), f"kill {i}: {name} is torn"
+            repaired += data != old
+            backup = folder / f"{name}.orig"
+            assert not backup.exists() or backup.read_bytes() == old, f"kill {i}: {backup}"
+            assert backup.exists() or data == old, f"kill {i}: {name} replaced before its backup"
+        rerun = subprocess.run(cmd, capture_output=True, timeout=120)
+        assert rerun.returncode == 0, rerun.stderr
+        for name, old, new in zip(names, damaged, clean, strict=True):
+            assert (folder / name).read_text(encoding="utf-8") == new
+            assert (folder / f"{name}.orig").read_bytes() == old
+        assert sorted(p.name for p in folder.iterdir()) == sorted(
+            [*names, *(f"{n}.orig" for n in names)]
+        ), f"kill {i}: leftovers"
+        return repaired
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        done = list(pool.map(attempt, range(IN_PLACE_KILLS)))
+    print(
+        f"\nin-place: {IN_PLACE_FILES} files, first backup {(first or 0) * 1000:.0f} ms, "
+        f"end {end * 1000:.0f} ms; files already repaired when killed: {sorted(done)}"
+    )

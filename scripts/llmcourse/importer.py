@@ -11,18 +11,25 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 import yaml
 
-from llmcourse import DOCS, mdtext, write_if_changed
+from llmcourse import DOCS, ROOT, fsio, mdtext
 from llmcourse.pages import page_key
 
 LAYOUT_FILE = Path(__file__).parent / "layout.yml"
 MANIFEST_NAME = ".import-manifest.json"
+#: Held (``fcntl.flock``) around an import's read-modify-write of the docs and the manifest.
+LOCK_NAME = MANIFEST_NAME + ".lock"
+#: Where a page edited by hand is kept before an import replaces or removes it
+#: (``<stamp>/<path>``), anchored to this file, never the working directory.
+BACKUP_ROOT = ROOT / ".cache" / "import-backups"
 LANG_SUFFIX = {"zh-TW": ".md", "zh-CN": ".zh-CN.md", "en": ".en.md"}
 CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -68,6 +75,8 @@ class Outcome:
     kept: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    backups: list[str] = field(default_factory=list)  # hand edits kept before replacing them
+    stamp: str = ""  # the backup folder of this import, once one is needed
 
 
 # --------------------------------------------------------------------------- layout
@@ -370,14 +379,128 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _file_sha(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes, or None when there is no such file."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+# The manifest maps each page (path relative to docs) to {"source", "sha256"[, "lossy"]}.
+# Writing a page is journaled in it: the manifest is saved with the page's next entry under
+# "pending" before the page is replaced, so that an import killed in between is recovered
+# from the page itself (see _recover).
+
+
 def _load_manifest(docs: Path) -> dict:
+    """The manifest, recovered from an interrupted import (call it under the lock)."""
     path = docs / MANIFEST_NAME
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    fsio.remove_stale_temporaries(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    try:
+        manifest = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportError_(
+            f"{path}:{exc.lineno}:{exc.colno}: the import manifest is not valid JSON "
+            f"({exc.msg}); restore it from git"
+        ) from None
+    if not isinstance(manifest, dict):
+        raise ImportError_(f"{path}:1:1: the import manifest is not a JSON object")
+    if _recover(docs, manifest):
+        _save_manifest(docs, manifest)
+    return manifest
+
+
+def _recover(docs: Path, manifest: dict) -> bool:
+    """Settle the pending entries an interrupted import left; True if there were any.
+
+    A page whose file holds the bytes of its pending entry was written: the entry is
+    committed.  Otherwise the page still holds its old bytes: the old entry stays.  A page
+    that was moving to the other script is removed once its successor is in place.
+    """
+    pending = {rel: e for rel, e in manifest.items() if isinstance(e, dict) and "pending" in e}
+    for rel, entry in pending.items():
+        fsio.remove_stale_temporaries(docs / rel)
+        nxt = entry["pending"]
+        old = {k: v for k, v in entry.items() if k != "pending"}
+        if "moved_to" not in nxt and _file_sha(docs / rel) == nxt.get("sha256"):
+            manifest[rel] = nxt
+        elif old:
+            manifest[rel] = old
+        else:
+            del manifest[rel]
+    for rel, entry in pending.items():
+        nxt = entry["pending"]
+        if "moved_to" not in nxt:
+            continue
+        dest = nxt["moved_to"]
+        moved = _file_sha(docs / dest) == manifest.get(dest, {}).get("sha256")
+        if moved and _file_sha(docs / rel) == nxt.get("sha256"):
+            (docs / rel).unlink()
+        if _file_sha(docs / rel) is None:
+            manifest.pop(rel, None)
+    return bool(pending)
 
 
 def _save_manifest(docs: Path, manifest: dict) -> None:
     text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    write_if_changed(docs / MANIFEST_NAME, text)
+    fsio.write_if_changed(docs / MANIFEST_NAME, text)
+
+
+def _backup(docs: Path, rel: str, data: bytes, outcome: Outcome, why: str) -> None:
+    """Keep a hand-edited page's bytes under BACKUP_ROOT before it is replaced or removed."""
+    if not outcome.stamp:
+        outcome.stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + f"-{os.getpid()}"
+    path = docs / rel
+    try:
+        shown = path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        shown = rel
+    backup = BACKUP_ROOT / outcome.stamp / shown
+    fsio.atomic_write(backup, data)
+    outcome.backups.append(f"{rel}: edited by hand, {why}; its text is kept in {backup}")
+
+
+def _write_page(
+    docs: Path,
+    manifest: dict,
+    rel: str,
+    text: str,
+    entry: dict,
+    outcome: Outcome,
+    remove: str | None = None,
+) -> None:
+    """Write one page (and remove the page it replaces), journaled in the manifest.
+
+    Whatever moment the process is killed at, every page holds its old bytes or its new ones,
+    complete, and the manifest, once recovered, describes exactly what is on disk.
+    """
+    entry = {**entry, "sha256": _sha(text)}
+    for path_rel, why in ((rel, "replaced"), (remove, "removed")):
+        if path_rel is None:
+            continue
+        try:
+            data = (docs / path_rel).read_bytes()
+        except FileNotFoundError:
+            continue
+        if hashlib.sha256(data).hexdigest() != manifest.get(path_rel, {}).get("sha256"):
+            _backup(docs, path_rel, data, outcome, why)
+    manifest[rel] = {**manifest.get(rel, {}), "pending": entry}
+    if remove is not None:
+        manifest[remove] = {
+            **manifest.get(remove, {}),
+            "pending": {"moved_to": rel, "sha256": _file_sha(docs / remove)},
+        }
+    _save_manifest(docs, manifest)
+    fsio.atomic_write(docs / rel, text)  # write first, then remove what it replaces
+    if remove is not None:
+        (docs / remove).unlink(missing_ok=True)
+        del manifest[remove]
+    manifest[rel] = entry
 
 
 def _existing_titles(docs: Path) -> dict[str, str]:
@@ -496,6 +619,7 @@ def place(candidate: Candidate, docs: Path, manifest: dict, outcome: Outcome, fo
         current = chinese_source(docs, candidate.key)
     rel = target.relative_to(docs).as_posix()
     dest, result = target, compose(candidate.meta, candidate.text)
+    remove: str | None = None
     if current is not None:
         cur_rel = current.relative_to(docs).as_posix()
         text = current.read_text(encoding="utf-8")
@@ -544,14 +668,12 @@ def place(candidate: Candidate, docs: Path, manifest: dict, outcome: Outcome, fo
         added = {t.target for t in mdtext.links(result)} - {t.target for t in mdtext.links(text)}
         outcome.notes += [f"{rel}: added from {candidate.source}: {t}" for t in sorted(added)]
         if current != dest:
-            current.unlink()
-            manifest.pop(cur_rel, None)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(result, encoding="utf-8")
+            remove = cur_rel
     lossy = manifest.get(rel, {}).get("lossy") or (candidate.lossy and dest == target)
-    manifest[rel] = {"source": candidate.source, "sha256": _sha(result)}
+    entry: dict = {"source": candidate.source}
     if lossy:
-        manifest[rel]["lossy"] = True
+        entry["lossy"] = True
+    _write_page(docs, manifest, rel, result, entry, outcome, remove)
     outcome.written.append(rel)
 
 
@@ -578,11 +700,29 @@ def import_text(
         if any(_matches(h.text, notes_words) for h in mdtext.headings(text) if h.level == 2):
             is_course = False
         kind = "course" if is_course else "notes"
-    if kind == "course":
-        candidates = parse_course(text, source, _existing_titles(docs))
-    else:
-        candidates = parse_notes(text, source)
-    manifest = _load_manifest(docs)
+    with fsio.locked(docs / LOCK_NAME):
+        # everything that reads or writes docs happens under the lock: two imports at once
+        # run one after the other and lose nothing
+        manifest = _load_manifest(docs)
+        if kind == "course":
+            candidates = parse_course(text, source, _existing_titles(docs))
+        else:
+            candidates = parse_notes(text, source)
+        _place_all(candidates, docs, manifest, outcome, force, lang, upstream, lossy)
+        _save_manifest(docs, manifest)
+    return outcome
+
+
+def _place_all(
+    candidates: list[Candidate],
+    docs: Path,
+    manifest: dict,
+    outcome: Outcome,
+    force: bool,
+    lang: str,
+    upstream: str | None,
+    lossy: bool,
+) -> None:
     for cand in candidates:
         cand.lossy = lossy
         if upstream and cand.key.split("/")[0] in layout()["sections"]:
@@ -595,8 +735,6 @@ def import_text(
                 f"{cand.key}: declared {lang} but the text reads as {detected}; kept as {lang}"
             )
         place(cand, docs, manifest, outcome, force)
-    _save_manifest(docs, manifest)
-    return outcome
 
 
 def command(
@@ -644,6 +782,8 @@ def command(
             print(f"wrote {rel}", file=stdout)
         for line in outcome.kept + outcome.notes:
             print(line, file=stdout)
+        for line in outcome.backups:
+            print(line, file=stderr)
         for line in outcome.refused:
             print(line, file=stderr)
             status = 1

@@ -53,6 +53,8 @@ from typing import TextIO
 import ftfy
 import ftfy.badness
 
+from llmcourse import fsio
+
 __all__ = [
     "CODEPAGES",
     "CONFIDENT",
@@ -1436,19 +1438,20 @@ def _backup_path(path: Path, data: bytes) -> tuple[Path, bool]:
 
 
 def _write_in_place(path: Path, data: bytes, new: bytes, stderr: TextIO) -> None:
-    backup, existed = _backup_path(path, data)
-    if not existed:
-        with backup.open("xb") as fh:  # never overwrite a backup
-            fh.write(data)
+    """Keep the original as a backup, then replace the file; both writes are atomic.
+
+    A process killed at any moment leaves the file with its old bytes or its new ones, and
+    the backup absent or complete (it is hard-linked into place only once fully written).
+    """
+    while True:
+        backup, existed = _backup_path(path, data)
+        fsio.remove_stale_temporaries(backup)  # what a run killed half-way left
+        if existed or fsio.atomic_create(backup, data):  # never overwrite a backup
+            break
+    fsio.remove_stale_temporaries(path)
     default = path.with_name(path.name + ".orig")
     note = "" if backup == default else f" ({default.name} already exists with other content)"
-    tmp = path.with_name(f".{path.name}.repair-tmp")
-    tmp.write_bytes(new)
-    try:
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
-    except OSError:
-        pass
-    os.replace(tmp, path)
+    fsio.atomic_write(path, new)  # keeps the file's permission bits
     stderr.write(f"{path}: repaired in place; original kept as {backup}{note}\n")
 
 
