@@ -37,6 +37,7 @@ KNOWN_KEYS = {
     "expected",
     "encoding",
     "findings",
+    "positions",
     "error",
     "error_match",
     "xfail",
@@ -101,6 +102,9 @@ def test_case(case: dict[str, Any]) -> None:
         assert kinds == set(case["findings"]), [f.format() for f in findings]
     elif rep.text == text and data is None:
         assert not findings, [f.format() for f in findings]
+    if "positions" in case:
+        where = {f"{f.kind} {f.line}:{f.col}" for f in findings}
+        assert where == set(case["positions"]), [f.format() for f in findings]
     for f in findings:
         assert f.source == label
         assert re.fullmatch(r".+:\d+:\d+: [a-z0-9-]+ \(confidence \d\.\d\d\): .+", f.format())
@@ -223,6 +227,32 @@ def test_cli_in_place_keeps_backups(files: dict[str, Path]) -> None:
     assert (path.parent / "lossless.md.orig").read_bytes() == original
     assert (path.parent / "lossless.md.orig.1").read_bytes() == second
     assert path.read_text(encoding="utf-8") == "微調模型\n"
+
+
+def test_cli_never_decodes_european_bytes_as_chinese(tmp_path: Path) -> None:
+    """Latin-1 German is valid GB18030: refused (exit 1, even without --strict), not invented."""
+    path = tmp_path / "de.md"
+    data = "Grüße aus München\n".encode("latin-1")
+    path.write_bytes(data)
+    code, out, err = _run([str(path)], in_place=True)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"{path}:1:3: encoding is ambiguous: ")
+    assert "GB18030 and as CP1252" in err and "'Grüße aus München'" in err
+    assert path.read_bytes() == data and not (tmp_path / "de.md.orig").exists()
+
+
+def test_cli_reports_code_examples_and_leaves_them(tmp_path: Path) -> None:
+    path = tmp_path / "x.md"
+    text = "亂碼 `æ¨¡åž‹` 的例子。\n\n```\nå¤§åž‹\n```\n"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = _run([str(path)], in_place=True, strict=True)
+    assert (code, out) == (0, "")
+    assert path.read_text(encoding="utf-8") == text and not (tmp_path / "x.md.orig").exists()
+    assert [line.split(" (")[0] for line in err.splitlines()[:2]] == [
+        f"{path}:1:5: mojibake-in-code",
+        f"{path}:4:1: mojibake-in-code",
+    ]
+    assert _run([str(path)], check=True)[0] == 0
 
 
 # --------------------------------------------------------------------------------------------

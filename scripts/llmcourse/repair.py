@@ -20,6 +20,15 @@ Layers, each of which reports exactly what it did as :class:`Finding` objects:
     confidence is written with the best candidate and reported as
     ``lossy-mojibake-uncertain`` with its candidates; U+FFFD is never written silently.
 
+  Mojibake inside code (code spans, fenced and indented code blocks, as
+  :mod:`llmcourse.mdspans` finds them) is an example, not damage: it is reported as
+  ``mojibake-in-code`` at its line and column and never rewritten.
+
+* Neither layer invents Chinese: a decoding that turns plausible European text (Latin-1
+  ``Grüße aus München`` read as GB18030, Polish ``ółć`` read as cp1250 mojibake) into
+  unlikely text stands only when the language model strongly prefers it
+  (:data:`STRONG_PREFERENCE`, :data:`AMBIGUITY_MARGIN`); otherwise the text stays as written
+  or the file is refused as :class:`EncodingAmbiguous`.
 * :func:`command` is the ``course.py repair`` command line.
 
 Bytes an editor strips as invisible (U+00AD soft hyphen, directional marks, joiners) count as
@@ -38,6 +47,7 @@ the non-CJK residue) nothing else runs and the language model is not loaded.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import itertools
@@ -188,11 +198,20 @@ class RepairError(ValueError):
 class EncodingAmbiguous(RepairError):
     """The bytes decode validly, and plausibly, in more than one encoding."""
 
-    def __init__(self, source: str, candidates: Sequence[str], detail: str = "") -> None:
+    def __init__(
+        self,
+        source: str,
+        candidates: Sequence[str],
+        detail: str = "",
+        line: int | None = None,
+        col: int | None = None,
+    ) -> None:
         self.source = source
         self.candidates = tuple(candidates)
+        self.line, self.col = line, col
+        where = f"{source}:{line}:{col}" if line is not None else source
         msg = (
-            f"{source}: encoding is ambiguous: the bytes decode validly as "
+            f"{where}: encoding is ambiguous: the bytes decode validly as "
             f"{' and as '.join(self.candidates)}"
         )
         if detail:
@@ -658,7 +677,8 @@ def _latin_edits(s: str, ctx: _DocContext, *, allow_lossy: bool) -> list[_Edit]:
                 decoded = b"".join(_segment_bytes(g) for g in segs).decode("utf-8")
                 if _lossless_ok(original, decoded, established):
                     chars = [(base + g.start, c, ()) for g, c in zip(segs, decoded, strict=True)]
-                    edits.append(_Edit(base + start, base + end, "mojibake", codec, chars))
+                    if not _invents_chinese(s, base + start, base + end, chars):
+                        edits.append(_Edit(base + start, base + end, "mojibake", codec, chars))
                 continue
             if not allow_lossy:
                 continue
@@ -692,10 +712,49 @@ def _latin_edits(s: str, ctx: _DocContext, *, allow_lossy: bool) -> list[_Edit]:
                 dropped += g.missing + g.conts.count(WILDCARD)
                 chars.append((base + g.start, cands[0], cands if len(cands) > 1 else ()))
             else:
-                edits.append(
-                    _Edit(base + start, base + end, "lossy-mojibake", codec, chars, dropped)
-                )
+                if not _invents_chinese(s, base + start, base + end, chars):
+                    edits.append(
+                        _Edit(base + start, base + end, "lossy-mojibake", codec, chars, dropped)
+                    )
     return edits
+
+
+#: How much more likely (nats) the language model must find a decoding than the European
+#: text it replaces: letters such as "ółć" or "ęś" are also what UTF-8 of Chinese looks like
+#: through cp1250, and a decoding must not turn plausible Polish into unlikely Chinese.
+STRONG_PREFERENCE = 10.0
+
+
+def _is_european(text: str) -> bool:
+    """Whether every character of ``text`` is a letter of the Latin script (``ółć``, ``ß``)."""
+    return all(c.isalpha() and unicodedata.name(c, "").startswith("LATIN") for c in text)
+
+
+def _invents_chinese(
+    s: str, start: int, end: int, chars: Sequence[tuple[int, str, tuple[str, ...]]]
+) -> bool:
+    """Whether decoding ``s[start:end]`` turns plausible European letters into unlikely text.
+
+    The European reading is scored by the letter priors, the decoded one by the language model
+    (each lossy position by its best candidate); the decoding stands only when the model
+    prefers it by :data:`STRONG_PREFERENCE`.
+    """
+    original = s[start:end]
+    if not _is_european(original) or not any(ord(c) >= 0x800 for _, c, _ in chars):
+        return False
+    from .langmodel import is_han, load_model
+
+    lm = load_model()
+    european = sum(
+        symbol_logp(c, s[i - 1] if i else None, s[i + 1] if i + 1 < len(s) else None)
+        for i, c in enumerate(original, start)
+    )
+
+    def single(c: str) -> float:
+        return lm.single_logp(c) if is_han(c) else symbol_logp(c, None, None)
+
+    decoded = "".join(max(cands, key=single) if cands else c for _, c, cands in chars)
+    return _text_score(decoded) < european + STRONG_PREFERENCE
 
 
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
@@ -1060,17 +1119,69 @@ def _split_lines(text: str) -> list[str]:
     return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
+#: Markdown code (mdspans kinds): mojibake there is an example, reported but never rewritten.
+_CODE_KINDS = {
+    "code": "a code span",
+    "fence": "a fenced code block",
+    "indented-code": "a code block",
+}
+
+
+def _code_columns(text: str, lines: Sequence[str]) -> dict[int, list[tuple[int, int, str]]]:
+    """Code regions of each line: ``lno -> [(start col, end col, kind)]`` (0-based, half-open).
+
+    Code spans, fenced and indented code blocks as :mod:`llmcourse.mdspans` (the scanner the
+    converter uses) finds them.  Only lines with non-ASCII code are listed.
+    """
+    from . import mdspans
+
+    if "`" not in text and "~~~" not in text and "    " not in text and "\t" not in text:
+        return {}
+    # -{…}- conversion rules are irrelevant here; a malformed one must not stop the repair
+    spans = mdspans.scan(text.replace("-{", "-("))
+    starts = list(itertools.accumulate((len(line) for line in lines), initial=0))
+    out: dict[int, list[tuple[int, int, str]]] = {}
+    for span in spans:
+        if span.kind not in _CODE_KINDS or text[span.start : span.end].isascii():
+            continue
+        lno = bisect.bisect_right(starts, span.start) - 1
+        while lno < len(lines) and starts[lno] < span.end:
+            a = max(span.start, starts[lno]) - starts[lno]
+            b = min(span.end, starts[lno + 1]) - starts[lno]
+            if not lines[lno][a:b].isascii():
+                out.setdefault(lno, []).append((a, b, span.kind))
+            lno += 1
+    return out
+
+
+def _mask(line: str, cols: Sequence[tuple[int, int, str]], keep_code: bool) -> str:
+    """``line`` with its code (or, ``keep_code``, everything but its code) blanked out."""
+    inside = [False] * len(line)
+    for a, b, _ in cols:
+        inside[a:b] = [True] * (b - a)
+    return "".join(
+        c if (flag == keep_code or c in "\r\n") else " "
+        for c, flag in zip(line, inside, strict=True)
+    )
+
+
 def repair_text(text: str, source: str = "<text>") -> Repair:
-    """Repair mojibake in ``text``; lines and runs that are not damaged stay byte-identical."""
+    """Repair mojibake in ``text``; lines and runs that are not damaged stay byte-identical.
+
+    Mojibake inside code (code spans, fenced and indented code blocks) is an example, not
+    damage: it is reported as ``mojibake-in-code`` and left as written.
+    """
     if not _needs_work(text):
         return Repair(text, [], False, source)
     lines = _split_lines(text)
-    ctx = _analyse(lines)
+    code = _code_columns(text, lines)
+    prose = [_mask(line, code[i], False) if i in code else line for i, line in enumerate(lines)]
+    ctx = _analyse(prose)
     groups: list[_Group] = []
     work: dict[int, list[_Pos]] = {}
     fallback: list[int] = []
     _, sig_re, _ = _tables()
-    for lno, line in enumerate(lines):
+    for lno, line in enumerate(prose):
         if line.isascii():
             continue
         if not ("\ufffd" in line or sig_re.search(line) or _needs_work(line)):
@@ -1085,20 +1196,25 @@ def repair_text(text: str, source: str = "<text>") -> Repair:
 
         lm = load_model()
         sample = "".join(p.char for ps in work.values() for p in ps if not p.candidates) + "".join(
-            line for i, line in enumerate(lines) if i not in work
+            line for i, line in enumerate(prose) if i not in work
         )
         script = lm.script_of(sample)
         _choose(list(work.values()), script)
     findings: list[Finding] = []
     out_lines = list(lines)
     for lno, positions in work.items():
-        out_lines[lno] = "".join(p.char for p in positions)
-        findings.extend(_line_findings(source, lno, lines[lno], positions, groups))
+        original = lines[lno]
+        out_lines[lno] = "".join(
+            p.char if p.group >= 0 else original[p.origin : p.end] for p in positions
+        )
+        findings.extend(_line_findings(source, lno, original, positions, groups))
     for lno in fallback:
-        fixed = _ftfy_fallback(source, lno, lines[lno])
+        fixed = _ftfy_fallback_masked(source, lno, lines[lno], code.get(lno, []))
         if fixed is not None:
             out_lines[lno], finding = fixed
             findings.append(finding)
+    for lno, cols in code.items():
+        findings.extend(_code_findings(source, lno, lines[lno], cols, ctx))
     # U+FFFD left anywhere is reported, never passed on silently
     for lno, line in enumerate(out_lines):
         if "\ufffd" not in line:
@@ -1122,6 +1238,65 @@ def repair_text(text: str, source: str = "<text>") -> Repair:
     findings.sort(key=lambda f: (f.line, f.col))
     new = "".join(out_lines)
     return Repair(new, findings, new != text, source)
+
+
+def _ftfy_fallback_masked(
+    source: str, lno: int, line: str, cols: Sequence[tuple[int, int, str]]
+) -> tuple[str, Finding] | None:
+    """:func:`_ftfy_fallback` on the prose of a line, its code left as written."""
+    if not cols:
+        return _ftfy_fallback(source, lno, line)
+    out, found = [], None
+    pos = 0
+    for a, b, _ in [*sorted(cols), (len(line), len(line), "")]:
+        piece = line[pos:a]
+        fixed = _ftfy_fallback(source, lno, piece) if not piece.isascii() else None
+        if fixed is not None:
+            piece, f = fixed
+            found = found or Finding(f.source, f.line, f.col + pos, f.kind, f.confidence, f.detail)
+        out.append(piece + line[a:b])
+        pos = b
+    return ("".join(out), found) if found is not None else None
+
+
+def _code_findings(
+    source: str, lno: int, line: str, cols: Sequence[tuple[int, int, str]], ctx: _DocContext
+) -> list[Finding]:
+    """``mojibake-in-code`` findings for the mojibake the code of one line shows."""
+    code_only = _mask(line, cols, True)
+    groups: list[_Group] = []
+    positions = _line_positions(code_only, lno, ctx, groups)
+    spans: list[tuple[int, int, str]] = []
+    for gi, g in enumerate(groups):
+        if g.absorbed:
+            continue
+        chars = [p for p in positions if p.group == gi]
+        reading = ""
+        if chars and not any(p.candidates for p in chars):
+            reading = f" of {_short(''.join(p.char for p in chars))}"
+        spans.append((g.start, g.end, f"{reading} (UTF-8 read as {g.codec})"))
+    if not spans:
+        fixed = _ftfy_fallback(source, lno, code_only)
+        if fixed is not None:
+            f = fixed[1]
+            start = f.col - 1
+            original = f.detail.split(" -> ", 1)[0]
+            spans.append((start, start + 1, f" ({original} -> {f.detail.split(' -> ', 1)[1]})"))
+    out = []
+    for start, end, how in spans:
+        where = next((_CODE_KINDS[k] for a, b, k in cols if a <= start < b), "code")
+        out.append(
+            Finding(
+                source,
+                lno + 1,
+                start + 1,
+                "mojibake-in-code",
+                1.0,
+                f"{_short(line[start:end])} looks like mojibake{how} but sits in {where}: "
+                "an example, left as written",
+            )
+        )
+    return out
 
 
 def _line_findings(
@@ -1276,16 +1451,26 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> Decoded:
             except UnicodeDecodeError as e:
                 if e.start > furthest[0]:
                     furthest = (e.start, enc, e.reason)
+    european = _european_reading(data)
     if not fits:
         off, enc, reason = furthest
         line, col = _byte_position(data, off, enc)
+        hint = ""
+        if european is not None:
+            hint = (
+                f"; the bytes read as European text in {european[0].upper()} "
+                f"({_short(_first_non_ascii_line(european[1]))}): convert the file to UTF-8 "
+                "naming its encoding"
+            )
         raise UndecodableBytes(
             source,
             line,
             col,
             enc,
-            f"{reason}; tried UTF-8, UTF-16 (BOM), GBK/GB18030, Big5/cp950",
+            f"{reason}; tried UTF-8, UTF-16 (BOM), GBK/GB18030, Big5/cp950{hint}",
         )
+    if european is not None:
+        _refuse_unlikely_chinese(data, source, fits, european)
     if len(fits) == 1:
         enc, text = next(iter(fits.items()))
         f = Finding(
@@ -1322,6 +1507,71 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> Decoded:
         "likely as Chinese; written as UTF-8",
     )
     return Decoded(t1, e1, [f])
+
+
+#: Single-byte code pages whose reading of non-UTF-8 bytes is checked for European text.
+EUROPEAN_CODEPAGES = ("cp1252", "cp1250", "cp1257", "iso8859-15")
+#: Punctuation European text in those code pages has besides letters.
+_EUROPEAN_PUNCT = frozenset("«»„“”‚‘’–—…€£¥§°·¡¿\u00a0×÷±½¼¾²³ºª©®™•")
+
+
+def _european_reading(data: bytes) -> tuple[str, str] | None:
+    """``(code page, text)`` when the bytes read as plausible European text, else None.
+
+    Plausible: every non-ASCII character is a Latin letter or common punctuation, and every
+    word with a non-ASCII letter also has ASCII letters (``München``, ``coûte``), or is one
+    letter long (``à``): GBK or Big5 bytes read this way give runs of symbols and letters.
+    """
+    for name in EUROPEAN_CODEPAGES:
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if all(c.isascii() or c in _EUROPEAN_PUNCT or _is_european(c) for c in text) and all(
+            len(w) == 1 or any(c.isascii() for c in w)
+            for w in re.findall(r"[^\W\d_]+", text)
+            if not w.isascii()
+        ):
+            return name, text
+    return None
+
+
+def _first_non_ascii_line(text: str) -> str:
+    return next((line for line in text.splitlines() if not line.isascii()), text)
+
+
+def _refuse_unlikely_chinese(
+    data: bytes, source: str, fits: dict[str, str], european: tuple[str, str]
+) -> None:
+    """Raise :class:`EncodingAmbiguous` unless the language model strongly prefers Chinese.
+
+    Latin-1 German (``Grüße aus München``) is valid GB18030 too; decoding it so would invent
+    Chinese.  Every CJK reading must beat the European one by :data:`AMBIGUITY_MARGIN` nats
+    in total and :data:`AMBIGUITY_MARGIN_PER_CHAR` per non-ASCII character.
+    """
+    name, text = european
+    eur = _text_score(text)
+    n = max(1, sum(1 for c in text if not c.isascii()))
+    for enc, cjk in fits.items():
+        margin = _text_score(cjk) - eur
+        if margin >= AMBIGUITY_MARGIN and margin / n >= AMBIGUITY_MARGIN_PER_CHAR:
+            continue
+        first = next(i for i, b in enumerate(data) if b >= 0x80)
+        line, col = _byte_position(data, first, name)
+        sample = _first_non_ascii_line(text)
+        verdict = (
+            f"the Chinese language model prefers {enc.upper()} by only {margin:.1f} nats"
+            if margin > 0
+            else f"the Chinese language model finds {enc.upper()} {-margin:.1f} nats less likely"
+        )
+        raise EncodingAmbiguous(
+            source,
+            (enc.upper(), name.upper()),
+            f"as {name.upper()} the bytes read as European text ({_short(sample)}), as "
+            f"{enc.upper()} as unlikely Chinese ({_short(_first_non_ascii_line(cjk))}); {verdict}",
+            line,
+            col,
+        )
 
 
 def repair_file(path: str | os.PathLike[str]) -> Repair:
