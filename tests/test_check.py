@@ -253,9 +253,24 @@ def _tree(tmp_path: Path, content: str | bytes) -> Path:
     return page
 
 
-def test_five_megabyte_page_passes(tmp_path: Path) -> None:
+def test_five_megabyte_page_is_refused_at_once(tmp_path: Path) -> None:
+    """Larger than a page may be (llmcourse.guard): refused, not left to the build."""
     page = _tree(tmp_path, _big_page(5_000_000))
-    assert page.stat().st_size >= 5_000_000
+    size = page.stat().st_size
+    assert size >= 5_000_000
+    result = cli(str(tmp_path))
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.returncode == 1
+    assert problem_lines(result.stdout) == [
+        f"{page}:1:1: {size:,} bytes: larger than the 1,000,000 bytes a page may have "
+        "(hint: split it into several pages)"
+    ]
+
+
+def test_one_megabyte_page_passes(tmp_path: Path) -> None:
+    """Just under the limit, a page of real text builds and checks clean."""
+    page = _tree(tmp_path, _big_page(990_000))
+    assert 900_000 <= page.stat().st_size <= 1_000_000
     result = cli(str(tmp_path))
     assert "Traceback" not in result.stdout + result.stderr
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
@@ -452,6 +467,7 @@ def test_notebook_that_runs_script_is_rejected(
     page = tmp_path / "docs" / "notebooks" / "demo.ipynb"
     page.parent.mkdir(parents=True)
     page.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "docs" / "index.md").write_text("# 首頁\n", encoding="utf-8")
     status, out, _ = run(tmp_path, monkeypatch=monkeypatch)
     assert status == 1
     got = problem_lines(out)

@@ -274,17 +274,16 @@ def test_lossy_accuracy_on_unseen_text(name: str, codepage: str) -> None:
     assert report.accuracy >= MIN_ACCURACY, figure
 
 
-def test_clean_course_fast_path() -> None:
-    """A whole course (~250 KB of clean Markdown) goes through well under a second."""
+def test_clean_course_is_left_alone() -> None:
+    """A whole course (~250 KB of clean Markdown) comes back unchanged, with no finding.
+
+    Its speed is bench's to measure ("repair of clean text"), not a test's."""
     parts = [p.values[0] for p in CASES if p.values[0]["label"].startswith("clean-")]
     block = "".join(c["input"] for c in parts if "\ufffd" not in c["input"]) + "\n"
     text = block * (250_000 // len(block.encode()) + 1)
-    start = time.perf_counter()
     rep = repair.repair_text(text, "course.md")
-    elapsed = time.perf_counter() - start
-    print(f"clean {len(text.encode()) / 1000:.0f} KB in {elapsed * 1000:.0f} ms")
-    assert rep.text == text and not rep.findings
-    assert elapsed < 1.0
+    assert rep.text == text
+    assert rep.findings == []
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from llmcourse import pages
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 CONFIG = ROOT / "mkdocs.yml"
 #: A message of our hooks: "path:line:col: message (hint: …)".
@@ -52,12 +54,17 @@ def problems(docs: Path, only: Iterable[Path] | None, known: Iterable) -> list:
     if failure and not found:  # its details, when MkDocs logged them, are in the records
         problem = _locate(failure.split("\n")[-1], docs)
         found.append(Problem(*problem))
+    known = list(known)
     seen = {(p.path, p.line) for p in known}
+    # A removal the build could not place (1:1) in a file with problems already is theirs.
+    troubled = {p.path for p in known}
     shown = None if only is None else {_display(Path(f).resolve()) for f in only}
     out: list[Problem] = []
     for problem in found:
         key = (problem.path, problem.line)
         if key in seen or (shown is not None and problem.path not in shown):
+            continue
+        if (problem.line, problem.col) == (1, 1) and problem.path in troubled:
             continue
         seen.add(key)
         out.append(problem)
@@ -102,7 +109,7 @@ def _locate(message: str, docs: Path) -> tuple[str, int, int, str, str] | None:
     link = DOC_LINK.search(message)
     page = link or DOC_FILE.search(message)
     if page:
-        path = docs / page["page"]
+        path = pages.source_file(docs, page["page"]) or docs / page["page"]
         line, col = 1, 1
         if link and path.is_file():
             line, col = _position(

@@ -322,7 +322,10 @@ def check_text_damage(text: str, report: FileReport) -> None:
         )
         return
     if result.changed:
-        findings = [f for f in result.findings if f.kind != "replacement-char"]
+        # mojibake examples inside code are reported by repair, never rewritten: not damage
+        findings = [
+            f for f in result.findings if f.kind not in ("replacement-char", "mojibake-in-code")
+        ]
         first = findings[0] if findings else None
         if first is not None:
             report.add(first.line, first.col, f"{first.kind}: {first.detail}", hint)
@@ -1282,7 +1285,7 @@ def _docs_root(path: Path, given: Path | None) -> Path:
 
 
 def _is_project(folder: Path) -> bool:
-    return (folder / "docs").is_dir() or (folder / "mkdocs.yml").is_file()
+    return any((folder / name).exists() for name in ("docs", "locales", "mkdocs.yml"))
 
 
 def collect(paths: Iterable[Path]) -> Work:

@@ -16,6 +16,7 @@ call these functions, so they refuse the same things with the same ``file:line:c
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -99,6 +100,16 @@ def page_problems(data: bytes, suffix: str, report) -> str | None:
     if text is None or not within_limits(data, text, suffix, report):
         return None
     if suffix == ".ipynb":
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            report.add(
+                exc.lineno,
+                exc.colno,
+                f"notebook is not valid JSON: {exc.msg}",
+                "re-save it from Jupyter",
+            )
+            return None
         return text
     try:
         _, body, skipped = mdtext.split_front_matter(text, report.path)
