@@ -62,6 +62,7 @@ def project_config(
     with (ROOT / "mkdocs.yml").open(encoding="utf-8") as f:
         config = yaml_load(f)  # as MkDocs reads it: !ENV resolved, !!python/name imported
     config["docs_dir"] = str(docs)
+    config["watch"] = [str(ROOT / w) for w in config.get("watch", [])]
     if config["theme"].get("custom_dir"):  # the theme's code, outside docs/
         config["theme"]["custom_dir"] = str(ROOT / config["theme"]["custom_dir"])
     config["site_url"] = "http://127.0.0.1:8000/"
