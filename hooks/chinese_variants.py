@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 
-from llmcourse import convert, write_if_changed
+from llmcourse import convert, guard, write_if_changed
 
 CACHE = Path(__file__).resolve().parent.parent / ".cache" / "variants"
 # src_uri of a page made by conversion -> (src_uri of its source, script to make)
@@ -42,7 +43,10 @@ def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation
     for file in files:
         if file.src_uri in VARIANTS:
             source, script = VARIANTS[file.src_uri]
-            text = _convert(source, (docs / source).read_text(encoding="utf-8"), script)
+            try:
+                text = _convert(source, (docs / source).read_text(encoding="utf-8"), script)
+            except convert.ConversionRuleError as exc:
+                raise _rule_error(config, source, exc) from exc
             if file.src_uri.endswith(".ipynb"):
                 # mkdocs-jupyter reads notebooks from disk: give it a real converted file.
                 file.abs_src_path = str(write_if_changed(CACHE / file.src_uri, text))
@@ -53,8 +57,20 @@ def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation
             # Setting content drops abs_src_path, which mkdocs-jupyter reads notebooks from.
             if script is not None and not file.src_uri.endswith(".ipynb"):
                 text = (docs / file.src_uri).read_text(encoding="utf-8")
-                file.content_string = convert.render_page(text, script, source=file.src_uri)
+                try:
+                    file.content_string = convert.render_page(text, script, source=file.src_uri)
+                except convert.ConversionRuleError as exc:
+                    raise _rule_error(config, file.src_uri, exc) from exc
     return nav
+
+
+def _rule_error(config: MkDocsConfig, src_uri: str, exc: Exception) -> PluginError:
+    """A conversion-rule error at its page's file:line (the conversion: table's line)."""
+    path = Path(config.docs_dir) / src_uri
+    text = path.read_text(encoding="utf-8")
+    line = guard.key_line(text, "conversion") if "-{" not in str(exc) else 1
+    root = Path(config.config_file_path or config.docs_dir).parent
+    return PluginError(f"{guard.display(path, root)}:{line}:1: conversion rules: {exc}")
 
 
 def _counterpart(src_uri: str) -> tuple[str | None, str]:

@@ -1,10 +1,10 @@
 """A Content-Security-Policy on every HTML file that trusts only the theme's and our scripts.
 
-Inline scripts are allowed by hash, and only those the templates wrote: the page's own
-content (``page.content``, already sanitized) is cut out of the HTML before hashing, so a
-script that reached the content some other way is never allowed. ``404.html`` carries the
-policy too. Under ``mkdocs serve`` the live-reload script MkDocs injects into each response
-is added by its hash to that response's policy, and nothing else.
+Inline scripts are allowed by hash, and only those the theme's templates write
+(llmcourse.csp.template_scripts): a script that reached a page from its content, its front
+matter or a file name matches none, so it gets no hash. ``404.html`` carries the policy too.
+Under ``mkdocs serve`` the live-reload script MkDocs injects into each response is added by
+its hash to that response's policy, and nothing else.
 """
 
 from __future__ import annotations
@@ -20,24 +20,16 @@ from llmcourse import csp
 
 @event_priority(-200)  # last, so that the policy covers the final HTML of every other hook
 def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
-    """This page's policy: hashes of the inline scripts outside its content."""
-    content = page.content or ""
-    at = output.find(content) if content else -1
-    if content and at < 0:
-        raise PluginError(
-            f"csp: the content of {page.file.src_uri} is not in its HTML as rendered; "
-            "a hook changed it after the template (move that change to on_page_content)"
-        )
-    template = output if at < 0 else output[:at] + output[at + len(content) :]
-    return csp.with_policy(output, csp.inline_script_hashes(template))
+    """This page's policy: hashes of the template-written inline scripts."""
+    return csp.with_policy(output, csp.inline_script_hashes(output, _trusted(config)))
 
 
 @event_priority(-200)
 def on_post_template(output: str, *, template_name: str, config: MkDocsConfig) -> str:
-    """Static HTML templates (404.html): they hold no page content, only the theme's."""
+    """Static HTML templates (404.html) get the same policy."""
     if not template_name.endswith(".html"):
         return output
-    return csp.with_policy(output, csp.inline_script_hashes(output))
+    return csp.with_policy(output, csp.inline_script_hashes(output, _trusted(config)))
 
 
 def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder) -> LiveReloadServer:
@@ -49,3 +41,10 @@ def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder) -> Live
 
     server._inject_js_into_html = inject_allowed
     return server
+
+
+def _trusted(config: MkDocsConfig) -> list:
+    patterns = csp.template_scripts(tuple(config.theme.dirs))
+    if not patterns:
+        raise PluginError("csp: the theme's templates have no inline script: check theme.dirs")
+    return patterns

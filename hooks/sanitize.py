@@ -14,6 +14,7 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from llmcourse import guard, pages, sanitize
@@ -50,6 +51,13 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
     if page.title is not None:
         page.title = sanitize.escape_text(page.title)
     return cleaned
+
+
+@event_priority(100)  # before the template prints the navigation
+def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
+    """Section and link titles (folder names when the nav is generated) reach it escaped."""
+    sanitize.escape_titles(nav.items)
+    return context
 
 
 def _report(page: Page, findings: list[sanitize.Finding], config: MkDocsConfig) -> None:

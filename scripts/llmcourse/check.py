@@ -1025,10 +1025,11 @@ def check_parity(site: Site, en_page: Path, zh_page: Path, report: FileReport) -
 def check_page(site: Site, page: Path, report: FileReport, parity_done: set[Path]) -> None:
     """All checks of one Markdown page."""
     data = page.read_bytes()
-    if not guard.within_limits(data, None, page.suffix, report):
+    # what the build refuses before reading a page (limits, encoding, front matter, nesting)
+    if guard.page_problems(data, page.suffix, report) is None:
         return
-    text = check_encoding(data, report)
-    if text is None or not guard.within_limits(data, text, page.suffix, report):
+    text = check_encoding(data, report)  # adds what only check reports: a BOM
+    if text is None:
         return
     check_text_damage(text, report)
     lang = lang_of(page)

@@ -1,11 +1,24 @@
-"""The site's Content-Security-Policy: own origin only, inline scripts by hash, no page script."""
+"""The site's Content-Security-Policy: own origin only, inline scripts by hash, no page script.
+
+An inline script is allowed only when it is one the theme's templates write: each ``<script>``
+of the template files (Material's and ``overrides/``) becomes a pattern whose Jinja holes
+match a plain value (a path, a word), never code. A script that reached a page any other way
+(page content, a title, a notebook) matches none and gets no hash, so browsers refuse it.
+"""
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
+from pathlib import Path
 
+#: An executable script as a template writes it: no attributes, so no src and no data type.
+TEMPLATE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+#: What a Jinja hole inside a template's script may be filled with: a path or a word.
+HOLE = r"[\w./#:+-]*"
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S | re.I)
 #: Script elements that hold data, which browsers never run.
 DATA_TYPES = ("application/json", "application/ld+json")
@@ -27,15 +40,30 @@ DIRECTIVES = (
 )
 
 
-def inline_script_hashes(html: str) -> list[str]:
-    """'sha256-…' sources of the executable inline scripts in ``html``."""
+def inline_script_hashes(html: str, trusted: list[re.Pattern]) -> list[str]:
+    """'sha256-…' sources of the inline scripts in ``html`` that the templates wrote."""
     return sorted(
         {
             f"'sha256-{digest(body)}'"
             for attrs, body in INLINE_SCRIPT.findall(html)
             if not any(t in attrs for t in DATA_TYPES)
+            and any(pattern.fullmatch(body) for pattern in trusted)
         }
     )
+
+
+@functools.cache
+def template_scripts(dirs: tuple[str, ...]) -> list[re.Pattern]:
+    """The inline scripts of the theme's templates as patterns (their Jinja holes as values)."""
+    patterns: dict[str, re.Pattern] = {}
+    for folder in dirs:
+        for path in sorted(Path(folder).rglob("*.html")):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for body in TEMPLATE_SCRIPT.findall(text):
+                parts = JINJA.split(body)
+                source = HOLE.join(re.escape(part) for part in parts)
+                patterns.setdefault(source, re.compile(source, re.S))
+    return list(patterns.values())
 
 
 def policy(hashes: list[str]) -> str:

@@ -22,6 +22,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
 #: The largest Markdown page built (30× the largest course page): bigger is refused at once.
 MAX_PAGE_BYTES = 1_000_000
 #: The largest notebook built (outputs with images included).
@@ -32,12 +36,17 @@ MAX_LINE_CHARS = 10_000
 #: that, Python-Markdown's inline processing takes seconds per thousand.
 MAX_CODE_SPANS = 5_000
 BACKTICKS = re.compile(r"`+")
-#: Files published as they are (besides pages and notebooks). HTML, JavaScript, XML and
-#: anything else a browser would run are refused: the site's code lives in overrides/.
+#: Files published as they are (besides pages and notebooks). HTML, JavaScript, XML, and
+#: text a browser would run if a page named it as a script (.txt, .pdf and the like: the
+#: CSP allows the site's own files) are refused: the site's code lives in overrides/.
 STATIC_TYPES = frozenset(
-    {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".svg", ".pdf", ".txt", ".csv"}
+    {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".svg", ".csv"}
 )
 PAGE_TYPES = frozenset({".md", ".ipynb"})
+#: Characters a file or folder name may not have: markup, quotes and control characters.
+UNSAFE_NAME = re.compile(r"[<>\"'`&\x00-\x1f\x7f]")
+#: Front-matter keys templates print as text: they must be plain strings.
+TEXT_KEYS = ("title", "description")
 
 
 def tree_problems(docs: Path, root: Path) -> Iterator[tuple[str, int, int, str, str]]:
@@ -48,6 +57,16 @@ def tree_problems(docs: Path, root: Path) -> Iterator[tuple[str, int, int, str, 
             path = Path(dirpath, name)
             shown = display(path, root)
             if name.startswith(".") and not path.is_symlink():
+                continue
+            if UNSAFE_NAME.search(name):
+                yield (
+                    shown,
+                    1,
+                    1,
+                    f"file name {name!r} has characters that are markup or controls "
+                    "(a folder's name is the section's title)",
+                    "rename it with letters, digits, '-', '_' and '.'",
+                )
                 continue
             if path.is_symlink():
                 target = os.readlink(path)
@@ -111,15 +130,79 @@ def page_problems(data: bytes, suffix: str, report) -> str | None:
             )
             return None
         return text
+    if not front_matter_plain(text, report):
+        return None
     try:
-        _, body, skipped = mdtext.split_front_matter(text, report.path)
+        meta, body, skipped = mdtext.split_front_matter(text, report.path)
     except mdtext.FrontMatterError as exc:
         line, col, message = check._split_located(str(exc), report.path)
         report.add(line, col, message, "fix the YAML between the --- lines")
         return None
+    for key in TEXT_KEYS:
+        if key in meta and not isinstance(meta[key], str):
+            report.add(
+                key_line(text, key),
+                1,
+                f"front matter {key} must be text, not {type(meta[key]).__name__}",
+                f'write it as {key}: "…"',
+            )
+            return None
+    icon = meta.get("icon")
+    if icon is not None and not _icon_exists(icon):
+        report.add(
+            key_line(text, "icon"),
+            1,
+            f"front matter icon {icon!r} is not one of the theme's icons",
+            "use a name such as material/book-open-variant, or remove it",
+        )
+        return None
     lines = body.splitlines()
     check.check_nesting(lines, skipped + 1, mdtext.code_mask(lines), report)
     return text
+
+
+def front_matter_plain(text: str, report) -> bool:
+    """False (and a problem) for front matter with YAML anchors, aliases or explicit tags.
+
+    Aliases can make a few hundred bytes expand exponentially in whatever walks the values
+    (a "billion laughs"); tags (!!set, !!python/…) make values no template expects.
+    """
+    if not text.startswith("---"):
+        return True
+    end = text.find("\n---", 3)
+    raw = text[4 : end if end > 0 else len(text)]
+    try:
+        for token in yaml.scan(raw, Loader=yaml.SafeLoader):
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken, yaml.TagToken)):
+                kind = {yaml.AnchorToken: "anchor", yaml.AliasToken: "alias"}.get(
+                    type(token), "tag"
+                )
+                mark = token.start_mark
+                report.add(
+                    mark.line + 2,
+                    mark.column + 1,
+                    f"front matter uses a YAML {kind}: write plain values",
+                    "repeat the value instead of referring to it; drop the tag",
+                )
+                return False
+    except yaml.YAMLError:
+        return True  # split_front_matter reports the error with its place
+    return True
+
+
+def key_line(text: str, key: str) -> int:
+    match = re.search(rf"^{re.escape(key)}\s*:", text, re.M)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def _icon_exists(icon: object) -> bool:
+    """Whether Material (or overrides/) has this icon: a missing one crashes the template."""
+    import material
+
+    if not isinstance(icon, str) or not re.fullmatch(r"[a-z0-9-]+(/[a-z0-9-]+)+", icon):
+        return False
+    roots = [Path(material.__file__).parent / "templates" / ".icons", ROOT / "overrides" / ".icons"]
+    return any((root / f"{icon}.svg").is_file() for root in roots)
 
 
 def within_limits(data: bytes, text: str | None, suffix: str, report) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 WRAPPER = '<div class="jupyter-wrapper">'
 WRAPPER_END = "</div> <!-- jupyter-wrapper -->"
+SCRIPT_TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]+)""", re.I)
 STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S | re.I)
 SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
 # The template writes `<clipboard-copy for="cell-1", …>`, which reaches us as `,=""`.
@@ -49,6 +50,12 @@ def split(html: str) -> tuple[str, list[Asset]]:
     js = "\n;\n".join(
         body.strip()
         for attrs, body in SCRIPT.findall(template)
-        if "src=" not in attrs and "text/x-mathjax-config" not in attrs and body.strip()
+        if "src=" not in attrs and _is_javascript(attrs) and body.strip()
     )
     return cells, [Asset(kind, text) for kind, text in (("css", css), ("js", js)) if text]
+
+
+def _is_javascript(attrs: str) -> bool:
+    """A script element that browsers run: no type, or a JavaScript one (not data or config)."""
+    kind = SCRIPT_TYPE.search(attrs)
+    return kind is None or kind.group(1).lower() in ("text/javascript", "application/javascript")

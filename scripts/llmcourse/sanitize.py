@@ -10,6 +10,7 @@ reach templates through :func:`escape_meta`.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from dataclasses import dataclass
@@ -87,14 +88,29 @@ def locate(source: str, finding: Finding, taken: set[int]) -> tuple[int, int]:
 
 
 def escape_meta(value):
-    """Front-matter values as templates may print them: every string HTML-escaped (Markup)."""
+    """Front-matter values as templates may print them: every text HTML-escaped (Markup).
+
+    Mappings keep their shape (keys escaped too), lists stay lists, sets and other YAML
+    collections become lists; numbers, booleans, dates and null stay as they are; anything
+    else becomes its escaped text, so no value prints raw markup whatever its YAML type.
+    """
     if isinstance(value, str):
         return escape(value)
     if isinstance(value, dict):
-        return {k: escape_meta(v) for k, v in value.items()}
-    if isinstance(value, list):
+        return {escape_meta(k): escape_meta(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
         return [escape_meta(v) for v in value]
-    return value
+    if value is None or isinstance(value, (bool, int, float, datetime.date)):
+        return value
+    return escape(str(value))
+
+
+def escape_titles(items: list) -> None:
+    """Escape the title of every section and link of a navigation, pages included, once."""
+    for item in items:
+        if getattr(item, "title", None) is not None:
+            item.title = escape_text(item.title)
+        escape_titles(getattr(item, "children", None) or [])
 
 
 def plain(value: object) -> str:
@@ -102,23 +118,28 @@ def plain(value: object) -> str:
     return value.unescape() if isinstance(value, Markup) else str(value)
 
 
-def markup_in_meta(meta: dict, path: str = "") -> list[Finding]:
-    """Front-matter values that hold HTML: templates show them as text, never as markup."""
+def markup_in_meta(meta: dict) -> list[Finding]:
+    """Front-matter values (or keys) that hold HTML: templates show them as text, never markup."""
     found: list[Finding] = []
     for key, value in meta.items():
-        name = f"{path}.{key}" if path else str(key)
-        if isinstance(value, dict):
-            found += markup_in_meta(value, name)
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str) and _MARKUP.search(item):
-                found.append(
-                    Finding(
-                        f"{key}:",
-                        f"front matter {name} holds HTML, which is shown as text",
-                        rf"^\s*(?P<at>{re.escape(str(key))})\s*:",
-                    )
+        if _MARKUP.search(_flat(key) + " " + _flat(value)):
+            found.append(
+                Finding(
+                    f"{key}:",
+                    f"front matter {key} holds HTML, which is shown as text",
+                    rf"^\s*(?P<at>{re.escape(str(key))})\s*:",
                 )
+            )
     return found
+
+
+def _flat(value: object) -> str:
+    """Every text inside a YAML value, keys included."""
+    if isinstance(value, dict):
+        return " ".join(_flat(k) + " " + _flat(v) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return " ".join(_flat(v) for v in value)
+    return str(value)
 
 
 def escape_text(value: object) -> Markup:
