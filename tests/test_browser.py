@@ -19,16 +19,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from conftest import QuietHandler
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 LANG_PREFIX = {"zh-TW": "", "zh-CN": "zh-CN/", "en": "en/"}
 CHAPTER = "scientist/evaluation/"
 NOTEBOOK = "notebooks/quantization/"
@@ -38,28 +31,6 @@ window.__csp = [];
 document.addEventListener('securitypolicyviolation', e => window.__csp.push(
   e.violatedDirective + ' ' + e.blockedURI));
 """
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Chromium, or a failure in CI / a loud skip elsewhere when it cannot start."""
-    from playwright.sync_api import Error, sync_playwright
-
-    with sync_playwright() as p:
-        try:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        except Error as exc:
-            reason = f"Chromium cannot start ({CHROMIUM}): {exc}".splitlines()[0]
-            if os.environ.get("CI"):
-                pytest.fail(reason)
-            pytest.skip(reason)
-        yield browser
-        browser.close()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
 
 
 @pytest.fixture(scope="session")

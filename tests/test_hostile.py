@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from test_browser import QuietHandler, browser  # noqa: F401 - the session's Chromium
 
-from conftest import ROOT, build_site
+from conftest import ROOT, QuietHandler, build_site
 from llmcourse import bench, check, csp
 
 CORPUS = Path(__file__).parent / "fixtures" / "hostile" / "docs"
@@ -164,7 +163,7 @@ def served(shipped: Path):
     server.shutdown()
 
 
-def test_nothing_runs_in_a_real_browser(browser, served: str) -> None:  # noqa: F811
+def test_nothing_runs_in_a_real_browser(browser, served: str) -> None:
     """Every hostile page in every language, opened in Chromium: no dialog, no overlay."""
     context = browser.new_context()
     page = context.new_page()

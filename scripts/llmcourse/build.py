@@ -56,7 +56,8 @@ def problems(docs: Path, only: Iterable[Path] | None, known: Iterable) -> list:
         found.append(Problem(*problem))
     known = list(known)
     seen = {(p.path, p.line) for p in known}
-    # A removal the build could not place (1:1) in a file with problems already is theirs.
+    # A removal the build could not place (1:1), or in a notebook, in a file with problems
+    # already is one of theirs.
     troubled = {p.path for p in known}
     shown = None if only is None else {_display(Path(f).resolve()) for f in only}
     out: list[Problem] = []
@@ -64,8 +65,10 @@ def problems(docs: Path, only: Iterable[Path] | None, known: Iterable) -> list:
         key = (problem.path, problem.line)
         if key in seen or (shown is not None and problem.path not in shown):
             continue
-        if (problem.line, problem.col) == (1, 1) and problem.path in troubled:
-            continue
+        if problem.path in troubled and (
+            (problem.line, problem.col) == (1, 1) or problem.path.endswith(".ipynb")
+        ):
+            continue  # check's own notebook findings name the cell; the build's repeat them
         seen.add(key)
         out.append(problem)
     return out

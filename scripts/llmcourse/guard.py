@@ -93,7 +93,10 @@ def tree_problems(docs: Path, root: Path) -> Iterator[tuple[str, int, int, str, 
                 )
             elif path.suffix.lower() == ".svg":
                 yield from _svg_problems(path, shown)
-        dirnames[:] = [d for d in dirnames if not Path(dirpath, d).is_symlink()]
+        # hidden folders (.git) are never published (MkDocs' exclude_docs): not walked
+        dirnames[:] = [
+            d for d in dirnames if not d.startswith(".") and not Path(dirpath, d).is_symlink()
+        ]
 
 
 def pages(docs: Path) -> Iterator[Path]:
