@@ -85,9 +85,7 @@ CASES = {
         "payload.txt:1:1: .txt files are not published from docs/",
     ),
     "yaml-set-title": (
-        _write(
-            "set.md", b'---\ntitle: !!set {"</title><script>x()</script>": null}\n---\n'
-        ),
+        _write("set.md", b'---\ntitle: !!set {"</title><script>x()</script>": null}\n---\n'),
         "set.md:2:8: front matter uses a YAML tag: write plain values",
     ),
     "mapping-title": (
