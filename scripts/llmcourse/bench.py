@@ -29,7 +29,6 @@ import yaml
 from mkdocs.utils.yaml import yaml_load
 
 from llmcourse import DOCS, ROOT
-from llmcourse.pages import search_index_path
 
 RESULTS = DOCS / "about" / "benchmarks.md"
 REPAIR_CORPUS = ROOT / "tests" / "cases" / "repair" / "corpus"
@@ -139,6 +138,8 @@ def pathological_pages() -> dict[str, str]:
         "70k code spans": "# 程式碼\n\n"
         + "".join(f"`c{i % 10}` 資料" + ("\n" if i % 10 == 9 else " ") for i in range(70_000)),
         "10k nested list items": "# 清單\n\n" + "- " * 10_000 + "項目\n",
+        "70k unclosed rules": "# 規則\n\n"
+        + "".join("-{API} 資料" + ("\n" if i % 10 == 9 else " ") for i in range(70_000)),
         "deep quotes": "# 引用\n\n" + ">" * 5_000 + " 深層引用\n",
     }
 
@@ -297,7 +298,7 @@ def accuracy() -> list[tuple[str, str]]:
 
 
 def page_weight(site: Path, page: str) -> list[tuple[str, str]]:
-    """HTML, CSS and JS a chapter page loads (raw and gzip), and search index per language."""
+    """HTML, CSS and JS a chapter page loads (raw and gzip); search costs: search_costs."""
     html_path = site / page / "index.html"
     html = html_path.read_text(encoding="utf-8")
     kinds = {"HTML": [html_path]}
@@ -316,18 +317,123 @@ def page_weight(site: Path, page: str) -> list[tuple[str, str]]:
                 f"{raw / 1024:.1f} KiB, gzip {gz / 1024:.1f} KiB",
             )
         )
-    for lang in ("zh-TW", "zh-CN", "en"):
-        index = site / search_index_path(lang)
-        if index.exists():
-            data = index.read_bytes()
+    return rows
+
+
+# --------------------------------------------------------------------------- search
+
+
+def search_costs(tmp_path: Path, factors: tuple[int, ...] = (1, 50)) -> list[tuple[str, str]]:
+    """Pagefind at content ×1 and ×N: index time, bundle size, and per query in Chromium the
+    bytes fetched and the time to first results (cold: the first query of a visit, engine
+    included; warm: the queries after it), for the queries of tests/cases/search."""
+    from llmcourse import search
+
+    cases = yaml.safe_load((ROOT / "tests" / "cases" / "search" / "queries.yaml").read_text())
+    rows = [
+        (
+            "search before Pagefind (hand-written index, fetched on every page)",
+            "138 KiB, gzip 53 KiB per language at ×1 (zh-TW, measured at commit a2cb4af)",
+        )
+    ]
+    for factor in factors:
+        folder = _mk(tmp_path / f"search-x{factor}")
+        docs = DOCS if factor == 1 else scaled_docs(folder, factor)
+        site = folder / "site"
+        build(write_config(project_config(docs, nav=factor == 1), folder), site)
+        index_time = timed(lambda s=site: search.index_site(s), 3)
+        rows.append((f"search ×{factor}: Pagefind index step", fmt(index_time)))
+        bundle = site / search.BUNDLE
+        for lang in ("zh-TW", "zh-CN", "en"):
+            files = [p for p in bundle.rglob("*") if p.is_file() and lang.lower() in p.name]
+            size = sum(p.stat().st_size for p in files)
             rows.append(
                 (
-                    f"search index {lang}",
-                    f"{len(data) / 1024:.1f} KiB, gzip "
-                    f"{len(gzip.compress(data, 9)) / 1024:.1f} KiB",
+                    f"search ×{factor}: {lang} index on disk",
+                    f"{size / 1024:.0f} KiB, {len(files)} files",
                 )
             )
+        for lang, (cold, warm) in _query_costs(site, cases).items():
+            for label, runs in (("first query", cold), ("next queries", warm)):
+                kib = statistics.median(r[0] for r in runs) / 1024
+                ms = [r[1] for r in runs]
+                rows.append(
+                    (
+                        f"search ×{factor}: {lang} {label} (median of {len(runs)})",
+                        f"{kib:.1f} KiB fetched, first results {statistics.median(ms):.0f} ms "
+                        f"(min {min(ms):.0f}, max {max(ms):.0f})",
+                    )
+                )
+        if factor != 1:
+            shutil.rmtree(folder)
     return rows
+
+
+def _query_costs(site: Path, cases: dict) -> dict[str, tuple[list, list]]:
+    """Per language: (bytes served, ms to first results) of each query typed as the first of
+    a visit (fresh browser cache), and of the query after it on the same page."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    served: list[int] = []
+
+    class Counting(http.server.SimpleHTTPRequestHandler):
+        def copyfile(self, source, outputfile) -> None:  # noqa: ANN001 - the base signature
+            data = source.read()
+            outputfile.write(data)
+            if "/pagefind/" in self.path:
+                served.append(len(data))
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Counting, directory=str(site))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    prefix = {"zh-TW": "", "zh-CN": "zh-CN/", "en": "en/"}
+    timing = """q => new Promise(done => {
+        const box = document.querySelector(".reader-search input[name=query]")
+        const list = document.querySelector(".reader-search__results")
+        const start = performance.now()
+        box.value = q
+        box.dispatchEvent(new Event("input"))
+        const wait = () => list.dataset.query === q
+            ? done(performance.now() - start) : requestAnimationFrame(wait)
+        wait()
+    })"""
+
+    def typed(page, query: str) -> tuple[int, float]:  # noqa: ANN001 - a Playwright page
+        ms = page.evaluate(timing, query)
+        page.wait_for_load_state("networkidle")
+        return sum(served), ms
+
+    out = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless"])
+            for lang, queries in cases.items():
+                cold, warm = [], []
+                for n, case in enumerate(queries):
+                    context = browser.new_context()  # an empty cache: a first visit
+                    page = context.new_page()
+                    page.goto(f"{base}{prefix[lang]}scientist/evaluation/")
+                    page.wait_for_load_state("networkidle")
+                    served.clear()
+                    page.locator("body").press("/")  # opening search loads the engine
+                    cold.append(typed(page, case["query"]))
+                    served.clear()
+                    warm.append(typed(page, queries[(n + 1) % len(queries)]["query"]))
+                    context.close()
+                out[lang] = (cold, warm)
+            browser.close()
+    finally:
+        server.shutdown()
+    return out
 
 
 # --------------------------------------------------------------------------- command
@@ -378,6 +484,8 @@ def command(repeat: int, quick: bool, stdout: TextIO) -> int:
         for label, value in weight:
             out(f"page weight {label}", value)
         for label, value in pathological(tmp_path):
+            out(label, value)
+        for label, value in search_costs(tmp_path):
             out(label, value)
     out("mkdocs serve: save → rebuilt page served", fmt(serve_latency(repeat)))
     for label, value in throughput(max(repeat, 5)) + accuracy():

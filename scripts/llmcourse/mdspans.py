@@ -158,14 +158,42 @@ def parse_rule(inner: str, offset: int = 0) -> dict[str, str]:
 
 def _match_rule(text: str, i: int, end: int) -> Span | None:
     """A ``-{…}-`` marker starting at ``i`` (which holds ``-{``), or ``None``."""
-    close = text.find(_RULE_END, i + 2, end)
+    close = _next(text, i + 2, end, _find_rule_end)
     if close < 0:
         return None
-    inner = text[i + 2 : close]
-    if _BLANK_LINE.search(inner):
+    blank = _next(text, i + 2, end, _find_blank_line)
+    if 0 <= blank < close:
         return None
+    inner = text[i + 2 : close]
     variants = parse_rule(inner, i)
     return Span(i, close + 2, "rule", inner, variants)
+
+
+#: The last answer of each finder: (text, end, searched from, found at). Scanners ask for
+#: the next ``}-`` (or blank line) from positions that only grow, and a page of thousands of
+#: unclosed ``-{`` would otherwise search to its end from each: quadratic time.
+_LAST: dict = {}
+
+
+def _find_rule_end(text: str, start: int, end: int) -> int:
+    return text.find(_RULE_END, start, end)
+
+
+def _find_blank_line(text: str, start: int, end: int) -> int:
+    m = _BLANK_LINE.search(text, start, end)
+    return m.start() if m else -1
+
+
+def _next(text: str, start: int, end: int, find) -> int:
+    """``find(text, start, end)``, answered from the last search when that already knows it."""
+    last = _LAST.get(find)
+    if last is not None:
+        seen, seen_end, since, found = last
+        if seen is text and seen_end == end and since <= start and (found < 0 or start <= found):
+            return found
+    found = find(text, start, end)
+    _LAST[find] = (text, end, start, found)
+    return found
 
 
 def scan_rules(text: str, start: int = 0, end: int | None = None) -> list[Span]:
