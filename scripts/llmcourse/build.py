@@ -53,7 +53,7 @@ def problems(docs: Path, only: Iterable[Path] | None, known: Iterable) -> list:
                 found.append(Problem(*problem))
     if failure and not found:  # its details, when MkDocs logged them, are in the records
         problem = _locate(failure.split("\n")[-1], docs)
-        found.append(Problem(*problem))
+        found.append(Problem(*problem) if problem else Problem(_display(docs), 1, 1, failure))
     known = list(known)
     seen = {(p.path, p.line) for p in known}
     # A removal the build could not place (1:1), or in a notebook, in a file with problems
