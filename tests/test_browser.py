@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 from conftest import QuietHandler
 
@@ -199,40 +200,122 @@ def test_accessibility(visit, lang: str, page: str) -> None:
     v.clean()
 
 
+SEARCH_DATA = "/pagefind/"  # where every file of the search engine and index is served
+QUERIES = yaml.safe_load(
+    (Path(__file__).parent / "cases" / "search" / "queries.yaml").read_text(encoding="utf-8")
+)
+
+
 def search(v: Visit, query: str) -> list[str]:
-    """Type a query into the site search; the result titles it shows."""
+    """Open search with its shortcut, type a query; the result pages' paths, best first."""
     page = v.page
-    page.locator(".md-search__input").first.click()  # focus opens the dialog
-    page.locator(".md-search__input").first.fill(query)
-    # fill() inserts text without key events; a reader's typing (IME included) ends with a
-    # keyup, which is what Material's search listens to.
-    page.locator(".md-search__input").first.press("End")
-    page.wait_for_selector(".md-search-result__item", timeout=15000)
-    return [t.strip() for t in page.locator(".md-search-result__item").all_inner_texts()]
+    if not page.evaluate("document.getElementById('__search').checked"):
+        page.locator("body").press("/")
+    box = page.locator(".reader-search input[name=query]")
+    box.fill(query)
+    page.wait_for_function(
+        "q => document.querySelector('.reader-search__results').dataset.query === q",
+        arg=query,
+        timeout=15000,
+    )
+    return page.locator(".reader-search__results > li > a:first-child").evaluate_all(
+        "links => links.map(a => new URL(a.href).pathname)"
+    )
+
+
+def test_no_search_data_before_search_opens(visit) -> None:
+    v = visit(url("zh-TW", CHAPTER))
+    requests: list[str] = []
+    v.page.on("request", lambda r: requests.append(urlsplit(r.url).path))
+    v.page.mouse.wheel(0, 600)
+    v.page.wait_for_timeout(500)
+    loaded = v.page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert [u for u in loaded + requests if SEARCH_DATA in u] == []
+    v.page.locator("body").press("/")
+    v.page.wait_for_function("() => document.activeElement.name === 'query'")
+    v.page.wait_for_load_state("networkidle")
+    assert "/0.2/pagefind/pagefind.js" in requests
+    v.clean()
+
+
+@pytest.mark.parametrize("lang", list(LANG_PREFIX))
+def test_relevance(visit, lang: str) -> None:
+    """Every case of tests/cases/search/queries.yaml: its page among the first three."""
+    v = visit(url(lang, CHAPTER))
+    prefix = "/0.2/" + LANG_PREFIX[lang]
+    misses = []
+    for case in QUERIES[lang]:
+        found = search(v, case["query"])
+        assert found and all(h.startswith(prefix) for h in found), found  # its language only
+        if prefix + case["page"] not in found[:3]:
+            misses.append((case["query"], case["kind"], found[:3]))
+    assert misses == []
+    v.clean()
 
 
 @pytest.mark.parametrize(
-    "lang,query,expected",
+    "lang,queries",
     [
-        ("zh-TW", "監督微調", "監督微調"),
-        ("zh-TW", "监督微调", "監督微調"),  # Simplified typed on the zh-TW site
-        ("zh-CN", "机器学习", "机器学习"),
-        ("zh-CN", "機器學習", "机器学习"),  # Traditional typed on the zh-CN site
-        ("zh-TW", "LoRA", "LoRA"),
-        ("en", "quantization", "uantization"),
+        ("zh-TW", ["資料集", "数据集"]),
+        ("zh-CN", ["数据集", "資料集"]),
+        ("zh-TW", ["向量資料庫", "向量數據庫", "向量数据库"]),
+        ("zh-CN", ["向量数据库", "向量資料庫", "向量數據庫"]),
     ],
 )
-def test_search_finds_unsegmented_chinese(visit, lang: str, query: str, expected: str) -> None:
+def test_other_script_and_region_find_the_same_pages(visit, lang: str, queries: list[str]):
     v = visit(url(lang, CHAPTER))
-    results = search(v, query)
-    assert results and any(expected in r for r in results), results[:5]
-    prefix = {"zh-TW": "/0.2/", "zh-CN": "/0.2/zh-CN/", "en": "/0.2/en/"}[lang]
-    hrefs = v.page.locator(".md-search-result__link").evaluate_all(
-        "links => links.map(a => new URL(a.href).pathname)"
+    results = [search(v, q) for q in queries]
+    assert results[0]  # the site's own form finds pages
+    assert results[1:] == [results[0]] * (len(queries) - 1)
+    v.clean()
+
+
+def test_shortcuts_open_and_close_search(visit) -> None:
+    v = visit(url("en", CHAPTER))
+    page = v.page
+    for key in ("/", "s"):
+        page.locator("body").press(key)
+        assert page.evaluate("document.activeElement.name") == "query"
+        assert page.evaluate("document.getElementById('__search').checked") is True
+        assert page.locator(".reader-search input[name=query]").input_value() == ""
+        page.keyboard.press("Escape")
+        assert page.evaluate("document.getElementById('__search').checked") is False
+    v.clean()
+
+
+def test_result_highlights_the_query_on_its_page(visit) -> None:
+    v = visit(url("zh-TW", CHAPTER))
+    search(v, "监督微调")
+    v.page.locator(".reader-search__results > li > a").first.click()
+    v.page.wait_for_url("**/0.2/scientist/supervised-fine-tuning/**")
+    v.page.wait_for_selector("article mark.reader-search-mark")
+    marks = v.page.locator("article mark.reader-search-mark").all_inner_texts()
+    assert set(marks) == {"監督", "微調"}  # the words Pagefind found, in the site's script
+    v.clean()
+
+
+def test_search_follows_dark_mode(visit) -> None:
+    v = visit(url("zh-TW", CHAPTER))
+    page = v.page
+    if page.evaluate("document.body.getAttribute('data-md-color-scheme')") != "slate":
+        page.locator("form[data-md-component=palette] label:visible").first.click()
+    search(v, "量化")
+    colours = page.evaluate(
+        """() => {
+        const probe = document.createElement("div")
+        probe.style.backgroundColor = "var(--md-default-bg-color)"
+        document.body.append(probe)
+        const theme = getComputedStyle(probe).backgroundColor
+        probe.remove()
+        const output = document.querySelector(".reader-search .md-search__scrollwrap")
+        return [theme, getComputedStyle(output).backgroundColor]
+    }"""
     )
-    assert hrefs and all(h.startswith(prefix) for h in hrefs), hrefs  # its own language only
-    if lang == "zh-TW":
-        assert not any(h.startswith(("/0.2/zh-CN/", "/0.2/en/")) for h in hrefs)
+    assert colours[1] == colours[0]  # the theme's background, in the search output too
+    dark = [int(c) for c in colours[0][colours[0].index("(") + 1 : -1].split(",")[:3]]
+    assert sum(dark) < 3 * 80, colours
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "search-zh-TW-dark.png"))
     v.clean()
 
 

@@ -1,8 +1,7 @@
 """Reader features of the built site: search per language, roadmaps, progress ids, notebooks.
 
-Everything is checked on the real `mkdocs build --strict` output (the `site` fixture). Queries
-run through the shipped search code itself (site/assets/reader/search-core.js, under Node) on
-the shipped index files.
+Everything is checked on the real `mkdocs build --strict` output (the `site` fixture). Search
+queries run in Chromium (test_browser.py); here, the index and query tables the build ships.
 """
 
 from __future__ import annotations
@@ -11,24 +10,20 @@ import functools
 import importlib.util
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from types import ModuleType
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 from mkdocs.utils.yaml import yaml_load
 
 from conftest import LANG_PREFIX, ROOT
-from llmcourse.pages import search_index_path
+from llmcourse import search
 
 LANGS = tuple(LANG_PREFIX)
 OVERVIEWS = ("fundamentals", "scientist", "engineer")
 HAN = re.compile(r"[\u3400-\u9fff]")
-CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
-CJK_GAP = re.compile(rf"(?<=[{CJK}])\s+(?=[{CJK}])")  # a line break in Chinese text
 
 
 def _hook(name: str) -> ModuleType:
@@ -39,9 +34,6 @@ def _hook(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-search_hook = _hook("search")
 
 
 @functools.cache
@@ -95,12 +87,6 @@ def pages(site: Path, lang: str) -> list[Path]:
     )
 
 
-def _url(site: Path, path: Path) -> str:
-    """A built page's URL as the search index writes it (site-relative, "" for the home)."""
-    url = path.parent.relative_to(site).as_posix() + "/"
-    return "" if url == "./" else url
-
-
 def h1(page: BeautifulSoup) -> str:
     node = BeautifulSoup(str(page.select_one("article h1")), "html.parser")
     for link in node.select(".headerlink"):
@@ -113,153 +99,77 @@ def unnumbered(title: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Search
+# Search (Pagefind's index of the built site; queries run in Chromium in test_browser.py)
 
 
-def test_each_language_has_an_index_of_its_own_pages(site: Path) -> None:
-    stub = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert stub["docs"] == [] and stub["config"]["separator"]
+def test_pagefind_indexes_every_page_in_its_own_language(site: Path) -> None:
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    counts = {lang: info["page_count"] for lang, info in entry["languages"].items()}
+    assert counts == {lang.lower(): len(pages(site, lang)) for lang in LANGS}
+
+
+def test_material_search_is_gone(site: Path) -> None:
+    """No Material search index, worker start or our old index: Pagefind replaces them."""
+    assert not (site / "search").exists()
+    assert not list(site.rglob("search_index*.json"))
     for lang in LANGS:
-        data = json.loads((site / search_index_path(lang)).read_text(encoding="utf-8"))
-        assert data["lang"] == lang
-        locations = [doc["location"] for doc in data["docs"]]
-        prefix = LANG_PREFIX[lang]
-        foreign = [f"{p}" for o, p in LANG_PREFIX.items() if p and o != lang]
-        assert all(loc.startswith(prefix) for loc in locations), lang
-        assert not [loc for loc in locations if loc.startswith(tuple(foreign))], lang
-        # every page of the language is in it, under its own URL
-        articles = {loc for loc in locations if "#" not in loc}
-        built = {_url(site, path) for path in pages(site, lang)}
-        assert built <= articles, (lang, sorted(built - articles))
-        for key in ("scientist/evaluation", "engineer/securing-llms", "notebooks/attention"):
-            assert f"{prefix}{key}/" in articles, (lang, key)
+        for path in pages(site, lang):
+            page = soup(path)
+            assert page.select("[data-md-component=search], form[name=search]") == [], path
+            assert len(page.select("[data-reader-search] input[name=query]")) == 1, path
+            scripts = [resolve(path, s["src"]) for s in page.select("script[src]")]
+            assert (site / "assets" / "reader" / "search-ui.js").resolve() in scripts, path
 
 
-def test_index_is_lean(site: Path) -> None:
-    sizes = {lang: (site / search_index_path(lang)).stat().st_size for lang in LANGS}
-    for lang, size in sizes.items():
-        assert 10_000 < size < 300_000, (lang, size)
-
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_pages_use_the_reader_worker_and_their_language_index(site: Path, lang: str) -> None:
-    worker = site / "assets" / "reader" / "search-worker.js"
-    for path in pages(site, lang):
-        config = json.loads(soup(path).select_one("#__config").get_text())
-        url = config["search"]
-        assert not url.startswith(("/", "http")), (path, url)  # inside a mike version folder
-        assert resolve(path, url) == worker.resolve(), (path, url)
-        (index,) = parse_qs(urlsplit(url).query)["index"]
-        assert index == search_index_path(lang), (path, index)
-        assert (site / index).is_file()
-        # the version selector still reads ../versions.json from the site root
-        assert resolve(path, config["base"] + "/") == site.resolve() / "index.html"
-
-
-def _article_text(path: Path) -> str:
-    """A page's prose as search reads it: no code, scripts, diagrams or controls."""
-    article = BeautifulSoup(str(soup(path).select_one("article")), "html.parser")
-    skipped = [
-        *search_hook.SKIP_TAGS,
-        "[data-search-exclude]",
-        *(f".{name}" for name in search_hook.SKIP_CLASSES),
-    ]
-    for node in article.select(", ".join(skipped)):
-        node.decompose()
-    return CJK_GAP.sub("", article.get_text(" "))
-
-
-def _contains(text: str, needle: str) -> bool:
-    """Han: anywhere; a Latin word: at the start of a word, in any case."""
-    if HAN.search(needle):
-        return needle in text
-    return re.search(rf"(?<![^\W_]){re.escape(needle)}", text, re.I) is not None
-
-
-def _pages_containing(site: Path, lang: str, needle: str) -> set[str]:
-    """URLs (as in the index) of the pages of a language whose prose contains needle."""
-    return {
-        _url(site, path) for path in pages(site, lang) if _contains(_article_text(path), needle)
-    }
-
-
-@functools.cache
-def _search(site: Path, lang: str, *queries: str) -> dict[str, list[str]]:
-    """Result pages (best first) per query, from the shipped search code and index."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is needed to run the shipped search code")
-    script = """
-        const [core, index, queries] = process.argv.slice(1)
-        const { Index } = require(core)
-        const search = new Index(JSON.parse(require("fs").readFileSync(index, "utf8")))
-        const out = {}
-        for (const q of JSON.parse(queries))
-          out[q] = search.search(q).items.map(group => group[0].location.split("#")[0])
-        console.log(JSON.stringify(out))
-    """
-    core = site / "assets" / "reader" / "search-core.js"
-    index = site / search_index_path(lang)
-    result = subprocess.run(
-        [node, "-e", script, str(core), str(index), json.dumps(queries)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return json.loads(result.stdout)
-
-
-SEARCHES = [
-    # (site language, query as typed, the text the pages of that language contain)
-    ("zh-TW", "机器学习", "機器學習"),  # Simplified typed on the Traditional site
-    ("zh-TW", "機器學習", "機器學習"),
-    ("zh-CN", "机器学习", "机器学习"),
-    ("zh-CN", "機器學習", "机器学习"),
-    ("zh-TW", "監督微調", "監督微調"),
-    ("zh-CN", "監督微調", "监督微调"),
-    ("zh-TW", "数据集", "資料集"),  # the mainland term on the Taiwan site
-    ("zh-CN", "資料集", "数据集"),  # and the other way round
-    ("zh-TW", "程序", "程式"),
-    ("zh-TW", "LoRA", "LoRA"),  # English terms in Chinese pages
-    ("zh-CN", "lora", "LoRA"),
-    ("en", "LoRA", "LoRA"),
-    ("en", "quantization", "quantization"),
-]
-
-
-@pytest.mark.parametrize("lang,query,text", SEARCHES)
-def test_query_finds_the_pages_that_contain_it(
-    site: Path, lang: str, query: str, text: str
+@pytest.mark.parametrize(
+    "lang,query,expected",
+    [
+        ("zh-TW", "数据集", "資料集"),  # the other script and the other region's term
+        ("zh-TW", "向量数据库", "向量資料庫"),
+        ("zh-TW", "向量數據庫", "向量資料庫"),  # the other region's term in this script
+        ("zh-TW", "监督微调", "監督微調"),
+        ("zh-TW", "監督微調", "監督微調"),
+        ("zh-TW", "ＬｏＲＡ", "LoRA"),  # full-width Latin
+        ("zh-CN", "資料集", "数据集"),
+        ("zh-CN", "向量資料庫", "向量数据库"),
+        ("zh-CN", "向量數據庫", "向量数据库"),
+        ("zh-CN", "機器學習", "机器学习"),
+        ("zh-CN", "指令数据集", "指令数据集"),  # the site's own words stay as they are
+    ],
+)
+def test_query_tables_bring_a_query_to_the_sites_form(
+    site: Path, lang: str, query: str, expected: str
 ) -> None:
-    expected = _pages_containing(site, lang, text)
-    assert expected, (lang, text)  # the test needs pages to find
-    found = _search(site, lang, *[q for lg, q, _ in SEARCHES if lg == lang])[query]
-    assert expected <= set(found), (query, sorted(expected - set(found)))
-    # the best result does contain the term (or its regional form)
-    best = site / found[0] / "index.html"
-    assert _contains(_article_text(best), text), found[0]
+    """The shipped tables, read as search-ui.js reads them (llmcourse.search.normalise)."""
+    data = json.loads((site / search.terms_path(lang)).read_text(encoding="utf-8"))
+    chars = dict(zip(data["chars"][::2], data["chars"][1::2], strict=True))
+    assert search.normalise(query, chars, data["terms"]) == expected
 
 
-def test_phrase_not_in_any_page_finds_pages_with_its_parts(site: Path) -> None:
-    """Han typed as one run that no page contains verbatim is looked for by its parts."""
-    phrase = "监督微调模型训练"
-    assert not _pages_containing(site, "zh-TW", "監督微調模型訓練")
-    found = _search(site, "zh-TW", phrase)[phrase]
-    assert "scientist/supervised-fine-tuning/" in found[:3], found
+def test_front_matter_keeps_a_page_out_of_search(tmp_path: Path) -> None:
+    from conftest import build_site
+    from llmcourse import bench
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# 首頁\n\n公開的頁面。\n", encoding="utf-8")
+    (docs / "draft.md").write_text(
+        "---\nsearch:\n  exclude: true\n---\n\n# 草稿\n\n不該被搜尋到。\n", encoding="utf-8"
+    )
+    bench.write_config(bench.project_config(docs, nav=False), tmp_path)
+    result = build_site(tmp_path, tmp_path / "site")
+    assert result.returncode == 0, result.stderr[-4000:]
+    site = tmp_path / "site"
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    counts = {lang: info["page_count"] for lang, info in entry["languages"].items()}
+    assert counts == {"zh-tw": 1, "zh-cn": 1, "en": 1}  # the home page of each language
+    assert 'data-pagefind-ignore="all"' in (site / "draft" / "index.html").read_text("utf-8")
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_query_without_match_finds_nothing(site: Path, lang: str) -> None:
-    assert _search(site, lang, "qzxjvw", "量子糖果舞")["qzxjvw"] == []
-    assert _search(site, lang, "qzxjvw", "量子糖果舞")["量子糖果舞"] == []
-
-
-def test_search_results_are_grouped_per_page_of_the_language(site: Path) -> None:
-    for lang in LANGS:
-        found = _search(site, lang, "LoRA")["LoRA"]
-        assert len(found) == len(set(found)), lang  # one group per page
-        assert all(url.startswith(LANG_PREFIX[lang]) for url in found), lang
+def test_query_tables_are_small(site: Path) -> None:
+    for lang in ("zh-TW", "zh-CN"):
+        size = (site / search.terms_path(lang)).stat().st_size
+        assert 5_000 < size < 80_000, (lang, size)
 
 
 # ---------------------------------------------------------------------------------------------

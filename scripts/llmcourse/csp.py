@@ -25,6 +25,9 @@ DATA_TYPES = ("application/json", "application/ld+json")
 HEAD = re.compile(r"<head\b[^>]*>", re.I)
 META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
 
+#: Sources of script-src besides the inline-script hashes: our own files, and WebAssembly
+#: compiled from them (Pagefind's search runs in WebAssembly; 'wasm-unsafe-eval' allows no eval).
+SCRIPT_SOURCES = "'self' 'wasm-unsafe-eval'"
 #: Every directive but script-src. Style attributes stay allowed: Material and notebooks set
 #: them, and the sanitizer keeps only harmless properties in page content.
 DIRECTIVES = (
@@ -69,7 +72,7 @@ def template_scripts(dirs: tuple[str, ...]) -> list[re.Pattern]:
 def policy(hashes: list[str]) -> str:
     """The policy text for a page whose trusted inline scripts have these hashes."""
     return "; ".join(
-        [DIRECTIVES[0], f"script-src 'self' {' '.join(hashes)}".rstrip(), *DIRECTIVES[1:]]
+        [DIRECTIVES[0], f"script-src {SCRIPT_SOURCES} {' '.join(hashes)}".rstrip(), *DIRECTIVES[1:]]
     )
 
 
@@ -91,7 +94,9 @@ def allow_injected(original: bytes, served: bytes) -> bytes:
         return served
     extra = " ".join(f"'sha256-{digest(body)}'" for body in added)
     return META.sub(
-        lambda m: m.group(0).replace("script-src 'self'", f"script-src 'self' {extra}", 1),
+        lambda m: m.group(0).replace(
+            f"script-src {SCRIPT_SOURCES}", f"script-src {SCRIPT_SOURCES} {extra}", 1
+        ),
         text,
         count=1,
     ).encode("utf-8")

@@ -13,12 +13,6 @@ def page_key(src_uri: str) -> str:
     return LANGUAGE_FILE.sub("", src_uri)
 
 
-def search_index_path(lang: str, default: str = "zh-TW") -> str:
-    """The site-relative path of a language's search index."""
-    folder = "" if lang == default else f"{lang}/"
-    return f"{folder}search/search_index.{lang}.json"
-
-
 def source_file(docs: Path, src_uri: str) -> Path | None:
     """The file a page is built from: itself, or the Chinese source in the other script."""
     candidates = [src_uri]

@@ -1,0 +1,236 @@
+/*
+ * The site's search box (overrides/partials/search.html) on Pagefind's index (hooks/search.py).
+ *
+ * Nothing is fetched until the reader opens search: then Pagefind (pagefind/pagefind.js, its
+ * WebAssembly and the index of the page's <html lang>) and, on the Chinese sites, the query
+ * tables (pagefind/terms.<lang>.json). A query in the other script or with the other region's
+ * term is brought to the site's form first (llmcourse.search.normalise does the same in
+ * Python). Results link with ?pagefind-highlight=…, and a page opened that way marks the
+ * query with pagefind-highlight.js. Keys: / or s opens search, Esc closes it, ↓/↑ move
+ * through the results.
+ */
+"use strict"
+
+;(() => {
+  const dialog = document.querySelector("[data-reader-search]")
+  const toggle = document.getElementById("__search")
+  const config = document.getElementById("__config")
+  if (!config)
+    return
+  const root = new URL(JSON.parse(config.textContent).base.replace(/\/?$/, "/"), location.href)
+  const HIGHLIGHT = "pagefind-highlight"
+  const SHOWN = 10
+
+  /* A page opened from a result: mark the query in the article. */
+  if (new URLSearchParams(location.search).has(HIGHLIGHT))
+    import(new URL("pagefind/pagefind-highlight.js", root).href).then(({ default: Highlight }) => {
+      new Highlight({
+        highlightParam: HIGHLIGHT,
+        markContext: "article.md-content__inner",
+        markOptions: {
+          className: "reader-search-mark",
+          exclude: ["pre", "pre *", "[data-search-exclude]", "[data-search-exclude] *"]
+        },
+        addStyles: false
+      })
+    }).catch(err => console.warn("Search highlighting unavailable:", err))
+
+  if (!dialog || !toggle)
+    return
+  const form = dialog.querySelector("form")
+  const input = dialog.querySelector("input[name=query]")
+  const meta = dialog.querySelector(".md-search-result__meta")
+  const list = dialog.querySelector(".reader-search__results")
+  const lang = document.documentElement.lang
+  let engine = null
+  let latest = 0
+
+  /* Pagefind and the query tables, loaded once, when search first opens. */
+  function load() {
+    if (engine)
+      return engine
+    const tables = /^zh-/.test(lang)
+      ? fetch(new URL(`pagefind/terms.${lang}.json`, root)).then(r => r.ok ? r.json() : null)
+      : Promise.resolve(null)
+    engine = Promise.all([
+      import(new URL("pagefind/pagefind.js", root).href),
+      tables.catch(() => null)
+    ]).then(async ([pagefind, data]) => {
+      await pagefind.options({ highlightParam: HIGHLIGHT, excerptLength: 24 })
+      await pagefind.init()
+      return { pagefind, read: reader(data) }
+    })
+    return engine
+  }
+
+  /* The query in the site's form: full-width folded, the site's script, the site's terms. */
+  function reader(data) {
+    const chars = new Map()
+    const pairs = data ? Array.from(data.chars) : []
+    for (let i = 0; i + 1 < pairs.length; i += 2)
+      chars.set(pairs[i], pairs[i + 1])
+    const terms = new Map(Object.entries(data ? data.terms : {}))
+    const longest = Math.max(0, ...Array.from(terms.keys(), key => Array.from(key).length))
+    return query => {
+      const text = Array.from(query, ch => {
+        const code = ch.codePointAt(0)
+        if (code >= 0xff01 && code <= 0xff5e)
+          ch = String.fromCodePoint(code - 0xfee0)
+        return chars.get(ch) || ch
+      })
+      const out = []
+      for (let i = 0; i < text.length;) {
+        let n = Math.min(longest, text.length - i)
+        for (; n > 0; n--) {
+          const key = text.slice(i, i + n).join("")
+          if (terms.has(key)) {
+            out.push(terms.get(key))
+            break
+          }
+        }
+        if (n === 0) {
+          out.push(text[i])
+          n = 1
+        }
+        i += n
+      }
+      return out.join("")
+    }
+  }
+
+  function open() {
+    if (!toggle.checked) {
+      toggle.checked = true
+      toggle.dispatchEvent(new Event("change"))
+    }
+    input.focus()
+    load()
+  }
+
+  function close() {
+    toggle.checked = false
+    toggle.dispatchEvent(new Event("change"))
+    input.blur()
+  }
+
+  /* Pagefind's excerpt as text with <mark>s, nothing else of its markup. */
+  function excerpt(html) {
+    const p = document.createElement("p")
+    const body = new DOMParser().parseFromString(html, "text/html").body
+    for (const node of body.childNodes) {
+      if (node.nodeName === "MARK") {
+        const mark = document.createElement("mark")
+        mark.textContent = node.textContent
+        p.append(mark)
+      } else {
+        p.append(node.textContent)
+      }
+    }
+    return p
+  }
+
+  function item(page) {
+    const li = document.createElement("li")
+    li.className = "md-search-result__item"
+    const sections = (page.sub_results || []).filter(sub => sub.url.includes("#")).slice(0, 3)
+    const entries = [{ title: page.meta.title || page.url, url: page.url, excerpt: page.excerpt }]
+    for (const sub of sections)
+      if (sub.title && sub.title !== entries[0].title)
+        entries.push(sub)
+    entries.forEach((entry, i) => {
+      const a = document.createElement("a")
+      a.className = "md-search-result__link"
+      a.href = entry.url
+      const article = document.createElement("article")
+      article.className = "md-search-result__article md-typeset"
+      if (i === 0) {
+        const icon = document.createElement("div")
+        icon.className = "md-search-result__icon md-icon"
+        article.append(icon)
+      }
+      const title = document.createElement(i === 0 ? "h1" : "h2")
+      title.textContent = entry.title
+      article.append(title, excerpt(entry.excerpt || ""))
+      a.append(article)
+      li.append(a)
+    })
+    return li
+  }
+
+  function count(n) {
+    const text = n === 0 ? dialog.dataset.none : n === 1 ? dialog.dataset.one : dialog.dataset.other
+    return text.replace("#", String(n))
+  }
+
+  async function search() {
+    const id = ++latest
+    const query = input.value.trim()
+    if (!query) {
+      meta.textContent = dialog.dataset.placeholder
+      list.replaceChildren()
+      return
+    }
+    meta.textContent = dialog.dataset.loading
+    const { pagefind, read } = await load()
+    const found = await pagefind.search(read(query))
+    if (id !== latest)
+      return
+    const pages = await Promise.all(found.results.slice(0, SHOWN).map(r => r.data()))
+    if (id !== latest)
+      return
+    meta.textContent = count(found.results.length)
+    list.replaceChildren(...pages.map(item))
+    list.dataset.query = query  // the query these results answer
+  }
+
+  input.addEventListener("focus", open)
+  input.addEventListener("input", () => search().catch(err => console.warn("Search failed:", err)))
+  toggle.addEventListener("change", () => {
+    if (toggle.checked) {
+      load()
+      input.focus()
+    }
+  })
+  form.addEventListener("submit", ev => {
+    ev.preventDefault()
+    const first = list.querySelector("a")
+    if (first)
+      location.href = first.href
+  })
+  form.addEventListener("reset", () => {
+    latest++
+    meta.textContent = dialog.dataset.placeholder
+    list.replaceChildren()
+    input.focus()
+  })
+  list.addEventListener("click", ev => {
+    if (ev.target instanceof Element && ev.target.closest("a"))
+      close()  // a result on this page (its #heading) must not stay behind the dialog
+  })
+  dialog.addEventListener("keydown", ev => {
+    const links = Array.from(list.querySelectorAll("a"))
+    const at = links.indexOf(document.activeElement)
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      ev.preventDefault()
+      const next = ev.key === "ArrowDown" ? at + 1 : at - 1
+      if (next < 0)
+        input.focus()
+      else if (links[Math.min(next, links.length - 1)])
+        links[Math.min(next, links.length - 1)].focus()
+    }
+  })
+  document.addEventListener("keydown", ev => {
+    if (ev.metaKey || ev.ctrlKey || ev.altKey)
+      return
+    const target = ev.target
+    const typing = target instanceof HTMLElement &&
+      (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))
+    if (ev.key === "Escape" && toggle.checked) {
+      ev.preventDefault()
+      close()
+    } else if (!typing && (ev.key === "/" || ev.key === "s" || ev.key === "S")) {
+      ev.preventDefault()
+      open()
+    }
+  })
+})()

@@ -1,0 +1,191 @@
+"""Site search: Pagefind's index of the built site, and the tables that read a query.
+
+Pagefind (PyPI ``pagefind[extended]``; the extended binary segments Chinese) indexes every
+built page into ``<site>/pagefind/``, one index per ``<html lang>``; the browser fetches only
+the fragments a query needs, and only once the reader opens search
+(overrides/assets/reader/search-ui.js).
+
+Pagefind matches the words of the page as written. A Chinese query in the other script
+(数据集 on the zh-TW site) or with the other region's term (向量數據庫 for 向量資料庫) is first
+brought to the site's own form in the browser with the tables written here, from the project's
+conversion (llmcourse.convert): OpenCC's character tables and the regional glossary
+(locales/glossary/). They do not grow with the course.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from llmcourse import convert, write_if_changed
+
+#: What Pagefind indexes: the article of each page (no 404 page, no header, nav or footer).
+ROOT_SELECTOR = "article.md-content__inner"
+#: Not searched: code, drawings, controls, the reader's progress and roadmap widgets, heading
+#: permalinks, notebook prompts.
+EXCLUDE_SELECTORS = (
+    "pre",
+    "svg",
+    "math",
+    "button",
+    "nav",
+    "form",
+    "select",
+    "textarea",
+    "template",
+    "noscript",
+    "[data-search-exclude]",
+    ".headerlink",
+    ".anchor-link",
+    ".jp-InputPrompt",
+    ".jp-OutputPrompt",
+    ".zeroclipboard-container",
+)
+#: Pagefind's output folder, at the site root (inside each mike version folder).
+BUNDLE = "pagefind"
+#: Files Pagefind writes for its own UIs, which the site does not use.
+UNUSED = ("pagefind-ui.*", "pagefind-modular-ui.*", "pagefind-component-ui.*")
+#: The OpenCC character-level config that brings a character into each Chinese site's script.
+CHAR_CONFIG = {"zh-TW": "s2tw.json", "zh-CN": "tw2s.json"}
+#: Glossary direction whose keys are the other region's terms, whose values are this site's.
+GLOSSARY_INTO = {"zh-TW": "cn2tw", "zh-CN": "tw2cn"}
+HAN_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+HTML_LANG = re.compile(r'<html[^>]*\slang="([^"]+)"')
+TAG = re.compile(r"<[^>]*>")
+ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">')
+
+
+def terms_path(lang: str) -> str:
+    """The site-relative path of a language's query tables."""
+    return f"{BUNDLE}/terms.{lang}.json"
+
+
+def index_site(site: Path) -> float:
+    """Index the built site with Pagefind into site/pagefind/; the seconds it took."""
+    start = time.perf_counter()
+    shutil.rmtree(site / BUNDLE, ignore_errors=True)  # mkdocs serve rebuilds into one folder
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pagefind",
+            "--site",
+            str(site),
+            "--output-subdir",
+            BUNDLE,
+            "--glob",
+            "**/index.html",
+            "--root-selector",
+            ROOT_SELECTOR,
+            "--exclude-selectors",
+            ",".join(EXCLUDE_SELECTORS),
+            "--silent",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise RuntimeError(f"Pagefind failed on {site}: {(result.stderr or result.stdout)[-2000:]}")
+    for pattern in UNUSED:
+        for path in (site / BUNDLE).glob(pattern):
+            path.unlink()
+    for lang, text in site_text(site).items():
+        write_if_changed(site / terms_path(lang), json.dumps(query_tables(lang, text), **JSON))
+    return time.perf_counter() - start
+
+
+def without_page(html: str) -> str:
+    """A built page Pagefind leaves out (front matter ``search: {exclude: true}``)."""
+    return ARTICLE.sub(lambda m: m.group(0)[:-1] + ' data-pagefind-ignore="all">', html, count=1)
+
+
+def excluded(meta: dict) -> bool:
+    """Whether a page's front matter keeps it out of search, as Material's ``search.exclude``."""
+    value = meta.get("search")
+    return isinstance(value, dict) and value.get("exclude") is True
+
+
+def query_tables(lang: str, text: str) -> dict[str, object]:
+    """How the browser brings a query to the form the pages of a Chinese site use.
+
+    ``text`` is the Han text of the site's pages. ``chars``: pairs of characters (other
+    script → this site's), as one string. ``terms``: the other region's terms, in this
+    site's characters → the site's term, kept only when the pages use the site's term more
+    often than the other (指令 stays 指令 where the pages say 指令 more than 命令, the other
+    region's word for it); and those site terms that hold another key → themselves, so they
+    stay whole (向量資料庫 is not read as 向量資料 + 庫). Applied longest match first.
+    """
+    chars = _char_table(lang)
+    into = convert.glossary(GLOSSARY_INTO[lang]).entries
+    back = convert.glossary("tw2cn" if GLOSSARY_INTO[lang] == "cn2tw" else "cn2tw").entries
+    pairs = [*into.items(), *((theirs, mine) for mine, theirs in back.items())]
+    terms: dict[str, str] = {}
+    for theirs, mine in pairs:
+        key = normalise(theirs, chars)
+        if key != mine and key not in terms and text.count(mine) > text.count(key):
+            terms[key] = mine
+    for mine in sorted(set(terms.values())):
+        parts = {mine[i:j] for i in range(len(mine)) for j in range(i + 1, len(mine) + 1)}
+        if (parts - {mine}) & terms.keys():
+            terms.setdefault(mine, mine)
+    return {
+        "lang": lang,
+        "chars": "".join(a + b for a, b in sorted(chars.items())),
+        "terms": dict(sorted(terms.items())),
+    }
+
+
+def site_text(site: Path) -> dict[str, str]:
+    """Each Chinese site's Han text: its distinct runs, from the built pages of its language."""
+    runs: dict[str, set[str]] = {lang: set() for lang in CHAR_CONFIG}
+    for path in site.rglob("index.html"):
+        if BUNDLE in path.relative_to(site).parts:
+            continue
+        html = path.read_text(encoding="utf-8", errors="replace")
+        match = HTML_LANG.search(html, 0, 2000)
+        if match and match.group(1) in runs:
+            runs[match.group(1)].update(HAN_RUN.findall(TAG.sub(" ", html)))
+    return {lang: "\n".join(sorted(found)) for lang, found in runs.items()}
+
+
+def normalise(query: str, chars: dict[str, str], terms: dict[str, str] | None = None) -> str:
+    """A query as search-ui.js reads it: full-width ASCII folded, characters in the site's
+    script, then the other region's terms replaced by the site's (longest match first)."""
+    out = []
+    for ch in query:
+        if "\uff01" <= ch <= "\uff5e":
+            ch = chr(ord(ch) - 0xFEE0)
+        out.append(chars.get(ch, ch))
+    text = "".join(out)
+    if not terms:
+        return text
+    longest = max(map(len, terms))
+    result, i = [], 0
+    while i < len(text):
+        for n in range(min(longest, len(text) - i), 0, -1):
+            if text[i : i + n] in terms:
+                result.append(terms[text[i : i + n]])
+                i += n
+                break
+        else:
+            result.append(text[i])
+            i += 1
+    return "".join(result)
+
+
+@functools.cache
+def _char_table(lang: str) -> dict[str, str]:
+    """Each Han character → the one OpenCC makes of it for the site's script, where it differs."""
+    chars = [chr(c) for r in HAN_BLOCKS for c in range(*r)]
+    converted = convert._converter(CHAR_CONFIG[lang]).convert("\n".join(chars)).split("\n")
+    return {a: b for a, b in zip(chars, converted, strict=True) if len(b) == 1 and a != b}
+
+
+JSON = {"ensure_ascii": False, "separators": (",", ":")}
