@@ -169,7 +169,7 @@ def test_front_matter_keeps_a_page_out_of_search(tmp_path: Path) -> None:
 def test_query_tables_are_small(site: Path) -> None:
     for lang in ("zh-TW", "zh-CN"):
         size = (site / search.terms_path(lang)).stat().st_size
-        assert 5_000 < size < 80_000, (lang, size)
+        assert 1_000 < size < 20_000, (lang, size)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -115,12 +115,15 @@ def excluded(meta: dict) -> bool:
 def query_tables(lang: str, text: str) -> dict[str, object]:
     """How the browser brings a query to the form the pages of a Chinese site use.
 
-    ``text`` is the Han text of the site's pages. ``chars``: pairs of characters (other
-    script → this site's), as one string. ``terms``: the other region's terms, in this
-    site's characters → the site's term, kept only when the pages use the site's term more
-    often than the other (指令 stays 指令 where the pages say 指令 more than 命令, the other
-    region's word for it); and those site terms that hold another key → themselves, so they
-    stay whole (向量資料庫 is not read as 向量資料 + 庫). Applied longest match first.
+    ``text`` is the Han text of the site's pages.
+
+    - ``chars``: pairs of characters, other script → this site's (where the site's is in
+      the pages or in a key), as one string;
+    - ``terms``: the other region's terms, in this site's characters → the site's term, kept
+      when the pages use the site's term more often than the other (指令 stays 指令 where the
+      pages say 指令 more than 命令, the other region's word for it); and the site's terms
+      that hold another key → themselves, so they stay whole (向量資料庫 is not read as
+      向量資料 + 庫). Applied longest match first.
     """
     chars = _char_table(lang)
     into = convert.glossary(GLOSSARY_INTO[lang]).entries
@@ -135,9 +138,11 @@ def query_tables(lang: str, text: str) -> dict[str, object]:
         parts = {mine[i:j] for i in range(len(mine)) for j in range(i + 1, len(mine) + 1)}
         if (parts - {mine}) & terms.keys():
             terms.setdefault(mine, mine)
+    # Only the characters a query can usefully become: those of the pages and of the keys.
+    useful = set(text).union(*terms)
     return {
         "lang": lang,
-        "chars": "".join(a + b for a, b in sorted(chars.items())),
+        "chars": "".join(a + b for a, b in sorted(chars.items()) if b in useful),
         "terms": dict(sorted(terms.items())),
     }
 
