@@ -356,12 +356,13 @@ def search_costs(tmp_path: Path, factors: tuple[int, ...] = (1, 50)) -> list[tup
         for lang, (cold, warm) in _query_costs(site, cases).items():
             for label, runs in (("first query", cold), ("next queries", warm)):
                 kib = statistics.median(r[0] for r in runs) / 1024
-                ms = [r[1] for r in runs]
+                gz = statistics.median(r[1] for r in runs) / 1024
+                ms = [r[2] for r in runs]
                 rows.append(
                     (
                         f"search ×{factor}: {lang} {label} (median of {len(runs)})",
-                        f"{kib:.1f} KiB fetched, first results {statistics.median(ms):.0f} ms "
-                        f"(min {min(ms):.0f}, max {max(ms):.0f})",
+                        f"{kib:.1f} KiB fetched ({gz:.1f} KiB with gzip), first results "
+                        f"{statistics.median(ms):.0f} ms (min {min(ms):.0f}, max {max(ms):.0f})",
                     )
                 )
         if factor != 1:
@@ -370,22 +371,23 @@ def search_costs(tmp_path: Path, factors: tuple[int, ...] = (1, 50)) -> list[tup
 
 
 def _query_costs(site: Path, cases: dict) -> dict[str, tuple[list, list]]:
-    """Per language: (bytes served, ms to first results) of each query typed as the first of
-    a visit (fresh browser cache), and of the query after it on the same page."""
+    """Per language: (bytes served, bytes with gzip, ms to first results) of each query typed
+    as the first of a visit (fresh browser cache), and of the query after it on the page."""
     import functools
     import http.server
     import threading
 
     from playwright.sync_api import sync_playwright
 
-    served: list[int] = []
+    served: list[tuple[int, int]] = []  # (bytes served, bytes a host that gzips text sends)
 
     class Counting(http.server.SimpleHTTPRequestHandler):
         def copyfile(self, source, outputfile) -> None:  # noqa: ANN001 - the base signature
             data = source.read()
             outputfile.write(data)
             if "/pagefind/" in self.path:
-                served.append(len(data))
+                text = self.path.split("?")[0].endswith((".js", ".json"))
+                served.append((len(data), len(gzip.compress(data, 6)) if text else len(data)))
 
         def log_message(self, *args: object) -> None:
             pass
@@ -407,10 +409,10 @@ def _query_costs(site: Path, cases: dict) -> dict[str, tuple[list, list]]:
         wait()
     })"""
 
-    def typed(page, query: str) -> tuple[int, float]:  # noqa: ANN001 - a Playwright page
+    def typed(page, query: str) -> tuple[int, int, float]:  # noqa: ANN001 - a Playwright page
         ms = page.evaluate(timing, query)
         page.wait_for_load_state("networkidle")
-        return sum(served), ms
+        return sum(r for r, _ in served), sum(g for _, g in served), ms
 
     out = {}
     try:
