@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from llmcourse import pages
+from llmcourse import guard, mdtext, pages
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CONFIG = ROOT / "mkdocs.yml"
@@ -115,9 +115,9 @@ def _locate(message: str, docs: Path) -> tuple[str, int, int, str, str] | None:
         path = pages.source_file(docs, page["page"]) or docs / page["page"]
         line, col = 1, 1
         if link and path.is_file():
-            line, col = _position(
-                path.read_text(encoding="utf-8", errors="replace"), link["target"]
-            )
+            text = path.read_text(encoding="utf-8", errors="replace")
+            at = text.find(link["target"])
+            line, col = mdtext.line_col(text, at) if at >= 0 else (1, 1)
         return (
             _display(path),
             line,
@@ -130,18 +130,9 @@ def _locate(message: str, docs: Path) -> tuple[str, int, int, str, str] | None:
     return (_display(docs), 1, 1, f"build: {message}", "")
 
 
-def _position(text: str, needle: str) -> tuple[int, int]:
-    at = text.find(needle)
-    if at < 0:
-        return 1, 1
-    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
-
-
 def _display(path: Path) -> str:
-    try:
-        return path.absolute().relative_to(Path.cwd().absolute()).as_posix()
-    except ValueError:
-        return str(path)
+    """As check shows paths: relative to the working directory when inside it."""
+    return guard.display(path.resolve(), Path.cwd().resolve())
 
 
 class _Collect(logging.Handler):

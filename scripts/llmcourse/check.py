@@ -1072,23 +1072,15 @@ def check_page(site: Site, page: Path, report: FileReport, parity_done: set[Path
 
 def check_notebook(site: Site, path: Path, report: FileReport) -> None:
     """A notebook is JSON with a list of cells and runs no script in the page."""
-    text = check_encoding(path.read_bytes(), report)
+    data = path.read_bytes()
+    # what the build refuses before reading it (size, encoding, JSON), as for pages
+    if guard.page_problems(data, path.suffix, report) is None:
+        return
+    text = check_encoding(data, report)  # adds what only check reports: a BOM
     if text is None:
         return
     check_text_damage(text, report)
-    try:
-        nb = json.loads(text)
-    except json.JSONDecodeError as exc:
-        report.add(
-            exc.lineno,
-            exc.colno,
-            f"notebook is not valid JSON: {exc.msg}",
-            "re-save it from Jupyter",
-        )
-        return
-    except RecursionError:
-        report.add(1, 1, "notebook JSON is nested too deeply", "re-save it from Jupyter")
-        return
+    nb = json.loads(text)
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         report.add(1, 1, "notebook has no list of cells", "re-save it from Jupyter")
         return
@@ -1329,10 +1321,7 @@ def collect(paths: Iterable[Path]) -> Work:
 
 def _display(path: Path) -> str:
     """A path as reports show it: relative to the working directory when inside it."""
-    try:
-        return path.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    return guard.display(path, Path.cwd().resolve())
 
 
 def _guarded(report: FileReport, run: Callable[[], None]) -> None:

@@ -39,7 +39,7 @@ from typing import Any, TextIO
 import opencc
 import yaml
 
-from . import LOCALES, ROOT, mdspans
+from . import LOCALES, ROOT, mdspans, mdtext
 from .mdspans import RuleError, Span
 from .protect import Assembly, PlaceholderError
 
@@ -389,12 +389,6 @@ def page_rules(data: object, to: str, source: str = "<text>") -> tuple[tuple[str
     return tuple(pairs.items())
 
 
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, col
-
-
 def _rule_output(span: Span, to: str) -> str:
     """What a ``-{…}-`` marker becomes in script ``to``."""
     if not span.variants:
@@ -502,7 +496,7 @@ def _assemble(
 
 
 def _rule_error(exc: RuleError, text: str, source: str) -> ConversionRuleError:
-    line, col = _line_col(text, exc.offset)
+    line, col = mdtext.line_col(text, exc.offset)
     return ConversionRuleError(f"{source}:{line}:{col}: {exc}")
 
 

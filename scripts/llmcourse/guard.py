@@ -132,6 +132,9 @@ def page_problems(data: bytes, suffix: str, report) -> str | None:
                 "re-save it from Jupyter",
             )
             return None
+        except RecursionError:
+            report.add(1, 1, "notebook JSON is nested too deeply", "re-save it from Jupyter")
+            return None
         return text
     if not front_matter_plain(text, report):
         return None

@@ -53,6 +53,12 @@ class FrontMatterError(ValueError):
     """Front matter that is not valid YAML (message names file, line and column)."""
 
 
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of an offset into ``text``."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
 def split_front_matter(text: str, source: str = "<text>") -> tuple[dict, str, int]:
     """Return (metadata, body, number of lines the front matter took)."""
     if not text.startswith("---"):

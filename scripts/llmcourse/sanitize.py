@@ -21,6 +21,8 @@ import nh3
 import yaml
 from markupsafe import Markup, escape
 
+from llmcourse import mdtext
+
 POLICY = Path(__file__).with_name("html_policy.yml")
 #: Attributes whose value is a URL.
 URL_ATTRIBUTES = frozenset(
@@ -57,8 +59,9 @@ class Finding:
 def clean(html: str) -> tuple[str, list[Finding]]:
     """The page HTML with everything outside the policy removed, and what was removed."""
     cleaned = nh3.clean(html, **_options())
-    findings = _Explainer.explain(html)
-    if not findings and cleaned != _permissive(html):
+    walker = _Explainer.walk(html)
+    findings = walker.found
+    if not findings and cleaned != _permissive(html, walker.seen):
         findings = [Finding("<", "markup the sanitizer removed (malformed or unusual HTML)")]
     return cleaned, findings
 
@@ -83,8 +86,7 @@ def locate(source: str, finding: Finding, taken: set[int]) -> tuple[int, int]:
     if at < 0:
         return 1, 1
     taken.add(at)
-    line = source.count("\n", 0, at) + 1
-    return line, at - (source.rfind("\n", 0, at) + 1) + 1
+    return mdtext.line_col(source, at)
 
 
 def escape_meta(value):
@@ -231,10 +233,10 @@ def _reserved_class(name: str) -> bool:
     )
 
 
-def _permissive(html: str) -> str:
+def _permissive(html: str, elements: list[tuple[str, list[tuple[str, str | None]]]]) -> str:
     """The HTML as nh3 serialises it with nothing removed (comments aside), for comparison."""
     tags, names, schemes = set(), set(), set()
-    for tag, attrs in _Explainer.elements(html):
+    for tag, attrs in elements:
         tags.add(tag)
         for name, value in attrs:
             names.add(name)
@@ -263,18 +265,12 @@ class _Explainer(HTMLParser):
         self.seen: list[tuple[str, list[tuple[str, str | None]]]] = []
 
     @classmethod
-    def explain(cls, html: str) -> list[Finding]:
+    def walk(cls, html: str) -> _Explainer:
+        """The walker after reading ``html``: what it found, and every element it saw."""
         walker = cls()
         walker.feed(html)
         walker.close()
-        return walker.found
-
-    @classmethod
-    def elements(cls, html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
-        walker = cls()
-        walker.feed(html)
-        walker.close()
-        return walker.seen
+        return walker
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -344,7 +340,7 @@ SVG_ACTIVE = frozenset(
 def svg_findings(text: str) -> list[Finding]:
     """What makes an SVG file active: scripts, event handlers, links to anything but itself."""
     found: list[Finding] = []
-    for tag, attrs in _Explainer.elements(text):
+    for tag, attrs in _Explainer.walk(text).seen:
         if tag in SVG_ACTIVE:
             found.append(Finding(f"<{tag}", f"<{tag}> element"))
         for name, value in attrs:
