@@ -20,6 +20,13 @@ Layers, each of which reports exactly what it did as :class:`Finding` objects:
     confidence is written with the best candidate and reported as
     ``lossy-mojibake-uncertain`` with its candidates; U+FFFD is never written silently.
 
+  - text damaged more than once (read wrongly, saved, read wrongly again, any layer lossy)
+    is peeled layer after layer by :mod:`llmcourse.layers`; a ``?`` between surviving bytes
+    (``â€?``) stands for a byte a legacy save could not write, and a byte an outer layer lost
+    from an inner layer's undefined byte is carried to that layer as its wildcard.  A line
+    whose inner layer cannot be peeled without writing U+FFFD stays as the outer layers left
+    it (``damage-left``).
+
   Mojibake inside code (code spans, fenced and indented code blocks, as
   :mod:`llmcourse.mdspans` finds them) is an example, not damage: it is reported as
   ``mojibake-in-code`` at its line and column and never rewritten.
@@ -280,7 +287,7 @@ def _tables() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
                 leads.add(ch)
             elif 0x80 <= b <= 0xBF:
                 conts.add(ch)
-    run_re = re.compile(f"[{_char_class(high)}\ufffd]+")
+    run_re = re.compile(f"[{_char_class(high)}\ufffd?]+")
     sig_re = re.compile(f"[{_char_class(leads)}][{_char_class(conts)}\ufffd]")
     return run_re, sig_re, frozenset(leads)
 
@@ -409,6 +416,9 @@ def symbol_logp(ch: str, prev: str | None, nxt: str | None, open_quotes: str = "
 # Lossy/lossless parsing of a run as UTF-8 read through a code page
 # --------------------------------------------------------------------------------------------
 WILDCARD = -1  # an undefined byte shown as U+FFFD
+#: A "?" inside a run: the byte a save in a legacy code page could not write.  It stands for a
+#: lost continuation byte only between bytes that survived (``â€?``); elsewhere it is a "?".
+QMARK = -2
 
 
 def _utf8_len(lead: int) -> int:
@@ -446,6 +456,9 @@ def _parse_run(run: str, cp: CodePage) -> list[Segment | int] | None:
         if ch == "\ufffd":
             bs.append(WILDCARD)
             continue
+        if ch == "?":
+            bs.append(QMARK)
+            continue
         b = cp.to_byte.get(ch)
         if b is None:
             return None
@@ -455,16 +468,22 @@ def _parse_run(run: str, cp: CodePage) -> list[Segment | int] | None:
     can_drop = bool(cp.undefined)
     while i < n:
         b = bs[i]
-        need = _utf8_len(b) - 1 if b != WILDCARD else -1
+        need = _utf8_len(b) - 1 if b >= 0 else -1
         if need <= 0:
             out.append(i)
             i += 1
             continue
         j = i + 1
         conts: list[int] = []
-        while j < n and len(conts) < need and (bs[j] == WILDCARD or 0x80 <= bs[j] <= 0xBF):
+        while j < n and len(conts) < need and (bs[j] in (WILDCARD, QMARK) or 0x80 <= bs[j] <= 0xBF):
             conts.append(bs[j])
             j += 1
+        if QMARK in conts and not any(c >= 0 for c in conts):
+            # "?" stands for a lost byte only beside a byte that survived ("â€?"), never
+            # after a lone lead ("qué?" is a question)
+            j = i + 1 + conts.index(QMARK)
+            conts = conts[: conts.index(QMARK)]
+        conts = [WILDCARD if c == QMARK else c for c in conts]
         missing = need - len(conts)
         if missing and not can_drop:
             out.append(i)
@@ -498,6 +517,12 @@ def _candidates(
                 if unicodedata.category(ch) not in ("Cn", "Cs") and ch != "\ufffd":
                     found[ch] = None
     return tuple(found)
+
+
+def _only_controls(candidates: Sequence[str]) -> bool:
+    """Whether every candidate is a C1 control: an undefined byte of an inner layer of damage
+    (``Â`` left of U+0081 once its second byte was dropped), never a character of text."""
+    return bool(candidates) and all(unicodedata.category(c) == "Cc" for c in candidates)
 
 
 def _segment_bytes(seg: Segment) -> bytes:
@@ -689,7 +714,9 @@ def _latin_edits(s: str, ctx: _DocContext, *, allow_lossy: bool) -> list[_Edit]:
                 lead = run[start]
                 mid_word_capital = lead.isupper() and before.islower() and before.isascii()
                 accept = established and (
-                    mid_word_capital or not (before.isalnum() or after.isalnum())
+                    mid_word_capital
+                    or not (before.isalnum() or after.isalnum())
+                    or _only_controls(_candidates(segs[0].lead, (), segs[0].missing, fill))
                 )
             else:
                 # a complete 3-4 byte character, or an emoji prefix such as "ğŸ" (F0 9F),
@@ -1165,14 +1192,29 @@ def _mask(line: str, cols: Sequence[tuple[int, int, str]], keep_code: bool) -> s
     )
 
 
+#: Most layers of damage peeled: UTF-8 read in a wrong encoding, saved, read wrongly again...
+MAX_LAYERS = 5
+
+
 def repair_text(text: str, source: str = "<text>") -> Repair:
     """Repair mojibake in ``text``; lines and runs that are not damaged stay byte-identical.
 
-    Mojibake inside code (code spans, fenced and indented code blocks) is an example, not
-    damage: it is reported as ``mojibake-in-code`` and left as written.
+    Damage is peeled layer after layer (text damaged, saved and damaged again) until nothing
+    is left to peel; a line whose deeper layer cannot be peeled without inventing a character
+    stays as the last layer that could.  Mojibake inside code (code spans, fenced and indented
+    code blocks) is an example, not damage: it is reported as ``mojibake-in-code`` and left as
+    written.
     """
     if not _needs_work(text):
         return Repair(text, [], False, source)
+    from .layers import peel_layers
+
+    return peel_layers(text, source, _peel_once, MAX_LAYERS)
+
+
+def _peel_once(text: str, source: str) -> tuple[str, list[Finding], dict[int, list[int]]]:
+    """One layer of repair: the text, its findings, and per repaired line the input column
+    (0-based) each output character came from."""
     lines = _split_lines(text)
     code = _code_columns(text, lines)
     prose = [_mask(line, code[i], False) if i in code else line for i, line in enumerate(lines)]
@@ -1200,13 +1242,21 @@ def repair_text(text: str, source: str = "<text>") -> Repair:
         )
         script = lm.script_of(sample)
         _choose(list(work.values()), script)
+        for ps in work.values():
+            for p in ps:
+                if _only_controls(p.candidates):
+                    # which undefined byte it was is for the next layer to tell: U+FFFD is
+                    # that layer's wildcard, and a line left with it is given back as it was
+                    p.char, p.candidates, p.confidence = "\ufffd", (), 1.0
     findings: list[Finding] = []
     out_lines = list(lines)
+    colmaps: dict[int, list[int]] = {}
     for lno, positions in work.items():
         original = lines[lno]
         out_lines[lno] = "".join(
             p.char if p.group >= 0 else original[p.origin : p.end] for p in positions
         )
+        colmaps[lno] = [p.origin for p in positions]
         findings.extend(_line_findings(source, lno, original, positions, groups))
     for lno in fallback:
         fixed = _ftfy_fallback_masked(source, lno, lines[lno], code.get(lno, []))
@@ -1236,8 +1286,7 @@ def repair_text(text: str, source: str = "<text>") -> Repair:
                 )
             )
     findings.sort(key=lambda f: (f.line, f.col))
-    new = "".join(out_lines)
-    return Repair(new, findings, new != text, source)
+    return "".join(out_lines), findings, colmaps
 
 
 def _ftfy_fallback_masked(

@@ -1,0 +1,58 @@
+"""Text damaged more than once comes back right; clean Chinese and European text stay as written.
+
+Cases: ``tests/cases/repair/twice/cases.yaml`` (schema and sources in that folder's README).
+Each damaged input holds both corpora, zh-CN and zh-TW, damaged by ``tests/twice_damage.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "scripts"))
+sys.path.insert(0, str(HERE))
+
+from twice_damage import CORPUS, SOURCES, char_accuracy, damaged_path, source_text  # noqa: E402
+
+from llmcourse import repair  # noqa: E402
+
+KNOWN_KEYS = {"label", "input", "identical", "scenario", "min_accuracy", "xfail"}
+
+
+def _cases() -> list[Any]:
+    params = []
+    for case in yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8")):
+        unknown = set(case) - KNOWN_KEYS
+        assert not unknown, f"{case.get('label')}: unknown keys {unknown}"
+        marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if "xfail" in case else []
+        params.append(pytest.param(case, id=case["label"], marks=marks))
+    return params
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_twice_damaged(case: dict[str, Any]) -> None:
+    if case.get("identical"):
+        data = (CORPUS / case["input"]).read_bytes()
+        rep = repair.repair_text(data.decode("utf-8"), case["input"])
+        assert rep.text.encode("utf-8") == data
+        assert rep.findings == [] and not rep.changed
+        return
+    right = chars = 0.0
+    figures = []
+    for name in SOURCES:
+        expected = source_text(name)
+        damaged = damaged_path(case["scenario"], name).read_text(encoding="utf-8")
+        assert damaged != expected
+        rep = repair.repair_text(damaged, f"{case['scenario']}.{name}")
+        # never U+FFFD of its own: a character that cannot be restored stays damaged text
+        assert rep.text.count("\ufffd") <= damaged.count("\ufffd")
+        acc = char_accuracy(expected, rep.text)
+        figures.append(f"{name} {acc:.2%}")
+        right += acc * len(expected)
+        chars += len(expected)
+    assert right / chars >= case["min_accuracy"], ", ".join(figures)
