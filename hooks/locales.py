@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import ast
-import functools
-import re
 from copy import deepcopy
-from pathlib import Path
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
+from mkdocs.structure.pages import Page
 
-from llmcourse import locales
-
-# Material's own string tables that each of our languages starts from.
-MATERIAL_BASE = {"zh-TW": "zh-TW", "zh-CN": "zh", "en": "en"}
+from llmcourse import locales, theme_text
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -27,6 +22,11 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         lang_config["site_description"] = data["site_description"]
         lang_config["nav_translations"] = dict(data["nav"])
         lang_config["theme"] = {"palette": _palette(config, data["palette"])}
+    # Python-Markdown has no languages: its heading-link tooltip is set for each build.
+    i18n = config.plugins["i18n"]
+    lang = i18n.current_language or i18n.default_language
+    toc = config.mdx_configs.setdefault("toc", {})
+    toc["permalink_title"] = locales.text(lang, "ui", "toc.permalink")
     return config
 
 
@@ -40,6 +40,15 @@ def on_env(env: jinja2.Environment, *, config: MkDocsConfig, files) -> jinja2.En
     return env
 
 
+@event_priority(50)  # after hooks/sanitize.py (100): the labels are ours, the cells are not
+def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files) -> str:
+    """mkdocs-jupyter's copy buttons in the reader's language, as Material's are."""
+    if not page.file.src_uri.endswith(".ipynb"):
+        return html
+    lang = config.plugins["i18n"].current_language
+    return theme_text.localize_notebook(html, theme_text.ui_table(lang, tuple(config.theme.dirs)))
+
+
 def _palette(config: MkDocsConfig, labels: dict[str, str]) -> list[dict]:
     """The theme's palette with each toggle's label in the language."""
     palette = deepcopy(config.theme["palette"])
@@ -50,19 +59,4 @@ def _palette(config: MkDocsConfig, labels: dict[str, str]) -> list[dict]:
 
 def _language_partial(lang: str, config: MkDocsConfig) -> str:
     """A Material language macro: its base table with our overrides."""
-    table = dict(_material_strings(MATERIAL_BASE[lang], tuple(config.theme.dirs)))
-    table.update(locales.load(lang).get("ui", {}))
-    body = ",\n".join(f"  {k!r}: {v!r}" for k, v in table.items())
-    return "{% macro t(key) %}{{ {\n" + body + "\n}[key] }}{% endmacro %}\n"
-
-
-@functools.cache
-def _material_strings(name: str, dirs: tuple[str, ...]) -> dict[str, str]:
-    for folder in dirs:
-        path = Path(folder) / "partials" / "languages" / f"{name}.html"
-        if path.exists():
-            source = path.read_text(encoding="utf-8")
-            table = re.search(r"\{\{ (\{.*\}) ?\[key\]", source, re.S)
-            if table:
-                return ast.literal_eval(table.group(1))
-    raise FileNotFoundError(f"Material has no language table '{name}' in {dirs}")
+    return theme_text.language_macro(lang, tuple(config.theme.dirs))
