@@ -287,7 +287,12 @@ def parse_notes(text: str, source: str) -> list[Candidate]:
     pages = {f"{folder}/index": index_lines, **pages}
     titles[f"{folder}/index"] = index_title
     return [
-        Candidate(key, "", _page(titles[key], _clean_body("\n".join(lines), key)), source)
+        Candidate(
+            key,
+            "",
+            _page(titles[key], _nest_restarted_numbering(_clean_body("\n".join(lines), key))),
+            source,
+        )
         for key, lines in pages.items()
     ]
 
@@ -335,7 +340,7 @@ def _clean_body(body: str, key: str) -> str:
             if not (DOCS / "img" / name).exists():
                 continue  # pictures the source references but does not ship are not linked
         lines.append(line.rstrip())
-    body = _details_to_blocks("\n".join(lines))
+    body = _details_to_blocks("\n".join(_rule_after_list(lines)))
     lines = body.strip("\n").splitlines()
     while lines and (not lines[-1].strip() or RULE.match(lines[-1])):
         lines.pop()
@@ -344,32 +349,125 @@ def _clean_body(body: str, key: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
 
-DETAILS = re.compile(
-    r"<details>\s*<summary>(?P<summary>.*?)</summary>(?P<body>.*?)</details>", re.S
-)
+DETAILS_OPEN = re.compile(r"^\s*<details>\s*(?:<summary>(?P<summary>.*?)</summary>)?\s*$", re.I)
+SUMMARY_LINE = re.compile(r"^\s*<summary>(?P<summary>.*?)</summary>\s*$", re.I)
+DETAILS_CLOSE = re.compile(r"^\s*</details>\s*$", re.I)
+BREAK_LINE = re.compile(r"^\s*</?br\s*/?>\s*$", re.I)
+DASH_RULE = re.compile(r"^ {0,3}-{3,}\s*$")
+
+
+@dataclass
+class _Details:
+    """A ``<details>`` block of the source: its summary and what it holds (lines and blocks)."""
+
+    summary: str
+    children: list = field(default_factory=list)
 
 
 def _details_to_blocks(body: str) -> str:
-    """A <details> block that wraps the whole page is unwrapped; others become ??? blocks."""
-    stripped = body.strip()
-    outer = re.fullmatch(
-        r"(?s)(?P<before>.*?)<details>\s*<summary>[^<]*</summary>(?P<inner>.*)</details>\s*",
-        stripped,
-    )
-    if outer and "<details>" not in outer.group("before") and _balanced(outer.group("inner")):
-        stripped = outer.group("before") + outer.group("inner")
+    """``<details>`` blocks as the page needs them, nested ones included.
 
-    def block(m: re.Match) -> str:
-        inner = m.group("body").strip("\n")
-        indented = "\n".join(("    " + line) if line.strip() else "" for line in inner.splitlines())
-        summary = m.group("summary").strip().replace('"', "'")
-        return f'??? note "{summary}"\n\n{indented}\n'
+    A block that holds headings is not an aside but the content itself, folded away by a
+    README's habit: it is unwrapped (its summary, a "click to open" prompt, goes with it) so
+    its headings are the page's sections and reach the table of contents.  A block without
+    headings is an aside and becomes a collapsible ``??? note``.  Tags are paired by
+    nesting, outside fenced code; a body whose tags do not pair is left as it is.
+    """
+    lines = body.splitlines()
+    root = _Details("")
+    stack = [root]
+    summary_due = False
+    for line, in_code in zip(lines, mdtext.code_mask(lines), strict=True):
+        m = None if in_code else DETAILS_OPEN.match(line)
+        if m:
+            block = _Details((m.group("summary") or "").strip())
+            stack[-1].children.append(block)
+            stack.append(block)
+            summary_due = m.group("summary") is None
+            continue
+        s = None if in_code or not summary_due else SUMMARY_LINE.match(line)
+        if s:
+            stack[-1].summary, summary_due = s.group("summary").strip(), False
+            continue
+        if summary_due and line.strip():
+            summary_due = False
+        if not in_code and DETAILS_CLOSE.match(line):
+            if len(stack) == 1:
+                return body
+            stack.pop()
+            continue
+        stack[-1].children.append(line)
+    if len(stack) != 1:
+        return body
+    return "\n".join(_render_details(root.children))
 
-    return DETAILS.sub(block, stripped)
+
+def _render_details(children: list) -> list[str]:
+    out: list[str] = []
+    unwrapped = False
+    for child in children:
+        if isinstance(child, str):
+            if unwrapped and BREAK_LINE.match(child):
+                continue  # the spacing a reader needed below a closed box
+            unwrapped = unwrapped and not child.strip()
+            out.append(child)
+            continue
+        inner = _render_details(child.children)
+        if mdtext.headings("\n".join(inner)):
+            out += ["", *inner, ""]
+            unwrapped = True
+            continue
+        while inner and not inner[0].strip():
+            inner.pop(0)
+        summary = child.summary.replace('"', "'")
+        out += ["", f'??? note "{summary}"', ""]
+        out += [("    " + line) if line.strip() else "" for line in inner]
+        out.append("")
+        unwrapped = False
+    return out
 
 
-def _balanced(text: str) -> bool:
-    return text.count("<details>") == text.count("</details>")
+NUMBERED = re.compile(r"^(?:\*\*)?(?P<number>\d+(?:\.\d+)*)\.?(?:\*\*)?(?:\s|$)")
+
+
+def _nest_restarted_numbering(body: str) -> str:
+    """Headings numbered from 1 again below a numbered subsection (4.1) are its children.
+
+    A learning note numbers the topics of subsection 4.1 as "1.", "2.", ... but writes
+    them a level above 4.1; the table of contents would make them siblings of section 4.
+    Each run of such headings moves to one level below the subsection it follows.
+    """
+    lines = body.splitlines()
+    parent: int | None = None  # the level of the last heading numbered like 4.1
+    expected = 0  # the number the run's next heading would have
+    for h in mdtext.headings(body):
+        m = NUMBERED.match(h.text)
+        number = m.group("number") if m else None
+        if number and "." in number:
+            parent, expected = h.level, 1
+            continue
+        if parent is not None and number == str(expected) and h.level <= parent:
+            line = lines[h.line - 1]
+            hashes = len(line) - len(line.lstrip("#"))
+            lines[h.line - 1] = "#" * (parent + 1) + line[hashes:]
+            expected += 1
+            continue
+        if parent is not None and h.level <= parent:
+            parent, expected = None, 0
+    return "\n".join(lines)
+
+
+def _rule_after_list(lines: list[str]) -> list[str]:
+    """A blank line between a list item and a ``---`` rule right below it.
+
+    On GitHub the line is a thematic break; Python-Markdown would make the item a heading.
+    """
+    out: list[str] = []
+    for line, in_code in zip(lines, mdtext.code_mask(lines), strict=True):
+        if not in_code and DASH_RULE.match(line) and out and mdtext.LIST_MARKER.match(out[-1]):
+            out.append("")
+        out.append(line)
+    return out
 
 
 # --------------------------------------------------------------------------- writing
