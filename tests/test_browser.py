@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from conftest import QuietHandler
+from conftest import DEPLOY_URL, QuietHandler
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 LANG_PREFIX = {"zh-TW": "", "zh-CN": "zh-CN/", "en": "en/"}
@@ -38,10 +38,11 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(
 def base_url(deployed: Path) -> Iterator[str]:
     """The mike deployment served on a free localhost port."""
     handler = functools.partial(QuietHandler, directory=str(deployed))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    # at its site_url: the pages' absolute hreflang alternates are then same-origin
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", urlsplit(DEPLOY_URL).port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    yield DEPLOY_URL
     server.shutdown()
 
 
@@ -235,6 +236,20 @@ def test_no_search_data_before_search_opens(visit) -> None:
     v.page.wait_for_function("() => document.activeElement.name === 'query'")
     v.page.wait_for_load_state("networkidle")
     assert "/0.2/pagefind/pagefind.js" in requests
+    v.clean()
+
+
+def test_a_query_fetches_one_copy_of_the_engine(visit) -> None:
+    """The first query loads pagefind.js and its WebAssembly, not the worker (a second copy)."""
+    v = visit(url("zh-TW", CHAPTER))
+    requests: list[str] = []
+    v.page.on("request", lambda r: requests.append(urlsplit(r.url).path))
+    search(v, "資料集")
+    v.page.wait_for_load_state("networkidle")
+    engine = sorted(
+        p.rsplit("/", 1)[1] for p in requests if "/pagefind/" in p and p.endswith((".js", ".pagefind"))
+    )
+    assert engine == ["pagefind.js", "wasm.unknown.pagefind"]
     v.clean()
 
 

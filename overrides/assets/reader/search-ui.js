@@ -56,7 +56,9 @@
       import(new URL("pagefind/pagefind.js", root).href),
       tables.catch(() => null)
     ]).then(async ([pagefind, data]) => {
-      await pagefind.options({ highlightParam: HIGHLIGHT, excerptLength: 24 })
+      // noWorker: the index is searched on this page's thread, so the first query does not also
+      // download pagefind-worker.js (a second copy of the engine, 41 KB).
+      await pagefind.options({ highlightParam: HIGHLIGHT, excerptLength: 24, noWorker: true })
       await pagefind.init()
       return { pagefind, read: reader(data) }
     })
