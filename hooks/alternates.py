@@ -1,4 +1,6 @@
-"""Language switcher and hreflang links that stay inside the current version folder."""
+"""Language links: the switcher relative to the page (it stays inside the current version
+folder), the head's hreflang alternates absolute from `site_url` (search engines take no
+relative ones)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,13 @@ from mkdocs.structure.pages import Page
 
 
 def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
-    """Point every language link at this page in that language, relative to the page."""
+    """Point every language link at this page in that language.
+
+    `path` (site-relative) feeds the switcher (overrides/partials/alternate.html), which the
+    theme's `url` filter makes relative to the page, so it survives any folder the site is
+    served under; `link` feeds the head's `<link rel="alternate" hreflang>`: absolute from
+    `site_url`, which under mike already ends in the version folder (its plugin appends it).
+    """
     # Runs after mkdocs-static-i18n (priority 50), which leaves site-absolute links on home
     # pages ("/zh-CN/", escaping a mike version folder) and misses generated variants.
     # Every page exists in every language at the same path under the language's folder.
@@ -20,9 +28,8 @@ def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Nav
     i18n = config.plugins["i18n"]
     path = _without_prefix(page.url, i18n.current_language, i18n.default_language)
     for item in links:
-        # A site-relative URL: the theme's `url` filter makes it relative to the page,
-        # which survives any folder the site is served under.
-        item["link"] = _prefix(item["lang"], i18n.default_language) + path or "./"
+        item["path"] = _prefix(item["lang"], i18n.default_language) + path or "./"
+        item["link"] = absolute(config.site_url, item["path"])
     return context
 
 
@@ -36,6 +43,17 @@ def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
         sitemap.parent.mkdir(parents=True, exist_ok=True)
         sitemap.write_text(EMPTY_SITEMAP, encoding="utf-8")
     return output
+
+
+def absolute(site_url: str | None, path: str) -> str:
+    """`path` (site-relative, "./" for the root) under `site_url`; left as it is without one.
+
+    mike's plugin sets `site_url` to ".../<version>" without a trailing slash: one is added,
+    as MkDocs does for canonical URLs.
+    """
+    if not site_url:
+        return path
+    return site_url.rstrip("/") + "/" + ("" if path == "./" else path)
 
 
 def _prefix(lang: str, default: str) -> str:

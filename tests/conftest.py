@@ -6,6 +6,7 @@ import http.server
 import io
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tarfile
@@ -24,6 +25,18 @@ FLAGS = [
     "--no-first-run",
 ]
 LANG_PREFIX = {"zh-TW": "", "zh-CN": "zh-CN/", "en": "en/"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+#: The `site_url` the `deployed` fixture publishes for, and where the browser tests serve it:
+#: pages carry absolute hreflang alternates from it, which Material's script fetches
+#: sitemaps beside (same-origin only, as on the real host).
+DEPLOY_URL = f"http://127.0.0.1:{free_port()}/"
 
 
 def build_site(project: Path, site_dir: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -76,6 +89,7 @@ def mike(repo: Path, *args: str) -> None:
         **os.environ,
         **GIT_ID,
         "PYTHONPATH": str(ROOT / "scripts"),
+        "SITE_URL": DEPLOY_URL,
         # mike runs `mkdocs` from PATH: the one beside this interpreter
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from conftest import DEPLOY_URL
+
 
 def test_version_folders(deployed: Path) -> None:
     for path in [
@@ -27,14 +29,19 @@ def test_version_folders(deployed: Path) -> None:
 
 
 def test_no_switcher_link_leaves_the_version(deployed: Path) -> None:
+    """The switcher's links are relative and the head's hreflang alternates absolute under the
+    version's site_url; both name the same page of this version, which exists."""
     pages = sorted((deployed / "0.1").rglob("index.html"))
     assert len(pages) > 30
     for page in pages:
         url = "/" + page.relative_to(deployed).as_posix()
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         links = [a["href"] for a in soup.select("a.md-select__link[hreflang]")]
-        links += [link["href"] for link in soup.select('link[rel="alternate"][hreflang]')]
-        assert links, url
+        heads = [link["href"] for link in soup.select('link[rel="alternate"][hreflang]')]
+        assert len(links) == len(heads) == 3, url
+        for href in heads:
+            assert href.startswith(DEPLOY_URL + "0.1/"), (url, href)
+        links += ["/" + href.removeprefix(DEPLOY_URL) for href in heads]
         for href in links:
             target = posixpath.normpath(posixpath.join(posixpath.dirname(url), href))
             assert target.startswith("/0.1"), (url, href, target)
