@@ -9,6 +9,8 @@
                                               restore mojibake and odd encodings
   python scripts/course.py convert --to zh-CN|zh-TW [--audit] FILE…
                                               print a page in the other Chinese script
+  python scripts/course.py convert --normalize FILE…
+                                              rewrite Chinese sources with their region's words
   python scripts/course.py check [PATH…]      every problem in docs/ and locales/, as file:line:col
   python scripts/course.py status [--json]    translation status of every page and language
   python scripts/course.py bench              build, conversion and page-weight figures
@@ -184,8 +186,16 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    from llmcourse import convert
+    from llmcourse import convert, regional
 
+    if args.normalize:
+        if args.to or args.audit:
+            print("convert: --normalize takes no --to or --audit", file=sys.stderr)
+            return 2
+        return regional.command(args.files, stdout=sys.stdout, stderr=sys.stderr)
+    if args.to is None:
+        print("convert: give --to zh-CN|zh-TW, or --normalize", file=sys.stderr)
+        return 2
     return convert.command(
         args.files, to=args.to, audit=args.audit, stdout=sys.stdout, stderr=sys.stderr
     )
@@ -252,8 +262,13 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_repair, needs_venv=True)
 
     s = sub.add_parser("convert", help="convert a page to the other Chinese script")
-    s.add_argument("--to", required=True, choices=["zh-CN", "zh-TW"])
+    s.add_argument("--to", choices=["zh-CN", "zh-TW"])
     s.add_argument("--audit", action="store_true")
+    s.add_argument(
+        "--normalize",
+        action="store_true",
+        help="rewrite each Chinese source with its own region's words (locales/regional.yml)",
+    )
     s.add_argument("files", nargs="+")
     s.set_defaults(func=cmd_convert, needs_venv=True)
 

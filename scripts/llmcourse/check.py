@@ -24,6 +24,9 @@ Checks, per file:
   Chinese source; a Chinese page without an English version is also checked as the English
   site shows it). Anchors are computed like Python-Markdown's toc extension with
   :func:`llmcourse.convert.heading_slug`. Links to other sites are not fetched;
+* **regional vocabulary** - no mainland word in a zh-TW source, no Taiwan word in a zh-CN one
+  (``locales/regional.yml``, :mod:`llmcourse.regional`), unless the page keeps it in its
+  front-matter list ``regional:``;
 * **parity** - an English page has the headings, links, images, tables and code blocks of its
   Chinese source unless its front matter declares the difference (:mod:`llmcourse.parity`);
 * **locales** - ``locales/**/*.yml`` are YAML mappings; ``locales/glossary/*.txt`` are OpenCC
@@ -55,7 +58,7 @@ from typing import TextIO
 
 import yaml
 
-from llmcourse import build, guard, mdtext, parity
+from llmcourse import build, guard, mdspans, mdtext, parity
 from llmcourse.mdspans import indent_width
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -72,6 +75,7 @@ FRONT_MATTER_KEYS = (
     "conversion",
     "parity",
     "upstream",
+    "regional",
 )
 #: Deepest list or block quote nesting accepted (Python-Markdown recurses per level).
 MAX_NESTING = 50
@@ -969,6 +973,45 @@ def check_conversion(text: str, lang: str, report: FileReport) -> None:
                 )
 
 
+def check_regional(
+    text: str, lang: str, report: FileReport, marks: dict[tuple[str, ...], tuple[int, int]]
+) -> None:
+    """Words of the other region in a Chinese source, and stale ``regional:`` entries."""
+    from llmcourse import regional
+
+    where = marks.get((regional.FRONT_MATTER_KEY,), (2, 1))
+    try:
+        hits, stale = regional.find(text, lang)
+    except regional.TableError as exc:
+        report.add(1, 1, f"the regional vocabulary cannot be read: {exc}", "fix that file")
+        return
+    except regional.RegionalError as exc:
+        if exc.index is not None:
+            where = marks.get((regional.FRONT_MATTER_KEY, str(exc.index)), where)
+        report.add(
+            *where, str(exc), "write regional: [數據, 《書名》], the strings kept as written"
+        )
+        return
+    except mdspans.RuleError:
+        return  # reported by the conversion check
+    for hit in hits:
+        if not report.add(
+            hit.line,
+            hit.col,
+            hit.message(lang),
+            f"write {hit.suggestion} (python scripts/course.py convert --normalize FILE), or keep "
+            f"a deliberate use in front matter: regional: [{hit.found}]",
+            kind="regional vocabulary",
+        ):
+            break
+    for index in stale:
+        report.add(
+            *marks.get((regional.FRONT_MATTER_KEY, str(index)), where),
+            f"regional[{index}] keeps nothing on this page",
+            "remove the entry",
+        )
+
+
 def check_links(
     site: Site, page: Path, body: str, first: int, lang: str, report: FileReport
 ) -> None:
@@ -1032,7 +1075,7 @@ def check_page(site: Site, page: Path, report: FileReport, parity_done: set[Path
         return
     check_text_damage(text, report)
     lang = lang_of(page)
-    meta, body, skipped, _ = check_front_matter(text, report, lang)
+    meta, body, skipped, marks = check_front_matter(text, report, lang)
     first = skipped + 1
     lines = body.splitlines()
     mask = mdtext.code_mask(lines)
@@ -1063,6 +1106,7 @@ def check_page(site: Site, page: Path, report: FileReport, parity_done: set[Path
             )
         else:
             check_conversion(text, lang, report)
+        check_regional(text, lang, report, marks)
     check_links(site, page, body, first, lang, report)
 
 
@@ -1179,6 +1223,15 @@ def check_yaml_mapping(path: Path, report: FileReport) -> None:
             f"expected a mapping of keys to texts, got {type(data).__name__}",
             "write key: value lines",
         )
+        return
+    from llmcourse import regional
+
+    if path == regional.TABLE.resolve():
+        try:
+            regional.table(path)
+        except regional.RegionalError as exc:
+            line, col, message = _split_located(str(exc), report.path)
+            report.add(line, col, message, "see the keys explained at the top of the file")
 
 
 def check_glossary(path: Path, report: FileReport) -> None:
