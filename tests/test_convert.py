@@ -506,7 +506,7 @@ def test_lost_or_extra_placeholder_is_an_error(
     """If OpenCC ever lost or added a placeholder, conversion fails instead of corrupting."""
     monkeypatch.setattr(cv, "_converter", lambda config: _Tampering(change))
     with pytest.raises(cv.PlaceholderError, match=message):
-        cv.convert_markdown("`a` 程式碼\n", "zh-CN")
+        cv.convert_markdown("`a` 程式碼 `b`\n", "zh-CN")
 
 
 def _course_pieces(size: int) -> list[str]:

@@ -7,16 +7,16 @@ byte-identical (see :mod:`llmcourse.mdspans`).
 
 How a text is converted:
 
-1. the protected spans and ``-{…}-`` rule markers are found;
-2. the glossary (plus the page's ``conversion:`` table) is applied to the prose with a
-   longest-match scan; context rules pick between meanings of ambiguous terms;
-3. everything fixed by steps 1-2 (protected text, rule outputs, glossary outputs, and any
-   private-use character already in the text) is replaced by the placeholder character of
-   :mod:`llmcourse.protect`, the whole text goes through OpenCC in a single call, and the pieces
-   are put back in order (any number of them; a lost or extra placeholder is an error).
-
-Because glossary outputs are placeholders while OpenCC runs, OpenCC's later stages (TWPhrases,
-TWVariants) can never re-convert them - the trap of chaining a glossary inside an OpenCC config.
+1. the protected spans and ``-{…}-`` rule markers are found; each becomes a fixed piece;
+2. the glossary and the page's ``conversion:`` table are built into OpenCC's own chain
+   (:mod:`llmcourse.opencc_chain`): they join its segmentation, so at each position the longest
+   word over OpenCC's phrases and ours wins (海内存知己 stays one word; 内存 alone is ours);
+3. context rules pick between meanings of ambiguous terms: where OpenCC's segmentation (replayed
+   in Python) finds such a term as a word and a rule's context matches, the rule's output is a
+   fixed piece;
+4. fixed pieces (and any private-use character already in the text) are replaced by the
+   placeholder character of :mod:`llmcourse.protect`, the whole text goes through the chain in a
+   single call, and the pieces are put back in order (a lost or extra placeholder is an error).
 """
 
 from __future__ import annotations
@@ -28,10 +28,9 @@ import functools
 import html
 import json
 import re
-import tempfile
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -39,7 +38,7 @@ from typing import Any, TextIO
 import opencc
 import yaml
 
-from . import LOCALES, ROOT, mdspans, mdtext
+from . import LOCALES, ROOT, mdspans, mdtext, opencc_chain
 from .mdspans import RuleError, Span
 from .protect import Assembly, PlaceholderError
 
@@ -72,8 +71,7 @@ SCRIPTS = ("zh-TW", "zh-CN")
 #: target script -> glossary direction
 DIRECTION = {"zh-CN": "tw2cn", "zh-TW": "cn2tw"}
 #: glossary direction -> (shipped OpenCC config, its plain character-level counterpart)
-OPENCC = {"tw2cn": ("tw2sp.json", "t2s.json"), "cn2tw": ("s2twp.json", "s2t.json")}
-_OPENCC_SHARE = Path(opencc.__file__).resolve().parent / "clib" / "share" / "opencc"
+OPENCC = opencc_chain.OPENCC
 
 #: Set to "zh-TW"/"zh-CN" while rendering a page so :func:`heading_slug` need not guess.
 SLUG_SCRIPT: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -109,28 +107,6 @@ class ContextRule:
         return True
 
 
-def _trie_pattern(keys: Iterable[str]) -> re.Pattern[str]:
-    """A regex matching the longest of ``keys`` at the leftmost position (a trie of keys)."""
-    trie: dict[str, Any] = {}
-    for key in keys:
-        node = trie
-        for ch in key:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict[str, Any]) -> str:
-        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        if "" in node:
-            return body + "?" if len(alts) == 1 and len(alts[0]) == 1 else f"(?:{body})?"
-        return body
-
-    source = build(trie)
-    return re.compile(source if source else r"(?!)")
-
-
 @dataclass(frozen=True)
 class Glossary:
     """The terms of one direction: fixed entries plus context-dependent rules."""
@@ -140,13 +116,9 @@ class Glossary:
     context: dict[str, tuple[ContextRule, ...]] = field(default_factory=dict)
 
     @functools.cached_property
-    def pattern(self) -> re.Pattern[str]:
-        """Longest-match regex over every key."""
-        return _trie_pattern(set(self.entries) | set(self.context))
-
-    @functools.cached_property
-    def _lengths(self) -> tuple[int, ...]:
-        return tuple(sorted({len(k) for k in (*self.entries, *self.context)}, reverse=True))
+    def context_keys(self) -> frozenset[str]:
+        """The terms with context rules."""
+        return frozenset(self.context)
 
     def value(self, text: str, start: int, key: str) -> str | None:
         """The replacement for ``key`` found at ``start``, or ``None`` (leave it to OpenCC)."""
@@ -155,46 +127,15 @@ class Glossary:
                 return rule.to
         return self.entries.get(key)
 
-    def matches(self, text: str, start: int, end: int) -> Iterator[tuple[int, int, str]]:
-        """Leftmost-longest glossary matches in ``text[start:end]`` as (start, end, value)."""
-        pattern = self.pattern
-        pos = start
-        while pos < end:
-            m = pattern.search(text, pos, end)
-            if m is None:
-                return
-            s, key = m.start(), m.group()
-            val = self.value(text, s, key)
-            if val is None:
-                for length in self._lengths:
-                    if length >= len(key) or s + length > end:
-                        continue
-                    shorter = text[s : s + length]
-                    if shorter in self.entries or shorter in self.context:
-                        val = self.value(text, s, shorter)
-                        if val is not None:
-                            key = shorter
-                            break
-            if val is None or self._overlapped(text, s, s + len(key), end):
-                pos = s + 1
-                continue
-            yield s, s + len(key), val
-            pos = s + len(key)
-
-    def _overlapped(self, text: str, start: int, stop: int, end: int) -> bool:
-        """Whether a longer key starts inside ``text[start:stop]`` and runs past it.
-
-        Then the match is probably not a word here: ``行程`` in ``一行程式碼`` (the word is
-        ``程式碼``), so the shorter, earlier key gives way.
-        """
-        for inner in range(start + 1, stop):
-            m = self.pattern.match(text, inner, end)
-            if m is not None and m.end() > stop and m.end() - inner > stop - start:
-                return True
-        return False
+    def context_value(self, text: str, start: int, key: str) -> str | None:
+        """The output of the first context rule of ``key`` that applies at ``start``, or None."""
+        for rule in self.context.get(key, ()):
+            if rule.applies(text, start, start + len(key)):
+                return rule.to
+        return None
 
     def with_rules(self, rules: Sequence[tuple[str, str]]) -> Glossary:
-        """This glossary with page rules (key, value) taking precedence."""
+        """This glossary with page rules (key, value) taking precedence over its entries."""
         if not rules:
             return self
         entries = dict(self.entries)
@@ -249,19 +190,46 @@ def _read_context(path: Path, direction: str) -> dict[str, tuple[ContextRule, ..
             here = f"{where}[{i}]"
             if not isinstance(rule, dict) or not isinstance(rule.get("to"), str):
                 raise ConversionRuleError(f"{here}: each rule needs 'to' (and before/after)")
-            extra = set(rule) - {"to", "before", "after", "note"}
+            extra = set(rule) - {"to", "note", *_CONTEXT_KEYS}
             if extra:
                 raise ConversionRuleError(f"{here}: unknown key(s) {sorted(extra)}")
-            if "before" not in rule and "after" not in rule:
-                raise ConversionRuleError(f"{here}: give 'before' and/or 'after'")
-            try:
-                before = re.compile(rule["before"]) if "before" in rule else None
-                after = re.compile(rule["after"]) if "after" in rule else None
-            except (re.error, TypeError) as exc:
-                raise ConversionRuleError(f"{here}: bad regular expression: {exc}") from exc
+            if not set(rule) & set(_CONTEXT_KEYS):
+                raise ConversionRuleError(f"{here}: give 'before' and/or 'after' (or *_words)")
+            before = _context_pattern(rule, "before", here)
+            after = _context_pattern(rule, "after", here)
             parsed.append(ContextRule(rule["to"], before, after))
         out[term] = tuple(parsed)
     return out
+
+
+_CONTEXT_KEYS = ("before", "after", "before_words", "after_words")
+
+
+def _context_pattern(rule: dict[str, Any], side: str, here: str) -> re.Pattern[str] | None:
+    """The regex of one side of a context rule, from ``side`` or from ``side_words``.
+
+    ``before_words: [审批, 司法]`` means "right after one of these words" (a space or 的
+    between allowed: 物体的质量), ``after_words`` "right before one of them" (a space allowed).
+    """
+    words = rule.get(f"{side}_words")
+    if side in rule and words is not None:
+        raise ConversionRuleError(f"{here}: give '{side}' or '{side}_words', not both")
+    if words is not None:
+        if (
+            not isinstance(words, list)
+            or not words
+            or not all(isinstance(w, str) and w and not w.isspace() for w in words)
+        ):
+            raise ConversionRuleError(f"{here}.{side}_words: expected a list of words")
+        alternatives = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+        source = f"(?:{alternatives})[ ]?的?$" if side == "before" else f"[ ]?(?:{alternatives})"
+        return re.compile(source)
+    if side not in rule:
+        return None
+    try:
+        return re.compile(rule[side])
+    except (re.error, TypeError) as exc:
+        raise ConversionRuleError(f"{here}: bad regular expression: {exc}") from exc
 
 
 @functools.cache
@@ -279,10 +247,15 @@ def _glossary_with(direction: str, rules: tuple[tuple[str, str], ...]) -> Glossa
     return glossary(direction).with_rules(rules)
 
 
-@functools.cache
 def _converter(config: str) -> opencc.OpenCC:
     """An OpenCC converter for a shipped config name or a config path (loaded once)."""
-    return opencc.OpenCC(config)
+    return opencc_chain.converter(config)
+
+
+@functools.lru_cache(maxsize=64)
+def _chain(direction: str, rules: tuple[tuple[str, str], ...]) -> opencc_chain.Chain:
+    """The OpenCC chain of ``direction`` with page ``rules`` over the glossary built in."""
+    return opencc_chain.chain(direction, (rules, tuple(glossary(direction).entries.items())))
 
 
 def _check_script(to: str) -> str:
@@ -292,60 +265,23 @@ def _check_script(to: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Project OpenCC configs (for the opencc command line and as a cross-check)
+# Project OpenCC configs (for the opencc command line)
 
 
-def _absolutize(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {
-            k: (str(_OPENCC_SHARE / v) if k == "file" and isinstance(v, str) else _absolutize(v))
-            for k, v in node.items()
-        }
-    if isinstance(node, list):
-        return [_absolutize(v) for v in node]
-    return node
-
-
-@functools.cache
 def opencc_config(direction: str) -> Path:
-    """Write the project's OpenCC config for ``direction`` and return its path.
+    """The generated OpenCC config for ``direction``: the shipped chain with the glossary.
 
-    It copies the shipped ``tw2sp.json``/``s2twp.json`` chain with absolute dictionary paths,
-    chains the glossary text dictionary before OpenCC's phrase dictionaries (segmentation and
-    first stage), and adds the glossary outputs as identity entries in front of the second stage
-    so it cannot re-convert them. Context rules and page rules cannot be expressed there: the
-    library applies the glossary itself (see the module docstring); this config is for
-    ``opencc -c`` users and for comparison.
+    ``opencc -c PATH`` converts like :func:`convert_text` except for context rules, which need
+    the text around a word and live in this module (see :mod:`llmcourse.opencc_chain`).
     """
-    shipped = json.loads((_OPENCC_SHARE / OPENCC[direction][0]).read_text(encoding="utf-8"))
-    config = _absolutize(shipped)
-    entries = glossary(direction).entries
-    cache = ROOT / ".cache" / "opencc"
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        cache = Path(tempfile.gettempdir()) / "llmcourse-opencc"
-        cache.mkdir(parents=True, exist_ok=True)
-    dict_path = cache / f"{direction}.txt"
-    ident_path = cache / f"{direction}-outputs.txt"
-    dict_path.write_text("".join(f"{k}\t{v}\n" for k, v in entries.items()), encoding="utf-8")
-    outputs = sorted(set(entries.values()))
-    ident_path.write_text("".join(f"{v}\t{v}\n" for v in outputs), encoding="utf-8")
-    text_dict = {"type": "text", "file": str(dict_path)}
-    ident_dict = {"type": "text", "file": str(ident_path)}
-    seg = config["segmentation"]["dict"]
-    config["segmentation"]["dict"] = {
-        "type": "group",
-        "match_policy": "union",
-        "dicts": [text_dict, seg],
-    }
-    first, second = config["conversion_chain"][0]["dict"], config["conversion_chain"][1]["dict"]
-    first["dicts"].insert(0, text_dict)
-    second["dicts"].insert(0, ident_dict)
-    config["name"] = f"LLM course {direction} (glossary + {OPENCC[direction][0]})"
-    path = cache / f"{direction}.json"
-    path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")
-    return path
+    _check_direction(direction)
+    return _chain(direction, ()).config
+
+
+def _check_direction(direction: str) -> str:
+    if direction not in OPENCC:
+        raise ValueError(f"unknown direction {direction!r}")
+    return direction
 
 
 # ---------------------------------------------------------------------------------------------
@@ -462,37 +398,104 @@ def _emit_prose(
     text: str,
     start: int,
     end: int,
-    gloss: Glossary,
-    replaced: list[tuple[int, str, str]],
+    work: _Work,
+    replaced: list[tuple[int, str, str]] | None,
 ) -> None:
+    """Prose: OpenCC's words replayed; context-rule words and forced words are fixed pieces.
+
+    With ``replaced``, every word of ours found is recorded as (offset, source, result).
+    """
+    gloss, entries = work.glossary, work.chain.entries
     pos = start
-    for s, e, value in gloss.matches(text, start, end):
-        if s > pos:
+    for s, e, forced in work.words(text, start, end):
+        word = text[s:e]
+        value = gloss.context_value(text, s, word) if word in gloss.context else None
+        if value is None and forced:
+            value = entries[word]
+        if value is not None:
             asm.literal(text[pos:s])
-        asm.fixed(value, "glossary")
-        replaced.append((s, text[s:e], value))
-        pos = e
-    if pos < end:
-        asm.literal(text[pos:end])
+            asm.fixed(value, "glossary")
+            pos = e
+        elif replaced is None or word not in entries:
+            continue
+        else:
+            value = entries[word]
+        if replaced is not None:
+            replaced.append((s, word, value))
+    asm.literal(text[pos:end])
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What converting one page needs: its chain (page rules built in) and context rules."""
+
+    chain: opencc_chain.Chain
+    glossary: Glossary
+
+    @functools.cached_property
+    def segmenter(self) -> opencc_chain.Segmenter:
+        """The chain's segmentation, context terms included as words."""
+        return opencc_chain.Segmenter(self.chain.segmenter.keys | self.glossary.context_keys)
+
+    @functools.cached_property
+    def _ours(self) -> opencc_chain.Segmenter:
+        return opencc_chain.Segmenter(frozenset(self.chain.entries))
+
+    def words(self, text: str, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
+        """OpenCC's words in ``text[start:end]`` as (start, end, forced).
+
+        Maximum matching, except that a word gives way to a word of ours starting inside it and
+        running past it, when that word is longer or the first is not ours (``和面`` in
+        ``和面向对象``, ``合成数`` in ``合成数据``); such a word of ours is ``forced``: OpenCC
+        would not find it, so it must be a fixed piece. A word of ours inside a longer word and
+        not running past it (内存 in 海内存知己) is no word there.
+        """
+        segmenter, ours, entries = self.segmenter, self._ours, self.chain.entries
+        pos = start
+        forced = False
+        while pos < end:
+            n = segmenter.match(text, pos, end)
+            if not n:
+                pos += 1
+                forced = False
+                continue
+            for inner in range(pos + 1, pos + n):
+                m = ours.match(text, inner, end)
+                if (
+                    inner + m > pos + n
+                    and (m > n or text[pos : pos + n] not in entries)
+                    and segmenter.match(text, inner, end) == m
+                ):
+                    pos, forced = inner, True
+                    break
+            else:
+                yield pos, pos + n, forced
+                pos += n
+                forced = False
+
+
+@functools.lru_cache(maxsize=64)
+def _work(direction: str, rules: tuple[tuple[str, str], ...]) -> _Work:
+    return _Work(_chain(direction, rules), glossary(direction).with_rules(rules))
 
 
 def _assemble(
-    text: str, spans: list[Span], to: str, gloss: Glossary
+    text: str, spans: list[Span], to: str, work: _Work, record: bool = False
 ) -> tuple[Assembly, list[tuple[int, str, str]]]:
     asm = Assembly()
-    replaced: list[tuple[int, str, str]] = []
+    replaced: list[tuple[int, str, str]] | None = [] if record else None
     pos = 0
     for span in spans:
         if span.start > pos:
-            _emit_prose(asm, text, pos, span.start, gloss, replaced)
+            _emit_prose(asm, text, pos, span.start, work, replaced)
         if span.is_rule:
             asm.fixed(_rule_output(span, to), "rule")
         else:
             asm.fixed(text[span.start : span.end], span.kind)
         pos = max(pos, span.end)
     if pos < len(text):
-        _emit_prose(asm, text, pos, len(text), gloss, replaced)
-    return asm, replaced
+        _emit_prose(asm, text, pos, len(text), work, replaced)
+    return asm, replaced or []
 
 
 def _rule_error(exc: RuleError, text: str, source: str) -> ConversionRuleError:
@@ -500,15 +503,18 @@ def _rule_error(exc: RuleError, text: str, source: str) -> ConversionRuleError:
     return ConversionRuleError(f"{source}:{line}:{col}: {exc}")
 
 
-def _convert_plain(text: str, to: str, *, rules: bool = True) -> tuple[str, _Result]:
+def _convert_plain(
+    text: str, to: str, *, rules: bool = True, record: bool = False
+) -> tuple[str, _Result]:
     direction = _check_script(to)
     spans = mdspans.scan_rules(text) if rules else []
-    asm, replaced = _assemble(text, spans, to, glossary(direction))
-    output, ranges = asm.finish(_converter(OPENCC[direction][0]).convert)
+    work = _work(direction, ())
+    asm, replaced = _assemble(text, spans, to, work, record)
+    output, ranges = asm.finish(_converter(str(work.chain.config)).convert)
     return output, _Result(output, spans, ranges, replaced)
 
 
-def _convert_md(text: str, to: str, source: str) -> _Result:
+def _convert_md(text: str, to: str, source: str, *, record: bool = True) -> _Result:
     direction = _check_script(to)
     try:
         spans = mdspans.scan(text)
@@ -516,9 +522,9 @@ def _convert_md(text: str, to: str, source: str) -> _Result:
         raise _rule_error(exc, text, source) from exc
     fm = mdspans.split_front_matter(text)
     rules = page_rules(fm.data, to, source) if fm is not None else ()
-    gloss = _glossary_with(direction, rules)
-    asm, replaced = _assemble(text, spans, to, gloss)
-    output, ranges = asm.finish(_converter(OPENCC[direction][0]).convert)
+    work = _work(direction, rules)
+    asm, replaced = _assemble(text, spans, to, work, record)
+    output, ranges = asm.finish(_converter(str(work.chain.config)).convert)
     return _Result(output, spans, ranges, replaced)
 
 
@@ -540,7 +546,7 @@ def convert_markdown(text: str, to: str, *, source: str = "<text>") -> str:
     ``-{…}-``-protected text stay byte-identical; rule markers are removed. ``source`` names the
     page in error messages.
     """
-    return _convert_md(text, to, source).output
+    return _convert_md(text, to, source, record=False).output
 
 
 def render_source(text: str, script: str, *, source: str = "<text>") -> str:
