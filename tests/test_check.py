@@ -57,6 +57,10 @@ PROBLEMS: dict[str, list[str]] = {
     "mojibake": ["docs/index.md:3:8: mojibake: 'ä¸\\xadæ–‡' -> '中文'"],
     "bom": ["docs/index.md:1:1: UTF-8 byte order mark at the start of the file"],
     "fffd": ["docs/index.md:3:5: U+FFFD replacement character"],
+    "emoji": [
+        "docs/index.md:3:4: split emoji sequence: \U0001f9d1 \U0001f52c shows as 2 emoji",
+        "docs/index.md:5:4: stray variation selector U+FE0F (emoji presentation) after U+3002",
+    ],
     "not-utf8": ["docs/index.md:1:3: not UTF-8: byte 0xbc (invalid start byte); it looks like"],
     "protected-span": [
         "docs/index.md:8:3: conversion to zh-CN would change text it must keep: "

@@ -8,6 +8,8 @@ Checks, per file:
 
 * **encoding** - UTF-8 without byte order mark, no U+FFFD, no mojibake (the repair machinery of
   :mod:`llmcourse.repair` run in check mode), not binary;
+* **emoji** - no split ZWJ sequence (🧑 then 🔬 for 🧑‍🔬), no stray variation selector
+  (:mod:`llmcourse.emoji_check`);
 * **structure** - no unclosed code fence, no list or block quote nested deeper than
   :data:`MAX_NESTING` levels (Python-Markdown's recursion gives out), one Chinese source per
   page, no English page without a Chinese source;
@@ -58,7 +60,7 @@ from typing import TextIO
 
 import yaml
 
-from llmcourse import build, guard, mdspans, mdtext, parity
+from llmcourse import build, emoji_check, guard, mdspans, mdtext, parity
 from llmcourse.mdspans import indent_width
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -1074,6 +1076,9 @@ def check_page(site: Site, page: Path, report: FileReport, parity_done: set[Path
     if text is None:
         return
     check_text_damage(text, report)
+    for line, col, message, hint in emoji_check.problems(text):
+        if not report.add(line, col, message, hint, kind="emoji"):
+            break
     lang = lang_of(page)
     meta, body, skipped, marks = check_front_matter(text, report, lang)
     first = skipped + 1
