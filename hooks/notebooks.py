@@ -5,7 +5,9 @@ Each notebook page gets a download link to the .ipynb mkdocs-jupyter copies besi
 repository set in mkdocs.yml `extra.notebooks`. The template's own CSS and copy-button script
 are served as files (llmcourse.notebook_html); the scripts it adds that would load Mermaid or
 MathJax from a CDN are dropped: the site loads nothing from other hosts. The cells go through
-the sanitizer like any page.
+the sanitizer like any page. Each notebook is rendered once per content, not once per language
+and build (llmcourse.notebook_html.rendered; mkdocs-jupyter's own cache is off: it evicts
+one language's renderings in the next language's build).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, get_toc
 from mkdocs.utils import get_relative_url
 from mkdocs_jupyter.plugin import NotebookFile
 
@@ -38,6 +41,28 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
             file = _as_notebook(file, config)
         wrapped.append(file)
     return type(files)(files.plugin, wrapped) if hasattr(files, "plugin") else Files(wrapped)
+
+
+@event_priority(-10)  # after mkdocs-jupyter (0), which gives the page its notebook renderer
+def on_pre_page(page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+    """Render the notebook only when no language or earlier build rendered the same bytes."""
+    if not page.file.src_uri.endswith(".ipynb"):
+        return page
+    render = page.render
+    options = config.plugins["mkdocs-jupyter"].config
+
+    def render_once(config: MkDocsConfig, files: Files) -> None:
+        source = Path(page.file.abs_src_path).read_bytes()
+        data = notebook_html.rendered(
+            notebook_html.render_key(source, options), lambda: _render(page, render, config, files)
+        )
+        page.content = data["content"]
+        page.toc = get_toc(data["toc"])
+        if data["title"] is not None:
+            page.title = data["title"]
+
+    page.render = render_once
+    return page
 
 
 @event_priority(110)  # before hooks/sanitize.py (100): the template's assets are not the page's
@@ -71,6 +96,25 @@ def _add_links(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> 
 
 
 on_page_content = CombinedEvent(_lift_template, _add_links)
+
+
+def _render(page: Page, render, config: MkDocsConfig, files: Files) -> dict:
+    """mkdocs-jupyter's rendering of the page, as data: content, toc tokens, title it sets."""
+    before = page.__dict__.get("title")
+    render(config, files)
+    after = page.__dict__.get("title")
+    return {
+        "content": page.content,
+        "toc": _tokens(page.toc),
+        "title": after if after is not before else None,
+    }
+
+
+def _tokens(links: list[AnchorLink]) -> list[dict]:
+    return [
+        {"level": a.level, "id": a.id, "name": a.title, "children": _tokens(a.children)}
+        for a in links
+    ]
 
 
 def _as_notebook(file: File, config: MkDocsConfig) -> NotebookFile:

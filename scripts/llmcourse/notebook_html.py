@@ -4,13 +4,26 @@ mkdocs-jupyter's template writes its CSS and its copy-button script inline aroun
 They are the template's, not the notebook's, so they are lifted out before the page is
 sanitized (llmcourse.sanitize) and served as files (one cached stylesheet for every notebook
 page); the cells, which may hold anything a notebook's author put in an output, are sanitized.
+
+nbconvert is slow (about half a second a notebook) and every language build renders every
+notebook, a generated other-script copy or a fallback: ``rendered`` keeps each rendering by the
+hash of the notebook's bytes and the renderer's options, in memory for the other language
+builds and serve's rebuilds, and in ``.cache/notebooks/`` for the next build.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from llmcourse.fsio import atomic_write
 
 WRAPPER = '<div class="jupyter-wrapper">'
 WRAPPER_END = "</div> <!-- jupyter-wrapper -->"
@@ -59,3 +72,66 @@ def _is_javascript(attrs: str) -> bool:
     """A script element that browsers run: no type, or a JavaScript one (not data or config)."""
     kind = SCRIPT_TYPE.search(attrs)
     return kind is None or kind.group(1).lower() in ("text/javascript", "application/javascript")
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering once per content
+
+CACHE = Path(__file__).resolve().parent.parent.parent / ".cache" / "notebooks"
+#: How many renderings the cache keeps (the least recently used go first).
+KEEP = 64
+#: mkdocs-jupyter options that change its HTML (as its own cache key lists them).
+RENDER_OPTIONS = (
+    "execute",
+    "kernel_name",
+    "theme",
+    "allow_errors",
+    "show_input",
+    "no_input",
+    "no_prompt",
+    "remove_tag_config",
+    "highlight_extra_classes",
+    "include_requirejs",
+    "custom_mathjax_url",
+    "toc_depth",
+    "ignore_h1_titles",
+)
+_MEMORY: dict[str, dict] = {}
+
+
+def render_key(source: bytes, options: dict) -> str:
+    """The notebook's bytes, the options and the renderer's versions, hashed."""
+    digest = hashlib.sha256(source)
+    for package in ("mkdocs-jupyter", "nbconvert", "jupytext"):
+        digest.update(f"\0{package}={metadata.version(package)}".encode())
+    for name in RENDER_OPTIONS:
+        digest.update(f"\0{name}={options.get(name)!r}".encode())
+    return digest.hexdigest()
+
+
+def rendered(key: str, render: Callable[[], dict], cache: Path = CACHE) -> dict:
+    """``render()`` (a JSON-able dict) once per key: from memory, the cache folder, or anew."""
+    if key in _MEMORY:
+        return _MEMORY[key]
+    path = cache / f"{key}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        os.utime(path)  # recently used: kept by _evict
+    except (OSError, ValueError):  # missing, or unreadable: render again and replace it
+        data = render()
+        atomic_write(path, json.dumps(data, ensure_ascii=False))
+        _evict(cache)
+    if len(_MEMORY) >= KEEP:
+        _MEMORY.pop(next(iter(_MEMORY)))
+    _MEMORY[key] = data
+    return data
+
+
+def _evict(cache: Path) -> None:
+    entries = []
+    for path in cache.glob("*.json"):
+        with contextlib.suppress(OSError):
+            entries.append((path.stat().st_mtime, path))
+    for _, path in sorted(entries, reverse=True)[KEEP:]:
+        with contextlib.suppress(OSError):
+            path.unlink()
