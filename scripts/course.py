@@ -112,9 +112,11 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    # llmcourse.serve: a saved page is rendered again alone (mkdocs serve rebuilds everything)
     python = ensure_venv()
-    cmd = [str(python), "-m", "mkdocs", "serve", "-a", args.addr]
-    return subprocess.call(cmd, cwd=ROOT)
+    cmd = [str(python), "-m", "llmcourse.serve", "-a", args.addr, "-f", args.config_file]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.call(cmd, cwd=ROOT, env=env)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -231,6 +233,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="preview the site on http://127.0.0.1:8000/")
     s.add_argument("-a", "--addr", default="127.0.0.1:8000")
+    s.add_argument("-f", "--config-file", default=str(ROOT / "mkdocs.yml"))
     s.set_defaults(func=cmd_serve, needs_venv=False)
 
     s = sub.add_parser("build", help="build the site with --strict")

@@ -1,0 +1,229 @@
+"""`course.py serve` (llmcourse.serve): a saved page is rendered again alone, and the site it
+serves is the site a full build makes of the same files, byte for byte; anything the
+partial path cannot vouch for is a full build. No timing here: `course.py bench` measures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+from conftest import ROOT
+from llmcourse import bench, serve
+
+URL = "http://127.0.0.1:8000/"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> serve.Site:
+    """The course served from a copy of docs/ (the tests edit it in turn)."""
+    folder = tmp_path_factory.mktemp("serve")
+    shutil.copytree(ROOT / "docs", folder / "docs")
+    config = bench.write_config(bench.project_config(folder / "docs"), folder)
+    site = serve.Site(config, folder / "site", URL)
+    site.full()
+    return site
+
+
+def full_build(site: serve.Site, name: str) -> Path:
+    """The same docs/ built from scratch by the same serve configuration."""
+    fresh = serve.Site(site.config_file, site.site_dir.parent / name, URL)
+    fresh.full()
+    fresh._wait_for_index()
+    return fresh.site_dir
+
+
+def differences(served_dir: Path, full_dir: Path) -> list[str]:
+    """Files that differ or exist on one side only; Pagefind's index aside (its JSON key
+    order is not stable between runs, and serve writes it in the background)."""
+
+    def files(root: Path) -> dict[str, Path]:
+        return {
+            p.relative_to(root).as_posix(): p
+            for p in root.rglob("*")
+            if p.is_file() and not p.relative_to(root).as_posix().startswith("pagefind/")
+        }
+
+    a, b = files(served_dir), files(full_dir)
+    return sorted(
+        name
+        for name in a.keys() | b.keys()
+        if name not in a or name not in b or a[name].read_bytes() != b[name].read_bytes()
+    )
+
+
+def append(path: Path, text: str) -> None:
+    """What an editor does on save: the page with a paragraph (a notebook: a cell) more."""
+    if path.suffix == ".ipynb":
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        notebook["cells"].append(
+            {"cell_type": "markdown", "id": "served-edit", "metadata": {}, "source": [text]}
+        )
+        path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1), encoding="utf-8")
+    else:
+        path.write_text(path.read_text(encoding="utf-8") + f"\n\n{text}\n", encoding="utf-8")
+
+
+# source file edited -> (text written, output page -> text it must show)
+EDITS = {
+    "fundamentals/neural-networks.md": (
+        "服務中編輯的段落。",
+        {
+            "fundamentals/neural-networks/index.html": "服務中編輯的段落。",
+            "zh-CN/fundamentals/neural-networks/index.html": "服务中编辑的段落。",
+        },
+    ),
+    "engineer/deploying-llms.zh-CN.md": (
+        "服务中编辑的段落。",
+        {
+            "zh-CN/engineer/deploying-llms/index.html": "服务中编辑的段落。",
+            "engineer/deploying-llms/index.html": "服務中編輯的段落。",
+        },
+    ),
+    "fundamentals/neural-networks.en.md": (
+        "A paragraph edited while serving.",
+        {"en/fundamentals/neural-networks/index.html": "A paragraph edited while serving."},
+    ),
+    "notebooks/decoding.ipynb": (
+        "服務中編輯的筆記本。",
+        {
+            "notebooks/decoding/index.html": "服務中編輯的筆記本。",
+            "zh-CN/notebooks/decoding/index.html": "服务中编辑的笔记本。",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("source", list(EDITS))
+def test_a_saved_page_is_rendered_alone_and_as_a_full_build_would(
+    served: serve.Site, source: str
+) -> None:
+    text, shown = EDITS[source]
+    path = served.docs / source
+    append(path, text)
+    reloads: list[set[str]] = []
+
+    def reload() -> None:  # what the browsers would get at that moment
+        reloads.append(
+            {out for out, t in shown.items() if t in (served.site_dir / out).read_text("utf-8")}
+        )
+
+    assert served.update([str(path)], reload) == "pages"
+    own = next(iter(shown))  # the edited file's own language is written before the reload
+    assert len(reloads) == 1 and own in reloads[0]
+    for out, t in shown.items():
+        assert t in (served.site_dir / out).read_text(encoding="utf-8"), out
+    served._wait_for_index()
+    assert differences(served.site_dir, full_build(served, f"full-{path.stem}")) == []
+
+
+def test_a_changed_title_rebuilds_every_page_navigation(served: serve.Site) -> None:
+    path = served.docs / "fundamentals" / "neural-networks.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^# ", "# 新標題 ", text, count=1, flags=re.M), encoding="utf-8")
+    assert served.update([str(path)]) == "full"
+    for other in ("scientist/evaluation/index.html", "zh-CN/scientist/evaluation/index.html"):
+        nav = (served.site_dir / other).read_text(encoding="utf-8")
+        assert ("新標題" if not other.startswith("zh-CN") else "新标题") in nav, other
+    served._wait_for_index()
+    assert differences(served.site_dir, full_build(served, "full-title")) == []
+
+
+@pytest.mark.parametrize(
+    "changed",
+    ["mkdocs.yml", "docs/img/colab.svg", "docs/fundamentals/new-page.md", "locales/en.yml"],
+)
+def test_anything_but_an_edited_page_is_a_full_build(served: serve.Site, changed: str) -> None:
+    folder = ROOT if changed.startswith("locales/") else served.config_file.parent
+    path = folder / changed
+    if changed.endswith("new-page.md"):
+        path.write_text("# 新頁\n\n新的頁面。\n", encoding="utf-8")
+    try:
+        assert served.update([str(path)]) == "full"
+    finally:
+        if changed.endswith("new-page.md"):
+            path.unlink()
+            served.update([str(path)])
+
+
+def test_after_a_failed_rebuild_the_next_one_is_full(served: serve.Site) -> None:
+    path = served.docs / "notebooks" / "attention.ipynb"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good + "}", encoding="utf-8")  # no longer JSON: the guard refuses it
+    with pytest.raises(PluginError, match=r"attention\.ipynb:\d+:\d+: notebook is not valid"):
+        served.update([str(path)])
+    path.write_text(good, encoding="utf-8")
+    assert served.update([str(path)]) == "full"
+    assert served.update([str(path)]) == "pages"
+
+
+# --------------------------------------------------------------------------- in a browser
+
+
+def test_course_py_serve_reloads_both_scripts_in_a_real_browser(browser, tmp_path: Path) -> None:
+    """`course.py serve`: saving a zh-TW source reloads, by itself and under the page's CSP, a
+    tab on that page and a tab on its generated zh-CN page, each with the new text."""
+    from test_browser import WATCH
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    page = docs / "index.md"
+    page.write_text("# 首頁\n\n第一版。\n", encoding="utf-8")
+    config = bench.write_config(bench.project_config(docs, nav=False), tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "course.py"),
+            "serve",
+            "-f",
+            str(config),
+            "-a",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        context = browser.new_context()
+        context.add_init_script(WATCH)
+        tabs = {}
+        deadline = time.monotonic() + 120
+        for path, first in (("", "第一版"), ("zh-CN/", "第一版")):
+            tab = context.new_page()
+            while True:  # the first build takes a while
+                try:
+                    tab.goto(f"http://127.0.0.1:{port}/{path}", wait_until="load")
+                    break
+                except Exception:  # noqa: BLE001 - not listening yet
+                    assert time.monotonic() < deadline, "course.py serve did not start"
+                    time.sleep(0.5)
+            assert first in tab.locator("article").inner_text()
+            tabs[path] = tab
+        tabs[""].wait_for_timeout(1000)  # the live-reload scripts are polling now
+        page.write_text("# 首頁\n\n第二版：臺灣。\n", encoding="utf-8")
+        for path, new in (("", "第二版：臺灣"), ("zh-CN/", "第二版：台湾")):
+            tabs[path].wait_for_function(
+                f"() => document.querySelector('article')?.innerText.includes('{new}')",
+                timeout=60_000,
+            )
+            assert tabs[path].evaluate("window.__csp") == []
+        context.close()
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        server.wait(timeout=30)
