@@ -166,27 +166,21 @@ def forget_dates() -> None:
 # --------------------------------------------------------------------------- output
 
 
-def table(lang: str, docs: Path = DOCS) -> str:
-    """The status table as Markdown, with headings and state names in ``lang``."""
+#: Where the status page's table goes: a placeholder that survives sanitizing, filled after.
+PLACEHOLDER = '<div class="status-table"></div>'
+PARTIAL = "partials/status-table.html"
+
+
+def summary(lang: str, docs: Path = DOCS) -> str:
+    """The status page's Markdown around the table, in ``lang``; the table is PLACEHOLDER."""
     words = locales.load(lang)["status"]
     rows = entries(docs)
-    by_key: dict[str, dict[str, Entry]] = {}
-    for e in rows:
-        by_key.setdefault(e.key, {})[e.lang] = e
-    head = [words["page"], *(words["languages"][lg] for lg in locales.LANGUAGES)]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for key, langs in by_key.items():
-        cells = [f"`{key}`"]
-        for lg in locales.LANGUAGES:
-            e = langs[lg]
-            date = f" ({e.changed})" if e.changed else ""
-            cells.append(f"{words['states'][e.state]}{date}")
-        lines.append("| " + " | ".join(cells) + " |")
     counts = {s: sum(1 for e in rows if e.state == s) for s in words["states"]}
-    summary = ", ".join(f"{words['states'][s]}: {n}" for s, n in counts.items() if n)
+    line = ", ".join(f"{words['states'][s]}: {n}" for s, n in counts.items() if n)
     upstream = current_upstream()
-    behind = sorted({e.key for e in rows if upstream and e.upstream and e.upstream != upstream})
-    out = [words["intro"], "", summary, "", *lines]
+    chinese = {e.key: e.upstream for e in rows if e.lang == "zh-TW"}
+    behind = {e.key: chinese[e.key] for e in rows if _behind(e, upstream)}
+    out = [words["intro"], "", line, "", PLACEHOLDER]
     if behind:
         out += [
             "",
@@ -195,8 +189,51 @@ def table(lang: str, docs: Path = DOCS) -> str:
             words["upstream_intro"].format(current=upstream),
             "",
         ]
-        out += [f"- `{k}`: {by_key[k]['zh-TW'].upstream}" for k in behind]
+        out += [f"- `{k}`: {v}" for k, v in sorted(behind.items())]
     return "\n".join(out) + "\n"
+
+
+def _behind(entry: Entry, upstream: str | None) -> bool:
+    return bool(upstream and entry.upstream and entry.upstream != upstream)
+
+
+def table_context(
+    lang: str, docs: Path = DOCS, links: dict[str, tuple[str, str]] | None = None
+) -> dict:
+    """What the status table's partial shows: a row per page, a cell per language.
+
+    ``links`` maps a page key to its URL in the reader's language, relative to the page the
+    table is on, and its title there; a row whose page has none is not a link.
+    """
+    words = locales.load(lang)["status"]
+    by_key: dict[str, dict[str, Entry]] = {}
+    for e in entries(docs):
+        by_key.setdefault(e.key, {})[e.lang] = e
+    links = links or {}
+    rows = []
+    for key, langs in by_key.items():
+        href, title = links.get(key, (None, langs[lang].title))
+        rows.append(
+            {
+                "key": key,
+                "title": title,
+                "href": href,
+                "cells": [
+                    {
+                        "lang": lg,
+                        "state": langs[lg].state,
+                        "label": words["states"][langs[lg].state],
+                        "date": langs[lg].changed,
+                    }
+                    for lg in locales.LANGUAGES
+                ],
+            }
+        )
+    return {
+        "page_label": words["page"],
+        "languages": [words["languages"][lg] for lg in locales.LANGUAGES],
+        "rows": rows,
+    }
 
 
 def command(as_json: bool, stdout: TextIO) -> int:
