@@ -11,16 +11,27 @@
     return Array.prototype.slice.call(document.querySelectorAll(SELECTOR));
   }
 
+  // The heading whose section fills the top of the screen: the last one that starts above
+  // the header's bottom edge (plus a line). location.hash only says where the reader
+  // arrived, not where they scrolled to since; it wins only at the end of the page, where
+  // a short last section can never reach the top of the screen.
   function currentIndex() {
     var list = headings();
-    var hash = decodeURIComponent(location.hash.slice(1));
+    var header = document.querySelector(".md-header");
+    var line = (header ? header.getBoundingClientRect().bottom : 0) + 48;
     var index = -1;
     list.forEach(function (h, i) {
-      if (h.getBoundingClientRect().top <= 96) index = i;
+      if (h.getBoundingClientRect().top <= line) index = i;
     });
-    list.forEach(function (h, i) {
-      if (hash && h.id === hash && h.getBoundingClientRect().top <= window.innerHeight) index = i;
-    });
+    var root = document.documentElement;
+    var atEnd = window.scrollY + window.innerHeight >= root.scrollHeight - 2;
+    var hash = decodeURIComponent(location.hash.slice(1));
+    if (atEnd && hash) {
+      list.forEach(function (h, i) {
+        var top = h.getBoundingClientRect().top;
+        if (h.id === hash && top >= 0 && top <= window.innerHeight) index = i;
+      });
+    }
     return index;
   }
 
@@ -47,7 +58,8 @@
     if (stored === null) return;
     var target = headings()[parseInt(stored, 10)];
     if (!target) return;
-    history.replaceState(null, "", "#" + encodeURIComponent(target.id));
+    // (a heading with an empty id still counts, in every language alike; it has no anchor)
+    if (target.id) history.replaceState(null, "", "#" + encodeURIComponent(target.id));
     target.scrollIntoView();
   }
 
