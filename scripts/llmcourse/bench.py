@@ -8,7 +8,10 @@ figures from different runs. Nothing here is asserted by the tests.
 from __future__ import annotations
 
 import datetime
+import functools
 import gzip
+import http.server
+import io
 import json
 import os
 import platform
@@ -19,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Callable
@@ -117,13 +121,77 @@ def dir_size(site: Path) -> int:
 
 
 def scaled_docs(folder: Path, factor: int) -> Path:
-    """The docs tree with the course content copied ``factor`` times."""
+    """The docs tree with the course content copied ``factor`` times.
+
+    A course that grows keeps its tracks: each track's chapters are copied ``factor - 1``
+    more times as parts inside it (``fundamentals/part-2/``, ...), as its chapters would be
+    grouped, rather than as hundreds of tracks side by side.
+    """
     docs = folder / "docs"
     shutil.copytree(DOCS, docs)
-    for i in range(1, factor):
-        for section in ("fundamentals", "scientist", "engineer", "notes"):
-            shutil.copytree(DOCS / section, docs / f"{section}-{i}")
+    for section in ("fundamentals", "scientist", "engineer", "notes"):
+        for i in range(2, factor + 1):
+            shutil.copytree(DOCS / section, docs / section / f"part-{i}")
     return docs
+
+
+def build_measured(config_file: Path, site: Path) -> tuple[float, int]:
+    """(seconds, peak resident memory in bytes) of one `mkdocs build` in a child process.
+
+    The peak is that of the build process or the largest of the processes it waited for
+    (Linux's accounting of ``wait4``), not the sum of them.
+    """
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "NO_MKDOCS_2_WARNING": "1"}
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config_file), "-d", str(site)]
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd, env=env, stdout=subprocess.DEVNULL, stderr=err, cwd=config_file.parent
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode:
+            err.seek(0)
+            raise RuntimeError(f"build failed: {err.read()[-2000:].decode(errors='replace')}")
+    return seconds, usage.ru_maxrss * 1024  # Linux counts ru_maxrss in KiB
+
+
+def html_size(site: Path) -> int:
+    return sum(p.stat().st_size for p in site.rglob("*.html"))
+
+
+def scaling(tmp_path: Path, factors: tuple[int, ...]) -> list[tuple[str, str]]:
+    """Content ×1, ×N...: build time, time and bytes per page, peak memory, and the ratios
+    of bytes per page to ×1's (output linear in pages: the ratio stays near 1)."""
+    rows = []
+    first: tuple[float, float, float] | None = None  # ×1's time, bytes and HTML per page
+    for factor in factors:
+        folder = _mk(tmp_path / f"scale-x{factor}")
+        docs = scaled_docs(folder, factor)
+        config = write_config(project_config(docs, nav=False), folder)
+        site = folder / "site"
+        seconds, peak = build_measured(config, site)
+        pages = pages_in(site)
+        per = (seconds / pages, dir_size(site) / pages, html_size(site) / pages)
+        first = first or per
+        rows.append(
+            (
+                f"content ×{factor}: build",
+                f"{seconds:.1f} s, {pages} pages, {per[0] * 1000:.0f} ms per page "
+                f"({per[0] / first[0]:.2f}× ×1's); peak memory {peak / 2**20:.0f} MiB",
+            )
+        )
+        rows.append(
+            (
+                f"content ×{factor}: output per page",
+                f"{per[1] / 1024:.1f} KiB all files ({per[1] / first[1]:.2f}× ×1's), "
+                f"{per[2] / 1024:.1f} KiB HTML ({per[2] / first[2]:.2f}× ×1's); "
+                f"{dir_size(site) / 1e6:.1f} MB in all",
+            )
+        )
+        shutil.rmtree(folder)
+    return rows
 
 
 # --------------------------------------------------------------------------- pathological input
@@ -471,18 +539,8 @@ def command(repeat: int, quick: bool, stdout: TextIO) -> int:
             "cost per output page: 3 languages vs one",
             f"{per_full * 1000:.1f} ms vs {per_one * 1000:.1f} ms ({per_full / per_one:.2f}×)",
         )
-        for factor in (10,) if quick else (10, 50):
-            folder = _mk(tmp_path / f"x{factor}")
-            docs = scaled_docs(folder, factor)
-            config = write_config(project_config(docs, nav=False), folder)
-            scaled_site = folder / "site"
-            stats = timed(lambda c=config, s=scaled_site: build(c, s), 1)
-            out(
-                f"content ×{factor}: build",
-                f"{stats[0]:.2f} s ({stats[0] / stats_full[0]:.1f}× the course); "
-                f"{pages_in(scaled_site)} pages, {dir_size(scaled_site) / 1e6:.1f} MB",
-            )
-            shutil.rmtree(folder)
+        for label, value in scaling(tmp_path, (1, 10) if quick else (1, 10, 50)):
+            out(label, value)
         for label, value in weight:
             out(f"page weight {label}", value)
         for label, value in pathological(tmp_path):
@@ -529,8 +587,20 @@ def locked_lighthouse(npm: str) -> Path:
     return binary
 
 
+#: Pages Lighthouse measures: the home page, a chapter and a notebook.
+LIGHTHOUSE_PAGES = ("", "engineer/vector-storage/", "notebooks/attention/")
+#: What a reader's phone sees: Lighthouse's default mobile emulation and simulated throttling
+#: (slow 4G, 4× slower CPU), the conditions its published scores assume.
+LIGHTHOUSE_METRICS = {
+    "largest-contentful-paint": "LCP",
+    "cumulative-layout-shift": "CLS",
+    "total-blocking-time": "TBT",
+}
+
+
 def lighthouse() -> list[tuple[str, str]]:
-    """Lighthouse mobile scores for the home page and a chapter (locked npm package + chromium)."""
+    """Lighthouse, mobile, default throttling, on LIGHTHOUSE_PAGES of the site built for the
+    address it is served at and served as GitHub Pages serves it (``HostLike``)."""
     npm = shutil.which("npm")
     chromium = shutil.which("chromium")
     if not npm or not chromium:
@@ -542,50 +612,87 @@ def lighthouse() -> list[tuple[str, str]]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        build(write_config(project_config(DOCS), Path(tmp)), site)
-        port = _free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "http.server", str(port), "-b", "127.0.0.1", "-d", str(site)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(HostLike, directory=str(site))
         )
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        config = project_config(DOCS)
+        config["site_url"] = base  # absolute links (hreflang) on the origin they are served at
+        build(write_config(config, Path(tmp)), site)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
-            _wait_for(f"http://127.0.0.1:{port}/", None, 30)
-            for page in ("", "scientist/evaluation/"):
-                report = Path(tmp) / "report.json"
-                cmd = [
-                    str(binary),
-                    f"http://127.0.0.1:{port}/{page}",
-                    "--quiet",
-                    "--no-enable-error-reporting",  # no crash reports sent anywhere
-                    "--output=json",
-                    f"--output-path={report}",
-                    "--form-factor=mobile",
-                    "--throttling-method=provided",
-                    "--chrome-flags=--headless --no-sandbox --disable-gpu "
-                    "--disable-background-networking --disable-component-update "
-                    "--no-first-run",
-                ]
-                result = subprocess.run(
-                    cmd,
-                    env={**os.environ, "CHROME_PATH": chromium},
-                    capture_output=True,
-                    text=True,
-                    timeout=600,
+            for page in LIGHTHOUSE_PAGES:
+                rows.append(
+                    (
+                        f"lighthouse mobile, throttled: /{page}",
+                        _lighthouse_run(binary, chromium, base + page, Path(tmp) / "report.json"),
+                    )
                 )
-                if result.returncode or not report.exists():
-                    rows.append((f"lighthouse /{page}", f"failed: {result.stderr[-300:]}"))
-                    continue
-                cats = json.loads(report.read_text())["categories"]
-                scores = ", ".join(
-                    f"{c['title']} {round(c['score'] * 100)}"
-                    for c in cats.values()
-                    if c.get("score") is not None
-                )
-                rows.append((f"lighthouse mobile /{page}", scores))
         finally:
-            server.terminate()
+            server.shutdown()
     return rows
+
+
+def _lighthouse_run(binary: Path, chromium: str, url: str, report: Path) -> str:
+    cmd = [
+        str(binary),
+        url,
+        "--quiet",
+        "--no-enable-error-reporting",  # no crash reports sent anywhere
+        "--output=json",
+        f"--output-path={report}",
+        "--form-factor=mobile",
+        "--chrome-flags=--headless --no-sandbox --disable-gpu "
+        "--disable-background-networking --disable-component-update --no-first-run",
+    ]
+    env = {**os.environ, "CHROME_PATH": chromium}
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    if result.returncode or not report.exists():
+        return f"failed: {result.stderr[-300:]}"
+    data = json.loads(report.read_text(encoding="utf-8"))
+    report.unlink()
+    scores = ", ".join(
+        f"{c['title']} {round(c['score'] * 100)}"
+        for c in data["categories"].values()
+        if c.get("score") is not None
+    )
+    metrics = ", ".join(
+        f"{label} {data['audits'][audit].get('displayValue', '?')}"
+        for audit, label in LIGHTHOUSE_METRICS.items()
+    )
+    return f"{scores}; {metrics}"
+
+
+class HostLike(http.server.SimpleHTTPRequestHandler):
+    """A static host as GitHub Pages is one: text gzip-compressed for clients that accept
+    it, every file cacheable for 10 minutes (``Cache-Control: max-age=600``)."""
+
+    TEXT = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".mjs")
+
+    def send_head(self):  # noqa: ANN201 - the base class's signature
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?")[0].endswith("/"):
+                return super().send_head()  # the base class redirects to the slash
+            path = path / "index.html"
+        if not path.is_file():
+            self.send_error(404)
+            return None
+        data = path.read_bytes()
+        zipped = path.suffix in self.TEXT and "gzip" in self.headers.get("Accept-Encoding", "")
+        if zipped:
+            data = gzip.compress(data, 6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        if zipped:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "max-age=600")
+        self.end_headers()
+        return io.BytesIO(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
 
 
 def _write_results(rows: list[tuple[str, str]]) -> None:
