@@ -15,6 +15,8 @@
   python scripts/course.py status [--json]    translation status of every page and language
   python scripts/course.py bench              build, conversion and page-weight figures
   python scripts/course.py lock               refresh requirements.lock from pyproject.toml
+  python scripts/course.py root-404 [--branch gh-pages] [--site-url URL]
+                                              commit the site root's 404 page (deploy workflow)
 
 Exit status: 0 when all is well, 1 when a check found a problem, 2 on usage errors.
 """
@@ -221,6 +223,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench.command(repeat=args.repeat, quick=args.quick, stdout=sys.stdout)
 
 
+def cmd_root_404(args: argparse.Namespace) -> int:
+    from llmcourse import notfound
+
+    return notfound.command(
+        repo=Path(args.repo).resolve(), branch=args.branch, site_url=args.site_url
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="course.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -287,6 +297,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--repeat", type=int, default=3)
     s.add_argument("--quick", action="store_true", help="skip the 10x/50x scaling builds")
     s.set_defaults(func=cmd_bench, needs_venv=True)
+
+    s = sub.add_parser("root-404", help="commit the site root's 404 page to the gh-pages branch")
+    s.add_argument("--branch", default="gh-pages")
+    s.add_argument("--repo", default=str(ROOT), help="the repository (default: this one)")
+    s.add_argument("--site-url", help="where the site is published (default: mkdocs.yml's)")
+    s.set_defaults(func=cmd_root_404, needs_venv=True)
     return p
 
 

@@ -121,6 +121,16 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mike(repo, "deploy", "0.1")
     mike(repo, "deploy", "--update-aliases", "0.2", "latest")
     mike(repo, "set-default", "latest")
+    # the root 404 page, as the deploy workflow commits it (scripts/course.py root-404)
+    result = subprocess.run(
+        [sys.executable, "scripts/course.py", "root-404", "--site-url", DEPLOY_URL],
+        cwd=repo,
+        env={**os.environ, **GIT_ID},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
     out = tmp_path_factory.mktemp("gh-pages")
     archive = subprocess.run(
         ["git", "archive", "gh-pages"], cwd=repo, check=True, capture_output=True
