@@ -60,7 +60,8 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def outline(text: str, *, rendered: bool = False) -> list[tuple[int, str]]:
-    return [(h.level, h.text) for h in mdtext.headings(text, rendered=rendered)]
+    body = mdtext.split_front_matter(text)[1]
+    return [(h.level, h.text) for h in mdtext.headings(body, rendered=rendered)]
 
 
 def test_folded_part_becomes_headed_sections(imported: dict[str, str]) -> None:
