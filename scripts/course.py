@@ -34,6 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
+#: ProperDocs, the MkDocs 1.x fork, beside the lock: tests/test_properdocs.py builds with it.
+PROPERDOCS_VENV = ROOT / ".venv-properdocs"
+PROPERDOCS_LOCK = ROOT / "requirements-properdocs.lock"
 CHROMIUM = Path("/usr/bin/chromium")
 # Chinese text in the screenshots needs fonts on the test machine (readers have their own).
 BROWSER_PACKAGES = ["chromium", "fonts-noto-cjk", "fonts-noto-color-emoji"]
@@ -78,6 +81,18 @@ def ensure_venv() -> Path:
     return python
 
 
+def ensure_properdocs() -> Path:
+    """.venv-properdocs: the lock plus ProperDocs (CI's properdocs job); its executable."""
+    python = PROPERDOCS_VENV / "bin" / "python"
+    if not python.exists():
+        venv.create(PROPERDOCS_VENV, with_pip=True)
+    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "--require-hashes", "-r", str(LOCK)], check=True)
+    # ProperDocs' own dependencies are MkDocs', installed from the lock just above.
+    subprocess.run([*pip, "--require-hashes", "--no-deps", "-r", str(PROPERDOCS_LOCK)], check=True)
+    return PROPERDOCS_VENV / "bin" / "properdocs"
+
+
 def ensure_chromium() -> None:
     """Install Debian's Chromium (and CJK fonts for its screenshots) when missing (needs root)."""
     if CHROMIUM.exists() and Path(CJK_FONT).exists():
@@ -110,6 +125,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
     ensure_venv()
     if args.browser:
         ensure_chromium()
+    if args.properdocs:
+        print(ensure_properdocs())
     return 0
 
 
@@ -239,6 +256,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("setup", help="create .venv with the locked dependencies")
     s.add_argument("--browser", action="store_true", help="also install Debian's chromium")
+    s.add_argument("--properdocs", action="store_true", help="also .venv-properdocs (MkDocs' fork)")
     s.set_defaults(func=cmd_setup, needs_venv=False)
 
     s = sub.add_parser("serve", help="preview the site on http://127.0.0.1:8000/")
