@@ -22,7 +22,7 @@ CI = ROOT / ".github" / "workflows" / "ci.yml"
 DEPLOY = ROOT / ".github" / "workflows" / "deploy.yml"
 ZIZMOR = ROOT / ".venv" / "bin" / "zizmor"
 COURSE_COMMANDS = set(
-    re.findall(r'add_parser\(\s*"([a-z-]+)"', (ROOT / "scripts" / "course.py").read_text())
+    re.findall(r'add_parser\(\s*"([a-z0-9-]+)"', (ROOT / "scripts" / "course.py").read_text())
 )
 LOCKED = {
     line.split("==")[0].lower()
