@@ -165,3 +165,28 @@ def test_edit_link_goes_to_the_file_to_change(
         assert not aside.select(".reader-source__note")
     else:
         assert note in aside.select_one(".reader-source__note").get_text()
+
+
+@pytest.mark.parametrize("lang", ["zh-TW", "zh-CN"])
+def test_benchmarks_table_is_chinese_on_chinese_pages(site: Path, lang: str) -> None:
+    """Only the names bench.keep lists (tools, units, files) stay in Latin letters."""
+    page = site / LANG_PREFIX[lang] / "about" / "benchmarks" / "index.html"
+    table = BeautifulSoup(page.read_text("utf-8"), "html.parser").select_one("article table")
+    for code in table.select("code"):
+        code.decompose()
+    rows = table.select("tr")
+    assert len(rows) > 40
+    words = {w.rstrip("/.") for w in re.findall(r"[A-Za-z][\w./'-]*", table.get_text(" "))}
+    assert words - set(locales.load("zh-TW")["bench"]["keep"]) == set()
+
+
+def test_benchmarks_pages_hold_one_run_in_two_languages() -> None:
+    """The zh-TW table is the English page's rows put into Chinese (llmcourse.bench_text)."""
+    from llmcourse import DOCS, bench_text
+
+    english = (DOCS / "about" / "benchmarks.en.md").read_text("utf-8")
+    chinese = (DOCS / "about" / "benchmarks.md").read_text("utf-8")
+    rows, machine, when = bench_text.parse(english)
+    assert ("full build, 3 languages, with hooks", rows[0][1]) == rows[0]
+    assert bench_text.block(rows, machine, when, "zh-TW") in chinese
+    assert bench_text.block(rows, machine, when, "en") in english

@@ -32,7 +32,7 @@ from typing import TextIO
 import yaml
 from mkdocs.utils.yaml import yaml_load
 
-from llmcourse import DOCS, ROOT
+from llmcourse import DOCS, ROOT, bench_text
 
 RESULTS = DOCS / "about" / "benchmarks.md"
 REPAIR_CORPUS = ROOT / "tests" / "cases" / "repair" / "corpus"
@@ -702,13 +702,11 @@ def _write_results(rows: list[tuple[str, str]]) -> None:
         f"{platform.python_version()}, {platform.system()} {platform.release()}"
     )
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    table = ["| measure | result |", "|---|---|"]
-    table += [f"| {label} | {value} |" for label, value in rows]
-    block = "\n".join([MARK_START, "", f"`{machine}` · {when}", "", *table, "", MARK_END])
-    for page in (RESULTS, RESULTS_EN):
+    # the zh-TW page (its zh-CN page is converted from it) in Chinese: llmcourse.bench_text
+    for page, lang in ((RESULTS, "zh-TW"), (RESULTS_EN, "en")):
+        block = bench_text.block(rows, machine, when, lang)
         text = page.read_text(encoding="utf-8")
-        new = re.sub(
-            re.escape(MARK_START) + ".*?" + re.escape(MARK_END), lambda m: block, text, flags=re.S
-        )
+        marked = re.escape(MARK_START) + ".*?" + re.escape(MARK_END)
+        new = re.sub(marked, lambda m, b=block: b, text, flags=re.S)
         if new != text:
             page.write_text(new, encoding="utf-8")
