@@ -25,7 +25,7 @@ from mkdocs.structure.toc import AnchorLink, get_toc
 from mkdocs.utils import get_relative_url
 from mkdocs_jupyter.plugin import NotebookFile
 
-from llmcourse import locales, notebook_html, write_if_changed
+from llmcourse import locales, notebook_html, source_link, write_if_changed
 from llmcourse.pages import page_key
 
 #: src_uri of a notebook page -> the template assets lifted from it (this language build)
@@ -127,7 +127,8 @@ def _as_notebook(file: File, config: MkDocsConfig) -> NotebookFile:
 
 
 def _links(page: Page, config: MkDocsConfig) -> str:
-    """The download link (the copy beside the page) and, if configured, the Colab link."""
+    """The download link (the copy beside the page) and, once the repository is known, the
+    Colab link."""
     text = locales.load(config.plugins["i18n"].current_language)["reader"]["notebook"]
     # mkdocs-jupyter copies the file it rendered under its own name next to index.html.
     name = os.path.basename(str(page.file.abs_src_path))
@@ -135,12 +136,11 @@ def _links(page: Page, config: MkDocsConfig) -> str:
         f'<a class="md-button reader-notebook-download" href="{escape(name)}" '
         f'download="{escape(name)}">{escape(text["download"])}</a>'
     ]
-    settings = config.extra.get("notebooks") or {}
+    # Local builds keep the OWNER/REPO placeholder: no link to a repository nobody named.
+    repo = source_link.repository(config.extra)
     source = _repository_path(page, config)
-    if settings.get("github") and source:
-        url = COLAB.format(
-            repo=settings["github"], branch=settings.get("branch", "main"), path=source
-        )
+    if repo and source:
+        url = COLAB.format(repo=repo[0], branch=repo[1], path=source)
         links.append(
             f'<a class="md-button reader-notebook-colab" href="{escape(url)}" '
             f'title="{escape(text["colab_note"])}">{escape(text["colab"])}</a>'
