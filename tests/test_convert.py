@@ -103,6 +103,7 @@ def test_every_protected_kind_is_covered() -> None:
             kinds[case["direction"]] |= {s.kind for s in mdspans.scan(case["input"])}
     wanted = {
         "front-matter",
+        "identifier",
         "fence",
         "indented-code",
         "code",
@@ -451,6 +452,61 @@ def test_heading_slug_in_python_markdown_toc() -> None:
             html = md.convert(text)
             ids.append(re.findall(r'<h\d id="([^"]+)"', html))
         assert ids[0] == ids[1], page
+
+
+def _toc_ids(text: str) -> list[str]:
+    """The heading ids Python-Markdown gives a page, with the site's toc slugify."""
+    md = markdown.Markdown(
+        extensions=["toc", "attr_list", "meta"],
+        extension_configs={"toc": {"slugify": cv.heading_slug}},
+    )
+    return re.findall(r'<h\d id="([^"]+)"', md.convert(text))
+
+
+ANCHOR_CASES = [c for c in CONVERSION_CASES if "-anchor-" in c["label"]]
+
+
+@pytest.mark.parametrize("case", ANCHOR_CASES, ids=[c["label"] for c in ANCHOR_CASES])
+def test_generated_page_has_the_source_anchors(case: dict[str, Any]) -> None:
+    """Rendered by Python-Markdown, the generated page has exactly the source page's ids, which
+    it would not have without the explicit ids (the case's headings do not round-trip)."""
+    to = TO[case["direction"]]
+    source = cv.render_page(case["input"], "zh-TW" if to == "zh-CN" else "zh-CN")
+    converted = cv._convert_md(case["input"], to, "<case>", record=False).output
+    assert _toc_ids(cv.convert_markdown(case["input"], to)) == _toc_ids(source)
+    assert _toc_ids(converted) != _toc_ids(source)
+
+
+def test_audit_reports_a_changed_identifier(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Were a front-matter identifier converted, ``convert --audit`` names its file:line:col."""
+    page = tmp_path / "p.md"
+    page.write_text("---\ntitle: 預設\nicon: material/資料庫\n---\n正文\n", encoding="utf-8")
+    real_scan = mdspans.scan
+    calls = {"n": 0}
+
+    def careless_scan(text: str) -> list[mdspans.Span]:  # the converter's scan forgets them
+        calls["n"] += 1
+        spans = real_scan(text)
+        return [s for s in spans if s.kind != "identifier"] if calls["n"] == 1 else spans
+
+    monkeypatch.setattr(cv.mdspans, "scan", careless_scan)
+    code, out, err = _run([str(page)], audit=True)
+    assert code == 1
+    assert err == (
+        f"{page}:3:7: protected identifier changed: 'material/資料庫' -> 'material/数据库'\n"
+    )
+
+
+def test_identifier_keys_come_from_data() -> None:
+    """Keys and patterns of protected-keys.yaml decide; other keys are prose."""
+    assert [mdspans.is_identifier_key(k) for k in ("icon", "edit_url", "title", "url_text")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

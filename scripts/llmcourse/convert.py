@@ -57,6 +57,7 @@ __all__ = [
     "convert_text",
     "glossary",
     "heading_slug",
+    "keep_anchors",
     "opencc_config",
     "page_rules",
     "render_source",
@@ -146,9 +147,13 @@ class Glossary:
         return Glossary(self.direction, entries, context)
 
 
-def _read_dict(path: Path) -> dict[str, str]:
-    """Read an OpenCC text dictionary (``key<TAB>value``; ``#`` comments, blank lines)."""
-    entries: dict[str, str] = {}
+def _read_dict(path: Path, entries: dict[str, str] | None = None) -> dict[str, str]:
+    """Read an OpenCC text dictionary (``key<TAB>value``; ``#`` comments, blank lines).
+
+    With ``entries`` (earlier files), its pairs are added there; a key already there is a
+    duplicate.
+    """
+    entries = {} if entries is None else entries
     for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -238,6 +243,8 @@ def glossary(direction: str) -> Glossary:
     if direction not in OPENCC:
         raise ValueError(f"unknown direction {direction!r}")
     entries = _read_dict(GLOSSARY_DIR / f"{direction}.txt")
+    for batch in sorted(GLOSSARY_DIR.glob(f"*.{direction}.txt")):  # batches from sources
+        _read_dict(batch, entries)
     context = _read_context(GLOSSARY_DIR / "context.yaml", direction)
     return Glossary(direction, entries, context)
 
@@ -542,11 +549,14 @@ def convert_text(text: str, to: str) -> str:
 def convert_markdown(text: str, to: str, *, source: str = "<text>") -> str:
     """Convert the prose of a Markdown page to ``to`` ("zh-CN" or "zh-TW").
 
-    Code, URLs, markup, math, YAML keys and structure, attribute lists, HTML comments and
-    ``-{…}-``-protected text stay byte-identical; rule markers are removed. ``source`` names the
-    page in error messages.
+    Code, URLs, markup, math, YAML keys and structure, identifier values of the front matter,
+    attribute lists, HTML comments and ``-{…}-``-protected text stay byte-identical; rule markers
+    are removed. A heading whose anchor would differ from the source page's (a glossary pair
+    that does not round-trip) gets the source's anchor as an explicit ``{#id}``
+    (:func:`keep_anchors`). ``source`` names the page in error messages.
     """
-    return _convert_md(text, to, source, record=False).output
+    output = _convert_md(text, to, source, record=False).output
+    return keep_anchors(text, output, to, source_name=source)
 
 
 def render_source(text: str, script: str, *, source: str = "<text>") -> str:
@@ -630,8 +640,9 @@ def audit_markdown(text: str, to: str, *, source: str = "<text>") -> Audit:
     """Convert ``text`` and check it: regional terms replaced, protected spans that differ.
 
     Replacements are glossary/page-rule matches whose result is not the plain character
-    conversion of the source term. Protected spans are compared by re-scanning the output
-    independently; text produced by ``-{…}-`` rules is left out of that comparison.
+    conversion of the source term. Protected spans (identifier values of the front matter
+    included) are compared by re-scanning the output independently and reported at the
+    source's line:col; text produced by ``-{…}-`` rules is left out of that comparison.
     """
     direction = _check_script(to)
     result = _convert_md(text, to, source)
@@ -644,7 +655,9 @@ def audit_markdown(text: str, to: str, *, source: str = "<text>") -> Audit:
             plain[src] = chars.convert(src)
         if plain[src] != dst:
             replacements.append(Replacement(*where(off), src, dst))
-    expected = [s for s in result.spans if not s.is_rule]
+    # The source's spans from a scan of its own, not the converter's: a span the converter
+    # failed to protect is then reported as changed, at its place in the source.
+    expected = [s for s in mdspans.scan(text) if not s.is_rule]
     rule_ranges = [(s, e) for s, e, kind in result.ranges if kind == "rule"]
     rule_starts = [s for s, _ in rule_ranges]
 
@@ -678,7 +691,10 @@ def audit_markdown(text: str, to: str, *, source: str = "<text>") -> Audit:
     if fm is not None and fm.error:
         reason = fm.error.splitlines()[0]
         warnings.append(f"front matter is not valid YAML and was left unconverted ({reason})")
-    return Audit(result.output, replacements, mismatches, warnings)
+    # Explicit ids for the source's anchors are added after the comparison: they are not
+    # protected text of the source but the one deliberate addition to the page.
+    output = keep_anchors(text, result.output, to, source_name=source)
+    return Audit(output, replacements, mismatches, warnings)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -714,7 +730,8 @@ def convert_notebook(nb_json: str, to: str, *, source: str = "<notebook>") -> st
             continue
         src = cell.get("source", "")
         text = "".join(src) if isinstance(src, list) else src
-        converted = convert_markdown(text, to, source=f"{source}#cell{index}")
+        # No explicit {#id}: notebook cells are rendered by nbconvert, which has no attr_list.
+        converted = _convert_md(text, to, f"{source}#cell{index}", record=False).output
         if converted == text:
             continue
         changed = True
@@ -723,6 +740,96 @@ def convert_notebook(nb_json: str, to: str, *, source: str = "<notebook>") -> st
         return nb_json
     out = json.dumps(nb, **_json_style(nb_json))
     return out + "\n" if nb_json.endswith("\n") else out
+
+
+# ---------------------------------------------------------------------------------------------
+# Anchors of generated pages
+
+
+_ATX_LINE = re.compile(r"(?:[ \t>]*(?:[-*+]|\d{1,9}[.)])?[ \t]*)#{1,6}(?:[ \t]|$)")
+_HEADING_ATTRS = re.compile(r"\{:?[ \t]*(?=[^{}]*\}[ \t]*$)")
+
+
+def _heading_anchors(text: str) -> tuple[str, list[str], list[int]]:
+    """(front matter, heading ids as the build makes them, body line index of each heading)."""
+    from . import check  # the anchors a rendered page has, as toc makes them
+
+    try:
+        _, body, _ = mdtext.split_front_matter(text)
+    except mdtext.FrontMatterError:
+        body = text
+    heads = mdtext.headings(body, rendered=True)
+    return (
+        text[: len(text) - len(body)],
+        check.anchors(text)[: len(heads)],
+        [h.line - 1 for h in heads],
+    )
+
+
+def _body_headings(text: str) -> list[str]:
+    """The titles of the headings a page renders (front matter skipped)."""
+    try:
+        _, body, _ = mdtext.split_front_matter(text)
+    except mdtext.FrontMatterError:
+        body = text
+    return [h.text for h in mdtext.headings(body, rendered=True)]
+
+
+@functools.lru_cache(maxsize=8192)
+def _title_slug(title: str, source_script: str | None) -> str:
+    """The slug toc gives a heading title; of the title as rendered in ``source_script``."""
+    from . import check
+
+    if source_script is not None:
+        title = render_page(title, source_script)
+    return heading_slug(check.heading_name(title), "-")
+
+
+def _with_anchor(line: str, anchor: str) -> str:
+    """A heading line with the explicit id ``anchor`` (attr_list), closing hashes kept."""
+    content = line.rstrip("\r\n")
+    end = content.rstrip(" \t")
+    if _ATX_LINE.match(content):
+        end = end.rstrip("#").rstrip(" \t") or end  # closing hashes (Python-Markdown drops them)
+    head, tail = content[: len(end)], content[len(end) :] + line[len(content) :]
+    attrs = _HEADING_ATTRS.search(head)
+    if attrs:  # an attr list without id: the id joins it
+        return f"{head[: attrs.end()]}#{anchor} {head[attrs.end() :]}{tail}"
+    return f"{head} {{#{anchor}}}{tail}"
+
+
+def keep_anchors(source: str, output: str, to: str, *, source_name: str = "<text>") -> str:
+    """``output`` (the conversion of ``source`` to ``to``) with the source page's anchors.
+
+    Anchors are slugs of a canonical zh-CN form (:func:`heading_slug`), so most headings get
+    the same anchor in both scripts; where the glossary does not round-trip (贪婪解码 → 貪心解碼
+    → 贪心解码) the converted heading gets the anchor of the source page as built (its
+    ``-{…}-`` rules rendered) as an explicit ``{#id}``, so that links into the page work in both
+    languages. Explicit ids change the numbering of repeated slugs (``x_1``), so this repeats
+    until every heading's id is the source's.
+    """
+    script = "zh-TW" if to == "zh-CN" else "zh-CN"
+    titles = [_body_headings(source), _body_headings(output)]
+    if len(titles[0]) != len(titles[1]):  # a rule changed the page's structure: nothing to align
+        return output
+    if all(_title_slug(a, script) == _title_slug(b, None) for a, b in zip(*titles, strict=True)):
+        return output  # the same slugs in the same order: the same anchors
+    _, want, _ = _heading_anchors(render_page(source, script, source=source_name))
+    front, have, rows = _heading_anchors(output)
+    if len(have) != len(want):  # a rule changed the page's structure: nothing to align
+        return output
+    fixed: set[int] = set()
+    while True:
+        wrong = [k for k, (a, b) in enumerate(zip(have, want, strict=True)) if a != b]
+        if not wrong or fixed.issuperset(wrong):
+            return output
+        lines = output[len(front) :].splitlines(keepends=True)
+        for k in wrong:
+            if k not in fixed:
+                lines[rows[k]] = _with_anchor(lines[rows[k]], want[k])
+                fixed.add(k)
+        output = front + "".join(lines)
+        _, have, rows = _heading_anchors(output)
 
 
 CLAUSE = re.compile(r"[^，。！？；：、\n（）()「」『』【】\[\]|,.!?;:]+")

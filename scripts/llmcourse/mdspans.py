@@ -12,11 +12,14 @@ like code, a URL or markup is protected.
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import re
 from dataclasses import dataclass, field
 
 import yaml
+
+from . import LOCALES
 
 __all__ = [
     "FrontMatter",
@@ -43,7 +46,8 @@ class RuleError(ValueError):
 class Span:
     """A half-open ``[start, end)`` range of the text with what it is.
 
-    ``kind`` is one of the protected kinds (``front-matter``, ``fence``, ``indented-code``,
+    ``kind`` is one of the protected kinds (``front-matter``, ``identifier`` (a front-matter
+    value under a key of ``locales/glossary/protected-keys.yaml``), ``fence``, ``indented-code``,
     ``code``, ``math``, ``html``, ``comment``, ``autolink``, ``url``, ``link-target``,
     ``ref-def``, ``ref-label``, ``footnote``, ``attr``, ``template``, ``snippet``) or ``rule``.
     For a rule, ``variants`` maps ``zh-TW``/``zh-CN`` to text (a variant rule) and is empty for a
@@ -70,6 +74,33 @@ class FrontMatter:
     data: object
     values: list[tuple[int, int]]
     error: str | None = None
+    #: character ranges of string values under identifier keys (protected, not prose)
+    identifiers: list[tuple[int, int]] = field(default_factory=list)
+
+
+PROTECTED_KEYS = LOCALES / "glossary" / "protected-keys.yaml"
+
+
+@functools.cache
+def _markup_lists() -> dict[str, tuple[str, ...]]:
+    """``locales/glossary/protected-keys.yaml``: identifier keys and HTML prose attributes."""
+    data = yaml.safe_load(PROTECTED_KEYS.read_text(encoding="utf-8")) or {}
+    wanted = ("front_matter_identifiers", "html_prose_attributes")
+    if not isinstance(data, dict) or set(data) != set(wanted):
+        raise ValueError(f"{PROTECTED_KEYS}: expected exactly the keys {', '.join(wanted)}")
+    out = {}
+    for key in wanted:
+        items = data[key]
+        if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
+            raise ValueError(f"{PROTECTED_KEYS}: key '{key}' must be a list of names")
+        out[key] = tuple(items)
+    return out
+
+
+@functools.lru_cache(maxsize=1024)
+def is_identifier_key(key: str) -> bool:
+    """Whether a front-matter key names an identifier (template, icon, slug, paths...)."""
+    return any(fnmatch.fnmatchcase(key, p) for p in _markup_lists()["front_matter_identifiers"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -102,29 +133,42 @@ def split_front_matter(text: str) -> FrontMatter | None:
     finally:
         loader.dispose()
     values: list[tuple[int, int]] = []
+    identifiers: list[tuple[int, int]] = []
     if node is not None:
-        _collect_values(node, values, top=True)
+        _collect_values(node, values, identifiers, top=True)
     values = [(body_start + s, body_start + e) for s, e in sorted(values)]
-    return FrontMatter(m.end(), data, values)
+    identifiers = [(body_start + s, body_start + e) for s, e in sorted(identifiers)]
+    return FrontMatter(m.end(), data, values, identifiers=identifiers)
 
 
-def _collect_values(node: yaml.Node, out: list[tuple[int, int]], top: bool = False) -> None:
-    """Append the source ranges of string scalars under ``node`` that are values, not keys."""
+def _collect_values(
+    node: yaml.Node,
+    out: list[tuple[int, int]],
+    ids: list[tuple[int, int]],
+    top: bool = False,
+    identifier: bool = False,
+) -> None:
+    """Append the source ranges of string scalars under ``node`` that are values, not keys.
+
+    Values under an identifier key (:func:`is_identifier_key`) go to ``ids`` instead.
+    """
     if isinstance(node, yaml.ScalarNode):
         if node.tag == "tag:yaml.org,2002:str" and node.value:
             start, end = node.start_mark.index, node.end_mark.index
             if node.style in ('"', "'"):
                 start, end = start + 1, end - 1
             # Block scalars (| and >) start at their indicator, which is ASCII and unchanged.
-            out.append((start, end))
+            (ids if identifier else out).append((start, end))
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            _collect_values(item, out)
+            _collect_values(item, out, ids, identifier=identifier)
     elif isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            if top and isinstance(key, yaml.ScalarNode) and key.value == "conversion":
+            name = key.value if isinstance(key, yaml.ScalarNode) else None
+            if top and name == "conversion":
                 continue
-            _collect_values(value, out)
+            ident = identifier or (isinstance(name, str) and is_identifier_key(name))
+            _collect_values(value, out, ids, identifier=ident)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,7 +266,7 @@ _CONTAINER = re.compile(r"(?:!!!|\?\?\?\+?|===\+?)[ \t]")
 _REF_DEF = re.compile(
     r"[ ]{0,3}\[(?!\^)((?:[^\[\]\\\n]|\\.){1,999})\]:[ \t]*"
     r"(?:<[^>\n]*>|\S+)"
-    r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$"
+    r"(?:[ \t]+(?:\"(?P<t1>[^\"\n]*)\"|'(?P<t2>[^'\n]*)'|\((?P<t3>[^()\n]*)\)))?[ \t]*$"
 )
 _FOOTNOTE_DEF = re.compile(r"[ ]{0,3}\[\^[^\]\n]+\]:")
 _ABBR_DEF = re.compile(r"[ ]{0,3}\*\[[^\]\n]+\]:")
@@ -298,7 +342,13 @@ def _scan_blocks(text: str, start: int) -> tuple[list[Span], set[str]]:
             continue
         rm = _REF_DEF.match(line) if not m else None
         if rm and not para_open:
-            spans.append(Span(pos, line_end, "ref-def"))
+            # its title (a tooltip, spoken by screen readers) is prose
+            title = next((g for g in ("t1", "t2", "t3") if rm.group(g)), None)
+            if title is not None:
+                spans.append(Span(pos, pos + rm.start(title), "ref-def"))
+                spans.append(Span(pos + rm.end(title), line_end, "ref-def"))
+            else:
+                spans.append(Span(pos, line_end, "ref-def"))
             labels.add(normalize_label(rm.group(1)))
             prev_blank = False
             pos = nxt
@@ -342,7 +392,18 @@ _CDATA = re.compile(r"<!\[CDATA\[.*?\]\]>", re.S)
 _AUTOLINK = re.compile(
     r"<(?:[A-Za-z][A-Za-z0-9.+-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+)>"
 )
-_URL_BODY = re.compile(r"[^\s<>\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+")
+#: A bare URL is plain text here (mkdocs.yml enables no magiclink), so only the URL itself is
+#: protected, and it ends where a URL ends: at whitespace, ``<``/``>`` or a CJK character or
+#: full-width form, which an encoded URL never holds (``https://example.com/a的說明`` is the URL
+#: ``https://example.com/a`` followed by prose). An unencoded CJK path segment right after a
+#: ``/``, ``=``, ``#``, ``?``, ``&``, ``_``, ``-`` or ``(`` (``…/wiki/机器学习``) belongs to the
+#: URL, which then runs to whitespace or CJK punctuation (:data:`_IRI_BODY`).
+_URL_BODY = re.compile(
+    r"[^\s<>\u2e80-\u2fdf\u3000-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff"
+    r"\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]+"
+)
+_IRI_BODY = re.compile(r"[^\s<>\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+")
+_IRI_SEGMENT_START = "/=#?&_-("
 _URL_TRAIL = ".,:;!?*_~'\""
 _MATH_DISPLAY = re.compile(r"\$\$.+?\$\$", re.S)
 _MATH_INLINE = re.compile(r"\$(?![\s$])(?:\\.|[^$\\\n])+?(?<![\s\\])\$(?!\d)")
@@ -354,6 +415,13 @@ _ATTR_LIST = re.compile(
 )
 _TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
+_IN_MARKUP_PROSE = re.compile(r"-\{|\{\{|\{%")
+_TAG_ATTR = re.compile(r"""\s([^\s"'=<>`/]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
+
+
+@functools.cache
+def _prose_attributes() -> frozenset[str]:
+    return frozenset(a.lower() for a in _markup_lists()["html_prose_attributes"])
 
 
 def _code_span_end(text: str, i: int, end: int) -> int | None:
@@ -402,8 +470,12 @@ def _skip_brackets(text: str, i: int, end: int) -> int | None:
     return None
 
 
-def _link_target_end(text: str, i: int, end: int) -> int | None:
-    """With ``text[i] == '('``, the end of an inline link destination + title + ``)``."""
+def _link_target_end(text: str, i: int, end: int) -> tuple[int, int, int] | None:
+    """With ``text[i] == '('``, the end of an inline link destination + title + ``)``.
+
+    Returns (end, title start, title end): the title's text between its quotes or parentheses
+    (readers see it as a tooltip, screen readers speak it), empty when there is none.
+    """
     j = i + 1
     while j < end and text[j] in " \t\n":
         j += 1
@@ -430,6 +502,7 @@ def _link_target_end(text: str, i: int, end: int) -> int | None:
             j += 1
     while j < end and text[j] in " \t\n":
         j += 1
+    title = (j, j)
     if j < end and text[j] in "\"'(":
         closer = ")" if text[j] == "(" else text[j]
         k = j + 1
@@ -437,11 +510,12 @@ def _link_target_end(text: str, i: int, end: int) -> int | None:
             k += 2 if text[k] == "\\" else 1
         if k >= end:
             return None
+        title = (j + 1, k)
         j = k + 1
         while j < end and text[j] in " \t\n":
             j += 1
     if j < end and text[j] == ")":
-        return j + 1
+        return j + 1, *title
     return None
 
 
@@ -449,6 +523,9 @@ def _url_end(text: str, i: int, end: int) -> int:
     """End of a bare URL starting at ``i``: trailing punctuation and unbalanced ``)`` dropped."""
     m = _URL_BODY.match(text, i, end)
     j = m.end() if m else i
+    if i < j < end and text[j - 1] in _IRI_SEGMENT_START and not _URL_BODY.match(text, j, j + 1):
+        m = _IRI_BODY.match(text, j, end)
+        j = m.end() if m else j
     while j > i:
         ch = text[j - 1]
         if ch in _URL_TRAIL:
@@ -471,6 +548,23 @@ class _Inline:
     def add(self, start: int, end: int, kind: str) -> None:
         if end > start:
             self.spans.append(Span(start, end, kind))
+
+    def prose(self, start: int, end: int) -> None:
+        """Text inside markup that readers see (a link title, an alt attribute): prose, with
+        its ``-{…}-`` rules and ``{{ … }}`` templates found as everywhere else."""
+        text = self.text
+        i = start
+        while (m := _IN_MARKUP_PROSE.search(text, i, end)) is not None:
+            if m.group() == "-{":
+                span = _match_rule(text, m.start(), end)
+                if span is not None:
+                    self.spans.append(span)
+                i = span.end if span is not None else m.end()
+                continue
+            t = _TEMPLATE.match(text, m.start(), end)
+            if t is not None:
+                self.add(t.start(), t.end(), "template")
+            i = t.end() if t is not None else m.end()
 
     def scan(self, i: int, end: int) -> None:
         """Scan ``text[i:end]``, appending spans in order."""
@@ -513,9 +607,12 @@ class _Inline:
                 (_CDATA, "html"),
                 (_AUTOLINK, "autolink"),
                 (_RAW_ELEMENT, "html"),
-                (_TAG, "html"),
+                (_TAG, "tag"),
             ):
                 mm = rx.match(text, i, end)
+                if mm and kind == "tag":
+                    self.tag(i, mm.end())
+                    return mm.end()
                 if mm:
                     self.add(i, mm.end(), kind)
                     return mm.end()
@@ -544,6 +641,23 @@ class _Inline:
         self.add(i, url_end, "url")
         return url_end
 
+    def tag(self, i: int, end: int) -> None:
+        """A raw HTML tag: protected, except the values of attributes readers see (alt, title,
+        aria-label...: ``html_prose_attributes`` in ``locales/glossary/protected-keys.yaml``)."""
+        text = self.text
+        pos = i
+        if text[i + 1].isalpha():
+            prose = _prose_attributes()
+            for m in _TAG_ATTR.finditer(text, i, end):
+                if m.group(1).lower() not in prose:
+                    continue
+                g = next(g for g in (2, 3, 4) if m.group(g) is not None)
+                if m.end(g) > m.start(g):
+                    self.add(pos, m.start(g), "html")
+                    self.prose(m.start(g), m.end(g))
+                    pos = m.end(g)
+        self.add(pos, end, "html")
+
     def link(self, i: int, end: int) -> int | None:
         """A link, image, reference or footnote whose ``[`` is at ``i``."""
         text = self.text
@@ -556,10 +670,16 @@ class _Inline:
             return None
         after = close + 1
         if after < end and text[after] == "(":
-            target_end = _link_target_end(text, after, end)
-            if target_end is not None:
+            target = _link_target_end(text, after, end)
+            if target is not None:
+                target_end, title_start, title_end = target
                 self.scan(i + 1, close)
-                self.add(close, target_end, "link-target")
+                if title_end > title_start:
+                    self.add(close, title_start, "link-target")
+                    self.prose(title_start, title_end)
+                    self.add(title_end, target_end, "link-target")
+                else:
+                    self.add(close, target_end, "link-target")
                 return target_end
         if after < end and text[after] == "[":
             label_close = text.find("]", after + 1, end)
@@ -586,9 +706,13 @@ def scan(text: str) -> list[Span]:
     if fm is not None:
         body = fm.end
         pos = 0
-        for start, end in fm.values:
+        pieces = [(s, e, False) for s, e in fm.values] + [(s, e, True) for s, e in fm.identifiers]
+        for start, end, identifier in sorted(pieces):
             spans.append(Span(pos, start, "front-matter"))
-            spans.extend(scan_rules(text, start, end))
+            if identifier:
+                spans.append(Span(start, end, "identifier"))
+            else:
+                spans.extend(scan_rules(text, start, end))
             pos = end
         spans.append(Span(pos, fm.end, "front-matter"))
     blocks, labels = _scan_blocks(text, body)
