@@ -97,3 +97,32 @@ def test_works_without_git(tmp_path: Path, scenario: str) -> None:
     """A tarball (no .git anywhere above) still builds, just without dates."""
     site = build(tmp_path, scenario)
     assert (site / "en/guide/index.html").exists()
+
+
+def heading_ids(page: BeautifulSoup) -> list[str]:
+    return [h["id"] for h in page.select("article h1[id], article h2[id], article h3[id]")]
+
+
+def test_generated_pages_keep_the_source_anchors(tmp_path: Path) -> None:
+    """Both scripts of a page have the same heading ids, even where the glossary or a page rule
+    does not round-trip, and every #anchor link into the pages finds its heading."""
+    site = build(tmp_path, "anchors")
+    pages = {}
+    for name in ("decoding", "algorithms"):
+        tw, cn = html(site, name), html(site, f"zh-CN/{name}")
+        assert heading_ids(tw) == heading_ids(cn), name
+        pages[name] = set(heading_ids(tw))
+    assert heading_ids(html(site, "decoding")) == ["解码", "推断过程", "贪婪解码", "推断过程_1"]
+    assert heading_ids(html(site, "zh-CN/algorithms")) == ["算法", "算法比较"]
+    assert html(site, "decoding").select_one("article h2").get_text().startswith("推論過程")
+    assert "{#" not in article_text(html(site, "decoding"))
+    links = 0
+    for path in ("", "zh-CN", "en", "decoding", "zh-CN/decoding", "algorithms", "zh-CN/algorithms"):
+        for a in html(site, path).select("article a[href*='#']"):
+            if "headerlink" in a.get("class", []):
+                continue
+            target, _, anchor = a["href"].partition("#")
+            name = target.strip("./").split("/")[-1] or path.split("/")[-1]
+            assert anchor in pages[name], (path, a["href"])
+            links += 1
+    assert links == 14
