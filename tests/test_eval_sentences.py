@@ -7,6 +7,8 @@ was written for the evaluation set alone.
 
 from __future__ import annotations
 
+import itertools
+import re
 import sys
 from pathlib import Path
 
@@ -78,12 +80,30 @@ def test_eval_accuracy(direction: str) -> None:
     assert ours >= TARGET, f"{ours:.1%} < {TARGET:.0%}; first misses: {misses[:10]}"
 
 
+#: A batch file's header (its first comment lines) names its source and the commit taken.
+BATCH_SOURCE = re.compile(r"^# Source: https://\S+", re.M)
+BATCH_COMMIT = re.compile(r"\bcommit\s+(?:#\s+)?[0-9a-f]{40}\b")
+
+
+def _header(path: Path) -> str:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return "\n".join(itertools.takewhile(lambda line: line.startswith("#"), lines))
+
+
+def _batches() -> list[Path]:
+    """The batches taken from published sources (locales/glossary/README.md)."""
+    return sorted(GLOSSARY.glob("*.tw2cn.txt")) + sorted(GLOSSARY.glob("*.cn2tw.txt"))
+
+
+def _dict_keys(path: Path) -> set[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {line.split("\t", 1)[0] for line in lines if line.strip() and not line.startswith("#")}
+
+
 def _glossary_keys() -> set[str]:
     keys = set()
-    for name in ("tw2cn.txt", "cn2tw.txt"):
-        for line in (GLOSSARY / name).read_text(encoding="utf-8").splitlines():
-            if line.strip() and not line.startswith("#"):
-                keys.add(line.split("\t", 1)[0])
+    for path in (GLOSSARY / "tw2cn.txt", GLOSSARY / "cn2tw.txt", *_batches()):
+        keys |= _dict_keys(path)
     context = yaml.safe_load((GLOSSARY / "context.yaml").read_text(encoding="utf-8")) or {}
     for terms in context.values():
         keys.update(terms)
@@ -92,7 +112,8 @@ def _glossary_keys() -> set[str]:
 
 def test_no_glossary_key_only_in_the_evaluation_set() -> None:
     """A glossary key an evaluation sentence contains also occurs in the course (docs/), in
-    the development sentences (every split but eval/), or in locales/glossary/README.md —
+    the development sentences (every split but eval/), or in locales/glossary/README.md, or
+    comes from a batch whose file names its source and commit and which that README lists —
     or was in the glossary before the set was written (``eval/glossary-keys-before.txt``)."""
     evaluation = "\n".join(f"{s}\n{e}" for d in TO for _, s, e in load_pairs(EVAL / f"{d}.tsv"))
     known = [p.read_text(encoding="utf-8") for p in sorted(DOCS.rglob("*.md"))]
@@ -101,14 +122,25 @@ def test_no_glossary_key_only_in_the_evaluation_set() -> None:
         for p in sorted(SENTENCES.glob("*/*.tsv"))
         if p.parent.name != "eval"
     ]
-    known.append((GLOSSARY / "README.md").read_text(encoding="utf-8"))
+    readme = (GLOSSARY / "README.md").read_text(encoding="utf-8")
+    known.append(readme)
     corpus = "\n".join(known)
+    sourced: set[str] = set()
+    for batch in _batches():
+        assert f"`{batch.name.split('.')[0]}`" in readme, f"{batch.name}: not listed in README.md"
+        header = _header(batch)
+        assert BATCH_SOURCE.search(header) and BATCH_COMMIT.search(header), (
+            f"{batch.name}: the header names no '# Source: https://…' and 'commit <40 hex>'"
+        )
+        sourced |= _dict_keys(batch)
     before = {
         line
         for line in (EVAL / "glossary-keys-before.txt").read_text(encoding="utf-8").splitlines()
         if line and not line.startswith("#")
     }
     only_eval = sorted(
-        k for k in _glossary_keys() if k in evaluation and k not in corpus and k not in before
+        k
+        for k in _glossary_keys()
+        if k in evaluation and k not in corpus and k not in before and k not in sourced
     )
     assert only_eval == [], f"glossary keys found only in the evaluation set: {only_eval}"
