@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -15,6 +17,8 @@ from llmcourse import convert, guard, write_if_changed
 CACHE = Path(__file__).resolve().parent.parent / ".cache" / "variants"
 # src_uri of a page made by conversion -> (src_uri of its source, script to make)
 VARIANTS: dict[str, tuple[str, str]] = {}
+# (how, script, text) -> converted text: every language build converts the same pages, once
+CONVERTED: dict[tuple[str, str, str], str] = {}
 
 
 @event_priority(-90)  # before mkdocs-static-i18n (-100), so it pairs the variants as alternates
@@ -58,7 +62,10 @@ def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation
             if script is not None and not file.src_uri.endswith(".ipynb"):
                 text = (docs / file.src_uri).read_text(encoding="utf-8")
                 try:
-                    file.content_string = convert.render_page(text, script, source=file.src_uri)
+                    file.content_string = _once(
+                        ("render", script, text),
+                        partial(convert.render_page, text, script, source=file.src_uri),
+                    )
                 except convert.ConversionRuleError as exc:
                     raise _rule_error(config, file.src_uri, exc) from exc
     return nav
@@ -87,5 +94,14 @@ def _counterpart(src_uri: str) -> tuple[str | None, str]:
 
 def _convert(src_uri: str, text: str, script: str) -> str:
     if src_uri.endswith(".ipynb"):
-        return convert.convert_notebook(text, script)
-    return convert.convert_markdown(text, script)
+        return _once(("notebook", script, text), partial(convert.convert_notebook, text, script))
+    return _once(("markdown", script, text), partial(convert.convert_markdown, text, script))
+
+
+def _once(key: tuple[str, str, str], make: Callable[[], str]) -> str:
+    """``make()``, remembered for the other language builds (and serve's rebuilds)."""
+    if key not in CONVERTED:
+        if len(CONVERTED) >= 1024:
+            CONVERTED.pop(next(iter(CONVERTED)))
+        CONVERTED[key] = make()
+    return CONVERTED[key]
