@@ -17,6 +17,8 @@
   python scripts/course.py lock               refresh requirements.lock from pyproject.toml
   python scripts/course.py root-404 [--branch gh-pages] [--site-url URL]
                                               commit the site root's 404 page (deploy workflow)
+  python scripts/course.py pr-summary --base REF [--repo OWNER/NAME --sha SHA]
+                                              Markdown job summary of a pull request (CI)
 
 Exit status: 0 when all is well, 1 when a check found a problem, 2 on usage errors.
 """
@@ -248,6 +250,19 @@ def cmd_root_404(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_pr_summary(args: argparse.Namespace) -> int:
+    from llmcourse import pr_summary
+
+    return pr_summary.command(
+        base=args.base,
+        repo=args.repo,
+        sha=args.sha,
+        artifact_url=args.artifact_url,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="course.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -321,6 +336,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--repo", default=str(ROOT), help="the repository (default: this one)")
     s.add_argument("--site-url", help="where the site is published (default: mkdocs.yml's)")
     s.set_defaults(func=cmd_root_404, needs_venv=True)
+
+    s = sub.add_parser("pr-summary", help="a pull request's effect on the site, as Markdown")
+    s.add_argument("--base", required=True, help="the pull request's base (commit or branch)")
+    s.add_argument("--repo", help="owner/name on GitHub: link check's findings to their lines")
+    s.add_argument("--sha", help="the commit the links show (default: HEAD)")
+    s.add_argument("--artifact-url", help="where CI uploaded the built site")
+    s.set_defaults(func=cmd_pr_summary, needs_venv=True)
     return p
 
 
