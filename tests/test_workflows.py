@@ -173,6 +173,73 @@ def test_pull_requests_run_tests_build_and_check() -> None:
         assert f"scripts/course.py {sub}" in text
 
 
+UPLOAD_ARTIFACT = "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02"
+
+
+def test_pull_requests_keep_the_site_and_summarize_their_effect(tmp_path: Path) -> None:
+    """The preview job uploads the built site and writes pr-summary's Markdown into the job
+    summary, with the workflow's read-only token and no secret: forks' pull requests too."""
+    ci = load(CI)
+    assert "pull_request_target" not in ci["on"]
+    job = ci["jobs"]["preview"]
+    assert job["if"] == "github.event_name == 'pull_request'"
+    assert "permissions" not in job  # the workflow's contents: read
+    steps = job["steps"]
+    assert steps[0]["with"]["fetch-depth"] == 0  # git diff against the base needs history
+    names = [s.get("name") for s in steps]
+    build, upload, summary = (
+        steps[names.index(n)] for n in ("Build the site", "Upload the built site", "Job summary")
+    )
+    assert names.index("Build the site") < names.index("Upload the built site") < len(names) - 1
+    assert build["run"] == "python3 scripts/course.py build --site-dir site"
+    assert upload["uses"] == UPLOAD_ARTIFACT
+    assert f"uses: {UPLOAD_ARTIFACT} # v4.6.2\n" in CI.read_text(encoding="utf-8")
+    assert upload["with"] == {
+        "name": "site",
+        "path": "site/",
+        "if-no-files-found": "error",
+        "retention-days": 14,
+    }
+    assert summary == steps[-1] and summary["if"] == "${{ !cancelled() }}"
+    assert summary["env"] == {
+        "BASE_SHA": "${{ github.event.pull_request.base.sha }}",
+        "ARTIFACT_URL": "${{ steps.upload.outputs.artifact-url }}",
+    }
+    # The step's own shell line, as the runner runs it: the Markdown lands in the summary.
+    out = tmp_path / "summary.md"
+    sha = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    env = {
+        **os.environ,
+        "BASE_SHA": sha,
+        "ARTIFACT_URL": "https://github.com/owner/course/actions/runs/1/artifacts/2",
+        "GITHUB_REPOSITORY": "owner/course",
+        "GITHUB_SHA": sha,
+        "GITHUB_STEP_SUMMARY": str(out),
+    }
+    result = subprocess.run(
+        ["bash", "-e", "-c", summary["run"]],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[:5] == [
+        "## What this pull request does to the site",
+        "",
+        f"Compared with the merge base of `{sha}`.",
+        "",
+        "The built site is this run's [site artifact]("
+        "https://github.com/owner/course/actions/runs/1/artifacts/2): unzip it and serve the "
+        "folder, e.g. `python3 -m http.server -d site`.",
+    ]
+    assert "### Pages changed (0)" in lines
+
+
 def test_deploys_with_mike_without_races() -> None:
     deploy = load(ROOT / ".github" / "workflows" / "deploy.yml")
     assert deploy["on"]["push"]["branches"] == ["main"]
