@@ -671,19 +671,3 @@ def test_audit_diff_of_many_differing_spans_pairs_them() -> None:
         ("insert", 2501, 2501, 2501, 2502),
     ]
 
-
-# ---------------------------------------------------------------------------------------------
-# Speed
-
-
-def test_throughput() -> None:
-    """About 250 KB of Markdown converts well within a second (prints MB/s)."""
-    pages = "".join(p.read_text(encoding="utf-8") for p in (CONVERSION / "pages").glob("*.md"))
-    text = pages * (250_000 // len(pages.encode("utf-8")) + 1)
-    rate_cn = cv.throughput(text, "zh-CN")
-    rate_tw = cv.throughput(cv.convert_markdown(text, "zh-CN"), "zh-TW")
-    print(
-        f"\nthroughput on {len(text.encode('utf-8')) / 1e3:.0f} KB: "
-        f"zh-TW→zh-CN {rate_cn:.1f} MB/s, zh-CN→zh-TW {rate_tw:.1f} MB/s"
-    )
-    assert min(rate_cn, rate_tw) > 0.5
