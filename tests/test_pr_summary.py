@@ -117,11 +117,12 @@ def test_summary_of_a_pull_request(repo: Path) -> None:
         "[下一步](missing.md)"
     )
     assert section(text, "`check` findings") == [
-        f"- [`docs/guide.en.md:1:1`]({BLOB}docs/guide.en.md#L1) `parity with guide.md: links: "
-        "link targets missing in English: 'missing.md' (Chinese line 5)` hint: `make them "
+        f"- [`docs/guide.en.md:1:1`]({BLOB}docs/guide.en.md?plain=1#L1) `parity with guide.md: "
+        "links: link targets missing in English: 'missing.md' (Chinese line 5)` hint: `make them "
         'match, or declare it: parity: [{check: links, reason: "…"}]`',
-        f"- [`docs/guide.md:5:1`]({BLOB}docs/guide.md#L5) `broken link: 'missing.md' has no "
-        "page (looked for missing.md, missing.zh-CN.md)` hint: `fix the path or create the page`",
+        f"- [`docs/guide.md:5:1`]({BLOB}docs/guide.md?plain=1#L5) `broken link: 'missing.md' has "
+        "no page (looked for missing.md, missing.zh-CN.md)` hint: `fix the path or create the "
+        "page`",
     ]
 
 
@@ -175,7 +176,7 @@ def test_hostile_file_name_and_message_render_as_text(repo: Path) -> None:
         f"| `/en/{quoted}/` | ``{table}`` | shown as the English page until it is translated |",
     ]
     assert section(text, "`check` findings")[0] == (
-        f"- [``{shown}:1:1``]({BLOB}docs/{quoted}.md#L1) ``file name {HOSTILE!r} "
+        f"- [``{shown}:1:1``]({BLOB}docs/{quoted}.md?plain=1#L1) ``file name {HOSTILE!r} "
         "has characters that are markup or controls (a folder's name is the section's title)`` "
         "hint: `rename it with letters, digits, '-', '_' and '.'`"
     )
@@ -190,9 +191,9 @@ def test_hostile_file_name_and_message_render_as_text(repo: Path) -> None:
         if t.type == "link_open"
     ]
     assert links == [
-        f"{BLOB}docs/{quoted}.md#L1",
-        f"{BLOB}docs/guide.en.md#L1",
-        f"{BLOB}docs/guide.md#L5",
+        f"{BLOB}docs/{quoted}.md?plain=1#L1",
+        f"{BLOB}docs/guide.en.md?plain=1#L1",
+        f"{BLOB}docs/guide.md?plain=1#L5",
     ]
     assert ("<img" in html, "<em>" in html, "<h1>" in html) == (False, False, False)
     name = "docs/![i](x.png)[x](https:evil.example)&lt;img src=x&gt;`|*a*\\u{a}# h.md"

@@ -11,7 +11,8 @@ needs no token). Four sections, each from the module that knows it:
 * **English pages now outdated** - translations whose Chinese source this pull request
   changed after them (:func:`llmcourse.status.entries`);
 * **check's findings** - every problem ``course.py check`` reports (:mod:`llmcourse.check`),
-  each linked to its line on GitHub when ``--repo`` and ``--sha`` say where.
+  each linked to its line on GitHub (``blob/<sha>/<path>?plain=1#L<line>``) when ``--repo``
+  and ``--sha`` say where.
 
 File names, page paths and check's messages come from the pull request: each is shown in a
 code span (longer fences than any backtick run inside, control and bidirectional characters
@@ -261,7 +262,8 @@ def finding_line(problem: check.Problem, link: str | None) -> str:
     """A list item: the place (a link to the line when ``link`` is given), message and hint."""
     place = code(f"{problem.path}:{problem.line}:{problem.col}")
     if link and not Path(problem.path).is_absolute() and not problem.path.startswith("../"):
-        url = f"{link}{urllib.parse.quote(problem.path, safe='/')}#L{problem.line}"
+        # plain=1: GitHub shows Markdown, notebooks and SVG rendered, without line anchors
+        url = f"{link}{urllib.parse.quote(problem.path, safe='/')}?plain=1#L{problem.line}"
         place = f"[{place}]({url})"
     hint = f" {HINT} {code(problem.hint)}" if problem.hint else ""
     return f"- {place} {code(problem.message)}{hint}"
