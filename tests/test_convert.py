@@ -670,4 +670,3 @@ def test_audit_diff_of_many_differing_spans_pairs_them() -> None:
         *[("replace", k, k + 1, k, k + 1) for k in range(1, 2501)],
         ("insert", 2501, 2501, 2501, 2502),
     ]
-
