@@ -247,9 +247,38 @@ def test_a_query_fetches_one_copy_of_the_engine(visit) -> None:
     search(v, "資料集")
     v.page.wait_for_load_state("networkidle")
     engine = sorted(
-        p.rsplit("/", 1)[1] for p in requests if "/pagefind/" in p and p.endswith((".js", ".pagefind"))
+        p.rsplit("/", 1)[1]
+        for p in requests
+        if "/pagefind/" in p and p.endswith((".js", ".pagefind"))
     )
     assert engine == ["pagefind.js", "wasm.unknown.pagefind"]
+    v.clean()
+
+
+def test_more_results_load_only_when_the_reader_asks(visit) -> None:
+    """Five results (five fragments) per query; five more from the button, in the page's words."""
+    v = visit(url("zh-TW", CHAPTER))
+    fragments: list[str] = []
+    v.page.on("request", lambda r: "/pagefind/fragment/" in r.url and fragments.append(r.url))
+    search(v, "模型")
+    v.page.wait_for_load_state("networkidle")
+    shown = ".reader-search__results > li"
+    more = v.page.locator(".reader-search__more")
+    assert (v.page.locator(shown).count(), len(fragments), more.inner_text()) == (
+        5,
+        5,
+        "顯示更多結果",
+    )
+    more.click()
+    v.page.wait_for_function(
+        "() => document.querySelector('.reader-search__results').dataset.shown === '10'"
+    )
+    assert (v.page.locator(shown).count(), len(set(fragments))) == (10, 10)
+    v.page.locator(".reader-search input[name=query]").fill("")
+    v.page.wait_for_function(
+        "() => !document.querySelector('.reader-search__results').children.length"
+    )
+    assert more.is_hidden()
     v.clean()
 
 

@@ -19,7 +19,10 @@
     return
   const root = new URL(JSON.parse(config.textContent).base.replace(/\/?$/, "/"), location.href)
   const HIGHLIGHT = "pagefind-highlight"
-  const SHOWN = 10
+  /* Results shown at once, and added each time the reader reaches the end of the list: every
+     result costs one fragment request, so a query does not fetch what nobody scrolls to. */
+  const SHOWN = 5
+  const NEAR_END = 48  // px from the bottom of the results where scrolling loads more
 
   /* A page opened from a result: mark the query in the article. */
   if (new URLSearchParams(location.search).has(HIGHLIGHT))
@@ -166,6 +169,7 @@
 
   async function search() {
     const id = ++latest
+    watchEnd()
     const query = input.value.trim()
     if (!query) {
       meta.textContent = dialog.dataset.placeholder
@@ -183,9 +187,42 @@
     meta.textContent = count(found.results.length)
     list.replaceChildren(...pages.map(item))
     list.dataset.query = query  // the query these results answer
+    list.dataset.shown = String(list.children.length)
+    rest = { id, results: found.results, next: SHOWN, busy: false }
+    watchEnd()
+  }
+
+  /* The next results: when the reader scrolls to the end of the list, or asks for them. */
+  let rest = null
+  const scroller = dialog.querySelector(".md-search__scrollwrap")
+  const moreButton = dialog.querySelector(".reader-search__more")
+
+  function watchEnd() {
+    moreButton.hidden = !(rest && rest.id === latest && rest.next < rest.results.length)
+  }
+
+  async function more() {
+    const batch = rest
+    if (!batch || batch.busy || batch.id !== latest || batch.next >= batch.results.length)
+      return
+    batch.busy = true
+    const pages = await Promise.all(
+      batch.results.slice(batch.next, batch.next + SHOWN).map(r => r.data()))
+    if (batch.id !== latest)
+      return
+    batch.next += SHOWN
+    batch.busy = false
+    list.append(...pages.map(item))
+    list.dataset.shown = String(list.children.length)
+    watchEnd()
   }
 
   input.addEventListener("focus", open)
+  moreButton.addEventListener("click", () => more().catch(err => console.warn("Search failed:", err)))
+  scroller.addEventListener("scroll", () => {
+    if (scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - NEAR_END)
+      more().catch(err => console.warn("Search failed:", err))
+  }, { passive: true })
   input.addEventListener("input", () => search().catch(err => console.warn("Search failed:", err)))
   toggle.addEventListener("change", () => {
     if (toggle.checked) {
@@ -201,6 +238,7 @@
   })
   form.addEventListener("reset", () => {
     latest++
+    watchEnd()
     meta.textContent = dialog.dataset.placeholder
     list.replaceChildren()
     input.focus()
