@@ -161,6 +161,23 @@ def test_anything_but_an_edited_page_is_a_full_build(served: serve.Site, changed
             served.update([str(path)])
 
 
+def test_editor_files_are_no_change(served: serve.Site) -> None:
+    """Swap and backup files beside the page, and vim's probe file that comes and goes while
+    it saves, change nothing the site is built from: no rebuild, no reload."""
+    folder = served.docs / "fundamentals"
+    swap, backup, probe = folder / ".neural-networks.md.swp", folder / "index.md~", folder / "4913"
+    swap.write_bytes(b"b0VIM 9.0")
+    backup.write_text("# old\n", encoding="utf-8")
+    probe.write_bytes(b"")
+    probe.unlink()
+    try:
+        assert served.update([str(swap), str(backup), str(probe)]) == "none"
+    finally:
+        swap.unlink()
+        backup.unlink()
+    assert served.update([str(swap), str(backup)]) == "none"
+
+
 def test_after_a_failed_rebuild_the_next_one_is_full(served: serve.Site) -> None:
     path = served.docs / "notebooks" / "attention.ipynb"
     good = path.read_text(encoding="utf-8")

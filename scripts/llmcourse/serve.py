@@ -134,12 +134,15 @@ class Site:
     # ------------------------------------------------------------------ changes
 
     def update(self, changed: Iterable[str], reload: Callable[[], None] = lambda: None) -> str:
-        """Bring the site up to date with the changed paths: "pages" or "full" (what it did).
+        """Bring the site up to date with the changed paths: "pages" or "full" (what it did),
+        or "none" when no change is the site's (an editor's swap, backup or probe file).
 
         ``reload`` is called when the changed pages' own language is written, before the
         rest of the work.
         """
-        changed = {Path(p).resolve() for p in changed}
+        changed = {p for p in (Path(p).resolve() for p in changed) if not self._ignored(p)}
+        if not changed and self.config is not None:
+            return "none"
         keys = self._changed_pages(changed)
         if not keys:
             if any(_is_toolkit(p) for p in changed):
@@ -166,14 +169,28 @@ class Site:
             keys.add(page_key(path.relative_to(self.docs).as_posix()))
         return keys
 
+    def _ignored(self, path: Path) -> bool:
+        """A path no build reads: hidden (MkDocs and the guard skip them: editors' swap and
+        lock files), a backup (``page.md~``), or one that came and went while an editor saved
+        (vim's ``4913``)."""
+        if path.name.startswith(".") or path.name.endswith("~"):
+            return True
+        if self.docs is None or not path.is_relative_to(self.docs):
+            return False
+        rel = path.relative_to(self.docs)
+        if any(part.startswith(".") for part in rel.parts):
+            return True
+        return not path.exists() and rel.as_posix() not in self.sources
+
     def _sources(self) -> frozenset[str]:
-        """Every file under docs/ (hidden ones too: a new one may be refused by the guard)."""
+        """Every file under docs/ that a build reads (hidden ones are not)."""
         assert self.docs is not None
-        return frozenset(
-            os.path.relpath(os.path.join(folder, name), self.docs)
-            for folder, _, names in os.walk(self.docs)
-            for name in names
-        )
+        found = set()
+        for folder, dirs, names in os.walk(self.docs):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            rel = Path(os.path.relpath(folder, self.docs))
+            found.update((rel / n).as_posix() for n in names if not n.startswith("."))
+        return frozenset(found)
 
     def _render(self, keys: set[str], first: str | None, reload: Callable[[], None]) -> bool:
         """Render the pages again in every language, ``first`` first; False when a full build
@@ -354,6 +371,10 @@ class Server(LiveReloadServer):
             changed, self.changed = self.changed, set()
         self.reloaded = False
         did = self.site.update(changed, reload=self.reload_now)
+        if did == "none":  # nothing to show: the browsers keep their page
+            with self._epoch_cond:
+                self._wanted_epoch = self._visible_epoch
+            return
         log.info("Rebuilt %s", "the changed pages" if did == "pages" else "everything")
         if self.reloaded:  # the other languages' pages are written now: one more version
             self.reload_now()
