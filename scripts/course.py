@@ -137,6 +137,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     python = ensure_venv()
     cmd = [str(python), "-m", "llmcourse.serve", "-a", args.addr, "-f", args.config_file]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "NO_MKDOCS_2_WARNING": "1"}
+    if os.name == "posix":  # the server itself gets Ctrl-C and removes its site folder
+        os.chdir(ROOT)
+        os.execve(cmd[0], cmd, env)
     return subprocess.call(cmd, cwd=ROOT, env=env)
 
 
