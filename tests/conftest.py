@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import http.server
 import io
 import os
@@ -10,7 +11,10 @@ import socket
 import subprocess
 import sys
 import tarfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -138,6 +142,17 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(out, filter="data")
     return out
+
+
+@pytest.fixture(scope="session")
+def base_url(deployed: Path) -> Iterator[str]:
+    """The mike deployment served at its site_url (DEPLOY_URL: the pages' absolute hreflang
+    alternates are same-origin only there), one server for every test module."""
+    handler = functools.partial(QuietHandler, directory=str(deployed))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", urlsplit(DEPLOY_URL).port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield DEPLOY_URL
+    server.shutdown()
 
 
 @pytest.fixture(scope="session")

@@ -8,19 +8,13 @@ Screenshots land in tests/artifacts/.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
-
-from conftest import DEPLOY_URL, QuietHandler
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 LANG_PREFIX = {"zh-TW": "", "zh-CN": "zh-CN/", "en": "en/"}
@@ -32,18 +26,6 @@ window.__csp = [];
 document.addEventListener('securitypolicyviolation', e => window.__csp.push(
   e.violatedDirective + ' ' + e.blockedURI));
 """
-
-
-@pytest.fixture(scope="session")
-def base_url(deployed: Path) -> Iterator[str]:
-    """The mike deployment served on a free localhost port."""
-    handler = functools.partial(QuietHandler, directory=str(deployed))
-    # at its site_url: the pages' absolute hreflang alternates are then same-origin
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", urlsplit(DEPLOY_URL).port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield DEPLOY_URL
-    server.shutdown()
 
 
 @dataclass

@@ -7,7 +7,7 @@ from the `fallback` fixture site built as the deploy workflow builds (with a rep
 Screenshots of the main page types at 390 px and 1280 px go to tests/artifacts/.
 """
 
-# ruff: noqa: F811  (the fixtures `visit`, `base_url`, `fallback_site` come from other modules)
+# ruff: noqa: F811  (the fixtures `visit`, `fallback_site` come from other modules; `base_url` from conftest)
 from __future__ import annotations
 
 import functools
@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_browser import ARTIFACTS, base_url, url, visit  # noqa: F401
+from test_browser import ARTIFACTS, url, visit  # noqa: F401
 from test_theme_language import EDIT, fallback_site  # noqa: F401
 
 from conftest import LANG_PREFIX, QuietHandler

@@ -4,11 +4,11 @@ the status table links each row to its page in the reader's language, dates neve
 Pages come from the mike deployment of tests/test_browser.py (`visit`).
 """
 
-# ruff: noqa: F811  (the fixtures `visit`, `base_url` come from test_browser)
+# ruff: noqa: F811  (the fixture `visit` comes from test_browser; `base_url` from conftest)
 from __future__ import annotations
 
 import pytest
-from test_browser import base_url, url, visit  # noqa: F401
+from test_browser import url, visit  # noqa: F401
 
 from conftest import LANG_PREFIX
 

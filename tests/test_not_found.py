@@ -9,17 +9,13 @@ way GitHub Pages serves a branch: a missing file gets the branch root's 404.html
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import re
 import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree
@@ -28,7 +24,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import DEPLOY_URL, GIT_ID, LANG_PREFIX, ROOT, QuietHandler, git
+from conftest import GIT_ID, LANG_PREFIX, ROOT, git
 from llmcourse import csp, notfound
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -184,21 +180,10 @@ def test_root_404_commits_only_on_change(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def pages_url(deployed: Path) -> Iterator[str]:
-    """The deployment at its site_url (the pages' absolute hreflang links are same-origin
-    only there): test_browser.py's server when it is already up in this session, else ours.
-    Both serve the same files; `tab` adds what GitHub Pages does for a missing file."""
-    port = urlsplit(DEPLOY_URL).port
-    try:
-        server = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", port), functools.partial(QuietHandler, directory=str(deployed))
-        )
-    except OSError:  # taken: by the session's other server of `deployed`
-        yield DEPLOY_URL
-        return
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield DEPLOY_URL
-    server.shutdown()
+def pages_url(base_url: str) -> str:
+    """The deployment at its site_url (conftest.base_url); `tab` adds what GitHub Pages does
+    for a missing file."""
+    return base_url
 
 
 @pytest.fixture
