@@ -25,6 +25,9 @@ WATCH = """
 window.__csp = [];
 document.addEventListener('securitypolicyviolation', e => window.__csp.push(
   e.violatedDirective + ' ' + e.blockedURI));
+window.__shifts = [];
+new PerformanceObserver(list => window.__shifts.push(...list.getEntries().map(e => e.value)))
+  .observe({type: 'layout-shift', buffered: true});
 """
 
 
@@ -83,6 +86,15 @@ def url(lang: str, page: str = "", version: str = "0.2") -> str:
 
 
 # --------------------------------------------------------------------------- rendering
+
+
+@pytest.mark.parametrize("lang", list(LANG_PREFIX))
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 800)])
+def test_the_home_page_does_not_shift_as_it_loads(visit, lang: str, width: int, height: int):
+    """No layout shift (CLS 0): the header's search control is in place from the first paint."""
+    v = visit(url(lang), width=width, height=height)
+    assert v.page.evaluate("window.__shifts") == []
+    v.clean()
 
 
 @pytest.mark.parametrize("lang", list(LANG_PREFIX))
