@@ -15,9 +15,15 @@ OUTDATED: set[str] = set()  # page keys whose English translation is older than 
 
 
 def on_pre_build(*, config: MkDocsConfig) -> None:
-    """Find the pages whose English translation is outdated, once per language build."""
+    """Find the pages whose English translation is outdated, once per language build.
+
+    Git dates are read again at the start of each build (new commits may have come), not in
+    mkdocs-static-i18n's own language builds inside it: those reuse the first one's status.
+    """
     OUTDATED.clear()
-    status.forget_dates()
+    i18n = config.plugins.get("i18n")
+    if i18n is None or not getattr(i18n, "building", False):
+        status.forget_dates()
     OUTDATED.update(
         e.key
         for e in status.entries(Path(config.docs_dir))

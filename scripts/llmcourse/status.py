@@ -9,6 +9,7 @@ tarball, a shallow clone) everything still works, only without dates.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -49,7 +50,35 @@ def pages(docs: Path = DOCS) -> list[str]:
 
 
 def entries(docs: Path = DOCS) -> list[Entry]:
-    """The status of every page in every language."""
+    """The status of every page in every language.
+
+    Worked out once per state of the docs folder (every page file's name, size and
+    modification time) and git dates (until :func:`forget_dates`): a three-language build
+    asks nine times for the same table.
+    """
+    key = (docs.resolve(), _docs_state(docs))
+    if key not in _ENTRIES:
+        _ENTRIES.clear()
+        _ENTRIES[key] = tuple(_entries(docs))
+    return list(_ENTRIES[key])
+
+
+_ENTRIES: dict[tuple, tuple[Entry, ...]] = {}
+
+
+def _docs_state(docs: Path) -> tuple:
+    """Name, size and modification time of every page file under ``docs``."""
+    state = []
+    for folder, dirs, names in os.walk(docs):
+        dirs.sort()
+        for name in sorted(names):
+            if name.endswith((".md", ".ipynb")):
+                info = os.stat(os.path.join(folder, name))
+                state.append((folder, name, info.st_size, info.st_mtime_ns))
+    return tuple(state)
+
+
+def _entries(docs: Path) -> list[Entry]:
     out = []
     for page in pages(docs):
         stem, ext = page.rsplit(".", 1)
@@ -159,8 +188,9 @@ def _dated(path: Path, docs: Path) -> tuple[int, str] | None:
 
 
 def forget_dates() -> None:
-    """Drop the cached git dates (a new build may follow new commits)."""
+    """Drop the cached git dates and the entries made with them (new commits may follow)."""
     _DATES.clear()
+    _ENTRIES.clear()
 
 
 # --------------------------------------------------------------------------- output
