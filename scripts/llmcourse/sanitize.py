@@ -14,6 +14,7 @@ import datetime
 import functools
 import re
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -44,6 +45,11 @@ _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]{0,30}):")
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 _MARKUP = re.compile(r"<[A-Za-z/!?]")
 _STYLE_PROPERTY = re.compile(r"(?:^|;)\s*([-a-zA-Z]+)\s*:")
+# html.unescape's reference pattern, and what the spelling comparison ignores
+_REFERENCE = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
+_SELF_CLOSING = re.compile(r"\s*/>")
+_PLAIN_COMMENT = re.compile(r"<!--(?:[^<>!-]|-(?!-))*-->")
+_STYLE_ATTRIBUTE = re.compile(r"style\s*=", re.I)
 
 
 @dataclass(frozen=True)
@@ -57,13 +63,48 @@ class Finding:
 
 
 def clean(html: str) -> tuple[str, list[Finding]]:
-    """The page HTML with everything outside the policy removed, and what was removed."""
+    """The page HTML with everything outside the policy removed, and what was removed.
+
+    What ships is always nh3's output. The explanation (an html.parser walk, the slow part)
+    is only worked out when nh3 changed more than the spelling: see :func:`_spelled_alike`.
+    """
     cleaned = nh3.clean(html, **_options())
+    if _spelled_alike(html, cleaned):
+        return cleaned, []
     walker = _Explainer.walk(html)
     findings = walker.found
     if not findings and cleaned != _permissive(html, walker.seen):
         findings = [Finding("<", "markup the sanitizer removed (malformed or unusual HTML)")]
     return cleaned, findings
+
+
+def _spelled_alike(html: str, cleaned: str) -> bool:
+    """Whether nh3 kept everything and only re-spelled it, as it writes any HTML out.
+
+    Both sides compared with character references decoded (but ``<`` and ``&`` kept
+    escaped, so text never reads as markup), ``" />"`` as ``">"``, ``</br>`` as ``<br>``,
+    simple comments (no ``<``, ``>``, ``!`` or ``--`` inside, the same for every parser)
+    dropped, and lower case (nh3 writes names in lower case, SVG's camel-cased). Every
+    element, attribute and text of the page is then in nh3's output unchanged: nothing was
+    removed, so the html.parser walk would find nothing either. A ``style`` attribute never
+    compares alike (nh3 rewrites the declarations), so it always gets the walk, whose check
+    of style properties is not nh3's. tests/test_sanitize_fast.py holds the cases.
+    """
+    if _STYLE_ATTRIBUTE.search(html):
+        return False
+    return _respelled(html) == _respelled(cleaned)
+
+
+def _respelled(html: str) -> str:
+    if "&" in html:
+        html = _REFERENCE.sub(_decoded_reference, html)
+    html = _PLAIN_COMMENT.sub("", _SELF_CLOSING.sub(">", html))
+    return html.replace("</br>", "<br>").lower()
+
+
+def _decoded_reference(match: re.Match) -> str:
+    text = unescape(match.group(0))
+    return text.replace("&", "&amp;").replace("<", "&lt;")
 
 
 def locate(source: str, finding: Finding, taken: set[int]) -> tuple[int, int]:
@@ -186,6 +227,23 @@ def _allowed(tag: str) -> frozenset[str]:
     return frozenset(n.lower() for n in names)
 
 
+@functools.cache
+def _sets() -> dict:
+    """The policy's lists as the per-attribute checks use them (tuples for startswith)."""
+    p = policy()
+    return {
+        "tags": frozenset(p["tags"]),
+        "remove_with_content": frozenset(p["remove_with_content"]),
+        "style_properties": frozenset(p["style_properties"]),
+        "url_schemes": frozenset(p["url_schemes"]),
+        "data_image_types": frozenset(p["data_image_types"]),
+        "reserved_id_prefixes": tuple(p["reserved_id_prefixes"]),
+        "reserved_class_prefixes": tuple(p["reserved_class_prefixes"]),
+        "allowed_reserved_classes": frozenset(p["allowed_reserved_classes"]),
+        "reserved_data_prefixes": tuple(p["reserved_data_prefixes"]),
+    }
+
+
 def _filter(tag: str, attribute: str, value: str) -> str | None:
     """nh3's attribute filter: the parts of the policy that depend on the value."""
     problem = _value_problem(tag, attribute, value)
@@ -199,7 +257,7 @@ def _filter(tag: str, attribute: str, value: str) -> str | None:
 
 def _value_problem(tag: str, attribute: str, value: str) -> str | None:
     """Why an allowed attribute's value is not (None when it is fine)."""
-    p = policy()
+    p = _sets()
     if attribute in URL_ATTRIBUTES:
         url = _URL_NOISE.sub("", value).lower()
         scheme = _SCHEME.match(url)
@@ -214,22 +272,22 @@ def _value_problem(tag: str, attribute: str, value: str) -> str | None:
                 return None
         return f"{name}: URL in {attribute}= on <{tag}>"
     if attribute in ("id", "for", "aria-describedby", "aria-labelledby") and value.startswith(
-        tuple(p["reserved_id_prefixes"])
+        p["reserved_id_prefixes"]
     ):
         return f"reserved {attribute} '{value}' on <{tag}> (the theme's own)"
     if attribute == "class":
         reserved = [c for c in value.split() if _reserved_class(c)]
         if reserved:
             return f"reserved class '{reserved[0]}' on <{tag}> (the theme's own)"
-    if attribute.startswith(tuple(p["reserved_data_prefixes"])):
+    if attribute.startswith(p["reserved_data_prefixes"]):
         return f"reserved attribute {attribute}= on <{tag}> (the theme's own)"
     return None
 
 
 def _reserved_class(name: str) -> bool:
-    p = policy()
-    return name.startswith(tuple(p["reserved_class_prefixes"])) and name not in set(
-        p["allowed_reserved_classes"]
+    p = _sets()
+    return (
+        name.startswith(p["reserved_class_prefixes"]) and name not in p["allowed_reserved_classes"]
     )
 
 
@@ -240,9 +298,10 @@ def _permissive(html: str, elements: list[tuple[str, list[tuple[str, str | None]
         tags.add(tag)
         for name, value in attrs:
             names.add(name)
-            scheme = _SCHEME.match(_URL_NOISE.sub("", value or "").lower())
-            if scheme:
-                schemes.add(scheme.group(1))
+            if value and ":" in value:  # a scheme needs one
+                scheme = _SCHEME.match(_URL_NOISE.sub("", value).lower())
+                if scheme:
+                    schemes.add(scheme.group(1))
     return nh3.clean(
         html,
         tags=tags | set(policy()["tags"]),
@@ -277,26 +336,27 @@ class _Explainer(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.seen.append((tag, attrs))
-        p = policy()
-        element = rf"<\s*{re.escape(tag)}\b"
+        p = _sets()
         if tag in p["remove_with_content"]:
+            element = rf"<\s*{re.escape(tag)}\b"
             self.found.append(
                 Finding(f"<{tag}", f"<{tag}> element removed with its content", element)
             )
             return
         if tag not in p["tags"]:
+            element = rf"<\s*{re.escape(tag)}\b"
             self.found.append(
                 Finding(f"<{tag}", f"<{tag}> element removed (its text stays)", element)
             )
             return
         allowed = _allowed(tag)
         for name, value in attrs:
-            # in the tag as written, or in an attribute list {: name=… }
-            attribute = (
-                rf"(?:<\s*{re.escape(tag)}\b[^>]*?|\{{:?[^}}\n]*?)"
-                rf"(?<![\w-])(?P<at>{re.escape(name)})\s*="
-            )
             if name not in allowed and not name.startswith("data-"):
+                # in the tag as written, or in an attribute list {: name=… }
+                attribute = (
+                    rf"(?:<\s*{re.escape(tag)}\b[^>]*?|\{{:?[^}}\n]*?)"
+                    rf"(?<![\w-])(?P<at>{re.escape(name)})\s*="
+                )
                 self.found.append(Finding(name, f"attribute {name}= on <{tag}> removed", attribute))
                 continue
             if name == "style":
