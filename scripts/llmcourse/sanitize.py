@@ -88,7 +88,7 @@ def _spelled_alike(html: str, cleaned: str) -> bool:
     element, attribute and text of the page is then in nh3's output unchanged: nothing was
     removed, so the html.parser walk would find nothing either. A ``style`` attribute never
     compares alike (nh3 rewrites the declarations), so it always gets the walk, whose check
-    of style properties is not nh3's. tests/test_sanitize_fast.py holds the cases.
+    of style properties is not nh3's. The cases: tests/cases/sanitize/.
     """
     if _STYLE_ATTRIBUTE.search(html):
         return False
