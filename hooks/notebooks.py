@@ -3,7 +3,10 @@
 Each notebook page gets a download link to the .ipynb mkdocs-jupyter copies beside it
 (`include_source`) and an "Open in Colab" link to the notebook's source file in the GitHub
 repository set in mkdocs.yml `extra.notebooks`. The template's own CSS and copy-button script
-are served as files (llmcourse.notebook_html); the scripts it adds that would load Mermaid or
+are served as files (llmcourse.notebook_html); of its CSS (JupyterLab's whole, 595 KB) only the
+rules that can match the notebook pages are kept, in one stylesheet for every notebook page,
+written once all of the build's notebook pages are rendered (`on_env`) and linked from the
+pages as they are written (`on_page_context`). The scripts it adds that would load Mermaid or
 MathJax from a CDN are dropped: the site loads nothing from other hosts. The cells go through
 the sanitizer like any page. Each notebook is rendered once per content, not once per language
 and build (llmcourse.notebook_html.rendered; mkdocs-jupyter's own cache is off: it evicts
@@ -17,9 +20,11 @@ import re
 from html import escape
 from pathlib import Path
 
+import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, get_toc
 from mkdocs.utils import get_relative_url
@@ -28,8 +33,15 @@ from mkdocs_jupyter.plugin import NotebookFile
 from llmcourse import locales, notebook_html, source_link, write_if_changed
 from llmcourse.pages import page_key
 
-#: src_uri of a notebook page -> the template assets lifted from it (this language build)
+#: src_uri of a notebook page -> the template's scripts lifted from it (this language build)
 LIFTED: dict[str, list[notebook_html.Asset]] = {}
+#: src_uri of a notebook page -> the template's whole stylesheet (this language build)
+FULL_CSS: dict[str, str] = {}
+#: Tokens (element names, classes, ids) of every notebook page of this build, all languages so
+#: far: a language whose pages need nothing new shares the stylesheet of the languages before.
+USED: set[str] = set()
+#: src_uri of a notebook page -> its trimmed stylesheet (this language build)
+STYLESHEETS: dict[str, notebook_html.Asset] = {}
 
 
 @event_priority(-110)  # after mkdocs-static-i18n (-100), which re-creates files as plain File
@@ -72,8 +84,11 @@ def _lift_template(html: str, *, page: Page, config: MkDocsConfig, files: Files)
         return html
     cells, assets = notebook_html.split(html)
     for asset in assets:
-        write_if_changed(Path(config.site_dir) / asset.name, asset.text)
-    LIFTED[page.file.src_uri] = assets
+        if asset.kind == "css":
+            FULL_CSS[page.file.src_uri] = asset.text
+        else:
+            write_if_changed(Path(config.site_dir) / asset.name, asset.text)
+    LIFTED[page.file.src_uri] = [asset for asset in assets if asset.kind != "css"]
     return cells
 
 
@@ -87,15 +102,44 @@ def _add_links(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> 
     match = H1_END.search(html)
     at = match.end() if match else 0
     assets = "".join(
-        (STYLESHEET if asset.kind == "css" else SCRIPT_FILE).format(
-            href=escape(get_relative_url(asset.name, page.url))
-        )
+        SCRIPT_FILE.format(href=escape(get_relative_url(asset.name, page.url)))
         for asset in LIFTED.get(page.file.src_uri, [])
     )
     return assets + html[:at] + links + html[at:]
 
 
 on_page_content = CombinedEvent(_lift_template, _add_links)
+
+
+def on_env(env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+    """Every notebook page of the language is rendered: write the stylesheet they need."""
+    notebooks = [
+        file.page
+        for file in files.documentation_pages()
+        if file.src_uri.endswith(".ipynb") and file.page is not None and file.page.content
+    ]
+    for page in notebooks:
+        USED.update(notebook_html.used_tokens(page.content))
+    trimmed: dict[str, notebook_html.Asset] = {}  # one per template stylesheet: one in practice
+    for page in notebooks:
+        full = FULL_CSS.get(page.file.src_uri)
+        if full is None:
+            continue
+        if full not in trimmed:
+            trimmed[full] = notebook_html.Asset("css", notebook_html.trim(full, USED))
+            asset = trimmed[full]
+            write_if_changed(Path(config.site_dir) / asset.name, asset.text)
+        STYLESHEETS[page.file.src_uri] = trimmed[full]
+    return env
+
+
+def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
+    """Link the notebook page to its stylesheet (only notebook pages load it)."""
+    asset = STYLESHEETS.get(page.file.src_uri)
+    if asset is not None and page.content is not None:
+        href = escape(get_relative_url(asset.name, page.url))
+        page.content = STYLESHEET.format(href=href) + page.content
+    return context
 
 
 def _render(page: Page, render, config: MkDocsConfig, files: Files) -> dict:

@@ -20,8 +20,21 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from importlib import metadata
 from pathlib import Path
+
+import tinycss2
+from tinycss2.ast import (
+    AtRule,
+    Declaration,
+    FunctionBlock,
+    HashToken,
+    IdentToken,
+    LiteralToken,
+    QualifiedRule,
+    WhitespaceToken,
+)
 
 from llmcourse.fsio import atomic_write
 
@@ -72,6 +85,190 @@ def _is_javascript(attrs: str) -> bool:
     """A script element that browsers run: no type, or a JavaScript one (not data or config)."""
     kind = SCRIPT_TYPE.search(attrs)
     return kind is None or kind.group(1).lower() in ("text/javascript", "application/javascript")
+
+
+# ---------------------------------------------------------------------------------------------
+# The stylesheet the notebooks use
+
+#: The template's stylesheet is JupyterLab's whole: its widgets, menus, dialogs and a hundred
+#: icons as data URIs (595 KB), for a page that shows cells. ``trim`` keeps the rules whose
+#: selectors can match what the notebook pages hold; what a selector needs is read from its
+#: tokens, conservatively: a rule stays when ONE of its selectors has all its classes, ids and
+#: (inside the wrapper) element names in some notebook page, whatever its attribute selectors,
+#: pseudo-classes and their arguments (so dark mode, `[data-md-color-scheme=slate]`, stays).
+WRAPPER_CLASS = ".jupyter-wrapper"
+#: Elements every page has around the cells.
+PAGE_ELEMENTS = frozenset({"html", "body"})
+#: Custom properties only JupyterLab's CSS reads: dropped when no kept rule reads them. Others
+#: (mkdocs-jupyter sets Material's --md-* inside the wrapper) may be read by the site's CSS.
+OWN_PROPERTIES = "--jp-"
+ANIMATION_PROPERTIES = frozenset({"animation", "animation-name", "-webkit-animation"})
+KEYFRAMES = frozenset({"keyframes", "-webkit-keyframes", "-moz-keyframes"})
+CONTAINERS = frozenset({"media", "supports", "layer", "container"})
+
+
+def used_tokens(html: str) -> set[str]:
+    """The element names, `.classes` and `#ids` an HTML fragment holds."""
+    parser = _Tokens()
+    parser.feed(html)
+    parser.close()
+    return parser.tokens
+
+
+def trim(css: str, used: set[str]) -> str:
+    """The rules of ``css`` that can apply to pages holding the ``used`` tokens (used_tokens),
+    minified; custom properties, keyframes and @media blocks only where kept rules need them."""
+    rules = _kept(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True), used)
+    declarations = [d for rule in _walk(rules) for d in rule[1]]
+    needed = _properties_needed(declarations)
+    animations = {
+        token.lower_value
+        for d in declarations
+        if d.lower_name in ANIMATION_PROPERTIES
+        for token in d.value
+        if isinstance(token, IdentToken)
+    }
+    return "\n".join(_serialize(rules, needed, animations))
+
+
+def _kept(nodes: list, used: set[str]) -> list:
+    """[(selector text, declarations) | (AtRule, nested kept list | None)] in source order."""
+    kept = []
+    for node in nodes:
+        if isinstance(node, QualifiedRule):
+            selectors = [s for s in _selectors(node.prelude) if _can_match(s, used)]
+            if selectors:
+                body = tinycss2.parse_blocks_contents(
+                    node.content, skip_comments=True, skip_whitespace=True
+                )
+                kept.append((",".join(selectors), [d for d in body if d.type == "declaration"]))
+        elif isinstance(node, AtRule) and node.lower_at_keyword in CONTAINERS and node.content:
+            inner = tinycss2.parse_rule_list(node.content, skip_comments=True, skip_whitespace=True)
+            nested = _kept(inner, used)
+            if nested:
+                kept.append((node, nested))
+        elif isinstance(node, AtRule) and node.lower_at_keyword == "charset":
+            continue  # never first in the template's concatenated styles: browsers ignored it
+        elif isinstance(node, AtRule):  # @keyframes, @font-face...: decided later
+            kept.append((node, None))
+        # anything else is a parse error the browser drops as well
+    return kept
+
+
+def _walk(rules: list):
+    for head, body in rules:
+        if isinstance(head, str):
+            yield head, body
+        elif body is not None:
+            yield from _walk(body)
+
+
+def _selectors(prelude: list) -> list[str]:
+    """The prelude's selectors (split at top-level commas), serialized and stripped."""
+    parts: list[list] = [[]]
+    for token in prelude:
+        if isinstance(token, LiteralToken) and token.value == ",":
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return [tinycss2.serialize(part).strip() for part in parts if part]
+
+
+def _can_match(selector: str, used: set[str]) -> bool:
+    """Whether every class, id and element name the selector requires is in ``used``."""
+    tokens = tinycss2.parse_component_value_list(selector)
+    needs: set[str] = set()
+    after_combinator = False
+    previous = None
+    for token in tokens:
+        if isinstance(token, WhitespaceToken) or (
+            isinstance(token, LiteralToken) and token.value in (">", "+", "~")
+        ):
+            after_combinator = True
+        elif isinstance(token, HashToken):
+            needs.add("#" + token.value)
+        elif isinstance(token, IdentToken):
+            if isinstance(previous, LiteralToken) and previous.value == ".":
+                needs.add("." + token.value)
+            elif isinstance(previous, LiteralToken) and previous.value == ":":
+                # `.jupyter-wrapper :root` (the template prefixes every selector) matches nothing
+                if token.lower_value == "root" and after_combinator:
+                    return False
+            else:
+                needs.add(token.lower_value)
+        # attribute selectors, `*` and pseudo-class arguments ask for nothing: kept
+        previous = token
+    if WRAPPER_CLASS not in needs:
+        # page-wide rules: elements may be Material's, outside the cells
+        needs = {need for need in needs if need[0] in ".#"}
+    return needs <= used | PAGE_ELEMENTS
+
+
+def _properties_needed(declarations: list[Declaration]) -> set[str]:
+    """The custom properties the declarations read, through other custom properties too."""
+    values: dict[str, list] = {}
+    for d in declarations:
+        if d.name.startswith("--"):
+            values.setdefault(d.name, []).append(d.value)
+    needed: set[str] = set()
+    todo = [d.value for d in declarations if not d.name.startswith("--")]
+    while todo:
+        for name in _var_names(todo.pop()):
+            if name not in needed:
+                needed.add(name)
+                todo.extend(values.get(name, []))
+    return needed
+
+
+def _var_names(tokens: list):
+    for token in tokens:
+        if isinstance(token, FunctionBlock):
+            if token.lower_name == "var":
+                for arg in token.arguments:
+                    if isinstance(arg, IdentToken):
+                        yield arg.value
+                        break
+            yield from _var_names(token.arguments)
+        elif hasattr(token, "content") and isinstance(token.content, list):
+            yield from _var_names(token.content)
+
+
+def _serialize(rules: list, needed: set[str], animations: set[str]):
+    for head, body in rules:
+        if isinstance(head, str):
+            kept = [
+                d.serialize()
+                for d in body
+                if not d.name.startswith(OWN_PROPERTIES) or d.name in needed
+            ]
+            if kept:
+                yield f"{head}{{{';'.join(kept)}}}"
+        elif body is not None:
+            inner = "".join(_serialize(body, needed, animations))
+            if inner:
+                yield f"@{head.at_keyword}{tinycss2.serialize(head.prelude)}{{{inner}}}"
+        elif head.lower_at_keyword not in KEYFRAMES or _keyframes_name(head) in animations:
+            yield head.serialize()
+
+
+def _keyframes_name(rule: AtRule) -> str:
+    return next((t.lower_value for t in rule.prelude if isinstance(t, IdentToken)), "")
+
+
+class _Tokens(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tokens: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tokens.add(tag)
+        for name, value in attrs:
+            if name == "class" and value:
+                self.tokens.update("." + c for c in value.split())
+            elif name == "id" and value:
+                self.tokens.add("#" + value)
+
+    handle_startendtag = handle_starttag
 
 
 # ---------------------------------------------------------------------------------------------
