@@ -1,0 +1,193 @@
+"""Notebook pages load only the Jupyter CSS their cells can use (llmcourse.notebook_html.trim),
+and look exactly as they do with mkdocs-jupyter's whole stylesheet."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import tinycss2
+from bs4 import BeautifulSoup
+from mkdocs_jupyter.nbconvert2 import nb2html
+
+from conftest import ROOT, QuietHandler
+from llmcourse import notebook_html
+
+STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]*assets/notebooks/[^"]+\.css)">')
+
+
+def test_trim_keeps_what_the_cells_can_match() -> None:
+    css = (
+        '@charset "UTF-8";'
+        ".W :root{--jp-icon:url(x.svg)}"
+        ".W{--jp-a:var(--jp-b);--jp-b:red;--jp-unused:blue;--md-x:1px}"
+        "[data-md-color-scheme=slate] .W{--jp-b:white}"
+        ".W .jp-Cell,.W .bp3-menu{color:var(--jp-a);animation:spin 1s}"
+        ".W .jp-Cell:not(.jp-mod-active)>pre::before{content:'x'}"
+        ".W table.jp-Cell{margin:0}"
+        ".W #cell-1{margin:1px}"
+        "pre.lonely{x:y}"
+        "td .jp-Cell{margin:2px}"
+        "@keyframes spin{to{opacity:0}}@keyframes blink{to{opacity:1}}"
+        "@media print{.W .jp-Cell{display:none}.W .bp3-menu{display:none}}"
+        "@media screen{.W .bp3-menu{display:block}}"
+    ).replace(".W", notebook_html.WRAPPER_CLASS)
+    used = notebook_html.used_tokens(
+        f'<div class="{notebook_html.WRAPPER_CLASS[1:]}">'
+        '<div id="cell-1" class="jp-Cell"><pre>x</pre></div></div>'
+    )
+    assert used == {"div", "pre", notebook_html.WRAPPER_CLASS, ".jp-Cell", "#cell-1"}
+    assert notebook_html.trim(css, used).split("\n") == [
+        line.replace(".W", notebook_html.WRAPPER_CLASS)
+        for line in (
+            ".W{--jp-a:var(--jp-b);--jp-b:red;--md-x:1px}",
+            "[data-md-color-scheme=slate] .W{--jp-b:white}",
+            ".W .jp-Cell{color:var(--jp-a);animation:spin 1s}",
+            '.W .jp-Cell:not(.jp-mod-active)>pre::before{content:"x"}',
+            ".W #cell-1{margin:1px}",
+            "td .jp-Cell{margin:2px}",  # page-wide: a <td> may be the theme's, outside the cells
+            "@keyframes spin{to{opacity:0}}",
+            "@media print{.W .jp-Cell{display:none}}",
+        )
+    ]
+
+
+@functools.cache
+def _full_css() -> str:
+    """mkdocs-jupyter's whole stylesheet, as its template writes it into a notebook page."""
+    html = nb2html(str(ROOT / "docs" / "notebooks" / "attention.ipynb"))
+    return next(a.text for a in notebook_html.split(html)[1] if a.kind == "css")
+
+
+def _notebook_pages(site: Path) -> list[Path]:
+    return sorted(site.glob("**/notebooks/*/index.html"))
+
+
+def _selectors(css: str) -> set[str]:
+    """The selectors of the sheet's style rules, top level and in @media blocks."""
+    found = set()
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        nodes = [rule]
+        if rule.type == "at-rule" and rule.lower_at_keyword == "media":
+            nodes = tinycss2.parse_rule_list(rule.content, skip_comments=True)
+        for node in nodes:
+            if node.type == "qualified-rule":
+                found.update(notebook_html._selectors(node.prelude))
+    return found
+
+
+#: What a static document cannot show soupsieve: pseudo-elements, and states a reader causes.
+DYNAMIC = re.compile(
+    r"::?(?:before|after|first-line|first-letter|placeholder|selection|marker|-[\w-]+)\b"
+    r"|:(?:hover|focus|focus-within|focus-visible|active|visited)\b"
+)
+
+
+def test_one_stylesheet_for_every_notebook_page_and_only_there(site: Path) -> None:
+    linked = {}
+    for page in site.glob("**/index.html"):
+        found = STYLESHEET.findall(page.read_text(encoding="utf-8"))
+        if found:
+            linked[page] = (page.parent / found[0]).resolve()
+    assert sorted(linked) == _notebook_pages(site)
+    assert len(_notebook_pages(site)) == 9  # three notebooks in three languages
+    assert len(set(linked.values())) == 1
+    assert [p.name for p in (site / "assets" / "notebooks").glob("*.css")] == [
+        next(iter(linked.values())).name
+    ]
+
+
+def test_every_selector_that_matches_a_notebook_page_is_kept(site: Path) -> None:
+    """Soupsieve (BeautifulSoup's CSS engine, not the trimming's token test) finds the whole
+    stylesheet's selectors that match an element of a built notebook page: all are shipped."""
+    whole = _selectors(_full_css())
+    shipped = next((site / "assets" / "notebooks").glob("*.css")).read_text(encoding="utf-8")
+    kept = _selectors(shipped)
+    pages = [
+        BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser") for p in _notebook_pages(site)
+    ]
+    matching, unreadable = set(), set()
+    for selector in whole:
+        static = DYNAMIC.sub("", selector).strip() or "*"
+        try:
+            if any(page.select_one(static) for page in pages):
+                matching.add(selector)
+        except Exception:  # noqa: BLE001 - soupsieve refuses a few vendor selectors
+            unreadable.add(selector)
+    assert len(matching) > 50
+    assert matching - kept == set()
+    assert len(shipped) < len(_full_css()) / 10
+
+
+# ---------------------------------------------------------------------------------------------
+# In a browser: the same computed style for every element, with either stylesheet
+
+#: getComputedStyle of every element and its ::before/::after, custom properties left out (the
+#: trimmed sheet drops the --jp-* ones nothing reads), as "path|pseudo|property:value" lines.
+STYLES_JS = """() => {
+  const out = [];
+  const all = document.querySelectorAll('*');
+  all.forEach((el, i) => {
+    for (const pseudo of [null, '::before', '::after']) {
+      const cs = getComputedStyle(el, pseudo);
+      const props = [];
+      for (const name of cs) {
+        if (!name.startsWith('--')) props.push(name + ':' + cs.getPropertyValue(name));
+      }
+      out.push(i + el.tagName + '.' + el.className + (pseudo || '') + '|' + props.join(';'));
+    }
+  });
+  return out;
+}"""
+#: No transition or animation caught half-way: both sides are compared at rest.
+STILL = "*,*::before,*::after{transition:none!important;animation:none!important}"
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def _styles(browser, url: str, width: int, scheme: str, css: str | None) -> list[str]:
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    try:
+        page = context.new_page()
+        served = []
+        if css is not None:  # the whole stylesheet in place of the trimmed one
+            page.route(
+                re.compile(r".*/assets/notebooks/notebook-\w+\.css$"),
+                lambda route: (
+                    served.append(route.request.url)
+                    or route.fulfill(body=css, content_type="text/css")
+                ),
+            )
+        page.goto(url, wait_until="load")
+        assert len(served) == (css is not None)
+        page.add_style_tag(content=STILL)
+        page.evaluate(f"document.body.setAttribute('data-md-color-scheme', '{scheme}')")
+        return page.evaluate(STYLES_JS)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("notebook", ["attention", "quantization"])
+def test_trimmed_stylesheet_renders_as_the_whole_one(
+    browser, served: str, notebook: str, width: int, scheme: str
+) -> None:
+    url = f"{served}notebooks/{notebook}/"
+    trimmed = _styles(browser, url, width, scheme, None)
+    whole = _styles(browser, url, width, scheme, _full_css())
+    assert len(trimmed) == len(whole) > 1000
+    differences = [(a, b) for a, b in zip(trimmed, whole, strict=True) if a != b]
+    assert differences == []
