@@ -18,7 +18,7 @@ import markdown
 import pytest
 import yaml
 
-from llmcourse import DOCS, mdspans, protect
+from llmcourse import DOCS, bench, mdspans, protect
 from llmcourse import convert as cv
 
 CASES = Path(__file__).resolve().parent / "cases"
@@ -144,13 +144,13 @@ def test_train_sentence(direction: str, source: str, expected: str) -> None:
 )
 def test_heldout_accuracy(direction: str) -> None:
     """Held-out exact-sentence accuracy: ours ≥ 95 %; plain OpenCC printed for comparison."""
-    ours, plain, n = cv.sentence_accuracy(direction, "heldout")
-    train_ours, train_plain, train_n = cv.sentence_accuracy(direction, "train")
+    ours, plain, n = bench.sentence_accuracy(direction, "heldout")
+    train_ours, train_plain, train_n = bench.sentence_accuracy(direction, "train")
     print(
         f"\n{direction}: held-out ours {ours:.1%} vs plain OpenCC {plain:.1%} (n={n}); "
         f"train ours {train_ours:.1%} vs plain {train_plain:.1%} (n={train_n})"
     )
-    for source, expected, got, _plain in cv.sentence_results(direction, "heldout"):
+    for source, expected, got, _plain in bench.sentence_results(direction, "heldout"):
         if got != expected:
             print(f"  MISS {source}\n       want {expected}\n       got  {got}")
     assert n >= 100
@@ -241,6 +241,7 @@ def _zh_tw_sources() -> list[Path]:
 
 
 @pytest.mark.parametrize("page", _zh_tw_sources(), ids=lambda p: p.name)
+@pytest.mark.slow
 def test_round_trip(page: Path) -> None:
     """zh-TW → zh-CN → zh-TW returns the source wherever two-way glossary terms are used.
 
@@ -577,6 +578,7 @@ def _code_span_page(n: int, direction: str) -> tuple[str, str]:
 
 @pytest.mark.parametrize("direction", list(TO))
 @pytest.mark.parametrize("n", [70_000, 140_000])
+@pytest.mark.slow
 def test_many_code_spans_round_trip(n: int, direction: str) -> None:
     """Every code span comes out byte-identical, every term converted, no placeholder left."""
     source, expected = _code_span_page(n, direction)
@@ -585,12 +587,14 @@ def test_many_code_spans_round_trip(n: int, direction: str) -> None:
     assert output == expected
 
 
+@pytest.mark.slow
 def test_many_code_spans_render_unchanged() -> None:
     """render_page leaves a zh-TW page of 140,000 code spans exactly as written."""
     source, _ = _code_span_page(140_000, "tw2cn")
     assert cv.render_page(source, "zh-TW") == source
 
 
+@pytest.mark.slow
 def test_many_code_spans_audit_clean() -> None:
     """The audit of 70,000 spans (with as many -{…}- rules) finds every span intact."""
     source = "".join(f"-{{API}}- `c{i}` 預設值 " for i in range(70_000)) + "\n"
@@ -601,6 +605,7 @@ def test_many_code_spans_audit_clean() -> None:
     )
 
 
+@pytest.mark.slow
 def test_private_use_text_kept_among_many_spans() -> None:
     """Private-use characters and the placeholder itself survive beside 70,000 spans.
 
@@ -656,6 +661,7 @@ def _course_pieces(size: int) -> list[str]:
         pytest.param(lambda text: cv.render_page(text, "zh-TW"), id="render_page"),
     ],
 )
+@pytest.mark.slow
 def test_large_page_converts_like_its_pieces(render: Any) -> None:
     """A 2 MB page made of course pages gives exactly its pages' outputs, concatenated."""
     pieces = _course_pieces(2_000_000)

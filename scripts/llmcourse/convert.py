@@ -28,7 +28,6 @@ import functools
 import html
 import json
 import re
-import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from typing import Any, TextIO
 import opencc
 import yaml
 
-from . import LOCALES, ROOT, mdspans, mdtext, opencc_chain
+from . import LOCALES, mdspans, mdtext, opencc_chain
 from .mdspans import RuleError, Span
 from .protect import Assembly, PlaceholderError
 
@@ -61,13 +60,9 @@ __all__ = [
     "opencc_config",
     "page_rules",
     "render_source",
-    "sentence_accuracy",
-    "sentence_results",
-    "throughput",
 ]
 
 GLOSSARY_DIR = LOCALES / "glossary"
-SENTENCES_DIR = ROOT / "tests" / "cases" / "sentences"
 SCRIPTS = ("zh-TW", "zh-CN")
 #: target script -> glossary direction
 DIRECTION = {"zh-CN": "tw2cn", "zh-TW": "cn2tw"}
@@ -922,42 +917,6 @@ def heading_slug(value: str, separator: str = "-") -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Sentence corpus
-
-
-def _read_pairs(direction: str, split: str) -> list[tuple[str, str]]:
-    path = SENTENCES_DIR / split / f"{direction}.tsv"
-    pairs = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        if len(parts) not in (2, 3):
-            raise ValueError(f"{path}:{lineno}: expected 'source<TAB>expected[<TAB>xfail: why]'")
-        pairs.append((parts[0], parts[1]))
-    return pairs
-
-
-def sentence_results(direction: str, split: str) -> list[tuple[str, str, str, str]]:
-    """Per sentence of a corpus split: (source, expected, ours, plain OpenCC)."""
-    to = "zh-CN" if direction == "tw2cn" else "zh-TW"
-    plain = _converter(OPENCC[direction][0])
-    return [(s, e, convert_text(s, to), plain.convert(s)) for s, e in _read_pairs(direction, split)]
-
-
-def sentence_accuracy(direction: str, split: str) -> tuple[float, float, int]:
-    """Exact-sentence accuracy on ``tests/cases/sentences/<split>/<direction>.tsv``.
-
-    Returns (ours, plain OpenCC, number of sentences).
-    """
-    results = sentence_results(direction, split)
-    n = len(results)
-    ours = sum(e == o for _, e, o, _ in results)
-    plain = sum(e == p for _, e, _, p in results)
-    return (ours / n if n else 0.0, plain / n if n else 0.0, n)
-
-
-# ---------------------------------------------------------------------------------------------
 # Command line
 
 
@@ -1046,14 +1005,3 @@ def _command_notebook(
                 status, _report(label, audit_markdown(cell_text, to, source=label), stdout, stderr)
             )
     return status
-
-
-def throughput(text: str, to: str, repeat: int = 3) -> float:
-    """MB/s of :func:`convert_markdown` on ``text`` (best of ``repeat``), converters warm."""
-    convert_markdown(text, to)
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        convert_markdown(text, to)
-        best = min(best, time.perf_counter() - t0)
-    return len(text.encode("utf-8")) / best / 1e6

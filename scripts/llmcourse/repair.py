@@ -83,10 +83,7 @@ __all__ = [
     "RepairError",
     "UndecodableBytes",
     "command",
-    "damage_text",
     "decode_bytes",
-    "lossy_accuracy",
-    "lossy_report",
     "repair_file",
     "repair_text",
 ]
@@ -1632,87 +1629,6 @@ def repair_file(path: str | os.PathLike[str]) -> Repair:
     findings = decoded.findings + rep.findings
     changed = rep.text.encode("utf-8") != data
     return Repair(rep.text, findings, changed, str(path), decoded.encoding)
-
-
-# --------------------------------------------------------------------------------------------
-# Measuring lossy repair
-# --------------------------------------------------------------------------------------------
-def damage_text(text: str, codepage_name: str = "cp1254", mode: str = "drop") -> str:
-    """Damage ``text`` as an editor would: UTF-8 bytes read as ``codepage_name``.
-
-    ``mode`` is ``"drop"`` (undefined bytes dropped), ``"replace"`` (U+FFFD) or ``"sloppy"``
-    (undefined bytes kept as C1 controls: lossless).
-    """
-    data = text.encode("utf-8")
-    if mode == "sloppy":
-        cp = codepage(codepage_name)
-        back = {b: c for c, b in cp.to_byte.items()}
-        return "".join(chr(b) if b < 0x80 else back[b] for b in data)
-    errors = {"drop": "ignore", "replace": "replace"}[mode]
-    return data.decode(codepage_name, errors=errors)
-
-
-@dataclass
-class LossyReport:
-    """Character accuracy of repairing ``damage_text(clean, codepage)``."""
-
-    chars: int
-    damaged: int  # characters that lost at least one byte
-    wrong: int
-    wrong_damaged: int
-    uncertain: int
-    seconds: float
-    errors: list[tuple[str, str]]
-
-    @property
-    def accuracy(self) -> float:
-        return 1.0 - self.wrong / self.chars if self.chars else 1.0
-
-    @property
-    def damaged_accuracy(self) -> float:
-        return 1.0 - self.wrong_damaged / self.damaged if self.damaged else 1.0
-
-
-def lossy_report(clean_text: str, codepage_name: str = "cp1254") -> LossyReport:
-    """Damage ``clean_text`` (drop mode), repair it, and compare character by character."""
-    import time
-
-    cp = codepage(codepage_name)
-    undefined = set(cp.undefined)
-    damaged_flags = [any(b in undefined for b in c.encode("utf-8")) for c in clean_text]
-    damaged = damage_text(clean_text, codepage_name, "drop")
-    t0 = time.perf_counter()
-    rep = repair_text(damaged)
-    seconds = time.perf_counter() - t0
-    out = rep.text
-    uncertain = sum(1 for f in rep.findings if f.kind == "lossy-mojibake-uncertain")
-    errors: list[tuple[str, str]] = []
-    if len(out) == len(clean_text):
-        wrong_idx = [i for i, (a, b) in enumerate(zip(clean_text, out, strict=True)) if a != b]
-        errors = [(clean_text[i], out[i]) for i in wrong_idx]
-        wrong = len(wrong_idx)
-        wrong_damaged = sum(1 for i in wrong_idx if damaged_flags[i])
-    else:
-        sm = difflib.SequenceMatcher(None, clean_text, out, autojunk=False)
-        matched = sum(b.size for b in sm.get_matching_blocks())
-        wrong = len(clean_text) - matched
-        ok = [False] * len(clean_text)
-        for blk in sm.get_matching_blocks():
-            for i in range(blk.a, blk.a + blk.size):
-                ok[i] = True
-        wrong_damaged = sum(1 for i, f in enumerate(damaged_flags) if f and not ok[i])
-    return LossyReport(
-        len(clean_text), sum(damaged_flags), wrong, wrong_damaged, uncertain, seconds, errors
-    )
-
-
-def lossy_accuracy(clean_text: str, codepage: str = "cp1254") -> float:
-    """Fraction of the characters of ``clean_text`` restored exactly after lossy damage.
-
-    The text is encoded as UTF-8, decoded as ``codepage`` with its undefined bytes dropped,
-    repaired with :func:`repair_text`, and compared with the original.
-    """
-    return lossy_report(clean_text, codepage).accuracy
 
 
 # --------------------------------------------------------------------------------------------
