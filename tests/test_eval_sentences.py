@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import itertools
 import re
-import sys
 from pathlib import Path
 
 import opencc
 import pytest
 import yaml
 
+from llmcourse import convert as cv
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from llmcourse import convert as cv  # noqa: E402
-
 SENTENCES = ROOT / "tests" / "cases" / "sentences"
 EVAL = SENTENCES / "eval"
 GLOSSARY = ROOT / "locales" / "glossary"

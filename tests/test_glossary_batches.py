@@ -8,16 +8,13 @@ Where each batch came from and how it was filtered: locales/glossary/README.md.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
+from llmcourse import convert as cv
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from llmcourse import convert as cv  # noqa: E402
-
 GLOSSARY = ROOT / "locales" / "glossary"
 TO = {"tw2cn": "zh-CN", "cn2tw": "zh-TW"}
 BATCHES = sorted(p for d in TO for p in GLOSSARY.glob(f"*.{d}.txt"))

@@ -6,20 +6,13 @@ Each damaged input holds both corpora, zh-CN and zh-TW, damaged by ``tests/twice
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from twice_damage import CORPUS, SOURCES, char_accuracy, damaged_path, source_text
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "scripts"))
-sys.path.insert(0, str(HERE))
-
-from twice_damage import CORPUS, SOURCES, char_accuracy, damaged_path, source_text  # noqa: E402
-
-from llmcourse import repair  # noqa: E402
+from llmcourse import repair
 
 KNOWN_KEYS = {"label", "input", "identical", "scenario", "min_accuracy", "xfail"}
 
@@ -35,6 +28,7 @@ def _cases() -> list[Any]:
 
 
 @pytest.mark.parametrize("case", _cases())
+@pytest.mark.slow
 def test_twice_damaged(case: dict[str, Any]) -> None:
     if case.get("identical"):
         data = (CORPUS / case["input"]).read_bytes()
