@@ -29,6 +29,15 @@ FLAGS = [
     "--no-first-run",
 ]
 LANG_PREFIX = {"zh-TW": "", "zh-CN": "zh-CN/", "en": "en/"}
+#: Fixtures that build the site, deploy it with mike or start Chromium: a test using one is
+#: `slow` even where its module forgot to say so (the fast loop is `-m "not slow"`).
+SLOW_FIXTURES = {"site", "deployed", "base_url", "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def free_port() -> int:

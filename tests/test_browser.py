@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+pytestmark = pytest.mark.slow  # Chromium on the mike deployment and built sites
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
 LANG_PREFIX = {"zh-TW": "", "zh-CN": "zh-CN/", "en": "en/"}
 CHAPTER = "scientist/evaluation/"

@@ -24,6 +24,8 @@ from conftest import LANG_PREFIX, QuietHandler
 from llmcourse import locales
 from llmcourse.theme_text import ui_table
 
+pytestmark = pytest.mark.slow  # Chromium on the mike deployment
+
 CHAPTER = "engineer/vector-storage/"
 NOTES = "notes/llm-model-engineering/"
 NOTEBOOK = "notebooks/attention/"

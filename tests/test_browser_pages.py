@@ -12,6 +12,8 @@ from test_browser import url, visit  # noqa: F401
 
 from conftest import LANG_PREFIX
 
+pytestmark = pytest.mark.slow  # Chromium on the mike deployment
+
 NOTES = "notes/from-ai-to-llm-basics/"
 STATUS = "about/status/"
 

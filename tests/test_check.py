@@ -137,6 +137,7 @@ def test_every_fixture_is_covered() -> None:
 
 
 @pytest.mark.parametrize("scenario", sorted(PROBLEMS))
+@pytest.mark.slow
 def test_problem_is_reported_at_its_place(scenario: str, monkeypatch: pytest.MonkeyPatch) -> None:
     status, out, err = run(f"tests/fixtures/check/{scenario}", monkeypatch=monkeypatch)
     assert status == 1, out + err
@@ -151,6 +152,7 @@ def test_problem_is_reported_at_its_place(scenario: str, monkeypatch: pytest.Mon
 
 
 @pytest.mark.parametrize("scenario", CLEAN)
+@pytest.mark.slow
 def test_clean_tree_passes(scenario: str, monkeypatch: pytest.MonkeyPatch) -> None:
     status, out, err = run(f"tests/fixtures/check/{scenario}", monkeypatch=monkeypatch)
     assert status == 0, out + err
@@ -158,6 +160,7 @@ def test_clean_tree_passes(scenario: str, monkeypatch: pytest.MonkeyPatch) -> No
     assert len(out.splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_cli_reports_file_line_col_and_exit_status() -> None:
     result = cli("tests/fixtures/check/broken-anchor-zh", "tests/fixtures/check/clean")
     assert result.returncode == 1, result.stderr
@@ -168,6 +171,7 @@ def test_cli_reports_file_line_col_and_exit_status() -> None:
     assert cli("tests/fixtures/check/clean").returncode == 0
 
 
+@pytest.mark.slow
 def test_files_given_one_by_one_as_pre_commit_does(monkeypatch: pytest.MonkeyPatch) -> None:
     """A changed Chinese source alone still gets its English version compared."""
     base = "tests/fixtures/check/parity-links/docs"
@@ -202,6 +206,7 @@ def test_invalid_locale_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     ]
 
 
+@pytest.mark.slow
 def test_stale_declaration_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     docs = tmp_path / "docs"
     shutil.copytree(FIXTURES / "clean" / "docs", docs)
@@ -257,6 +262,7 @@ def _tree(tmp_path: Path, content: str | bytes) -> Path:
     return page
 
 
+@pytest.mark.slow
 def test_five_megabyte_page_is_refused_at_once(tmp_path: Path) -> None:
     """Larger than a page may be (llmcourse.guard): refused, not left to the build."""
     page = _tree(tmp_path, _big_page(5_000_000))
@@ -271,6 +277,7 @@ def test_five_megabyte_page_is_refused_at_once(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_one_megabyte_page_passes(tmp_path: Path) -> None:
     """Just under the limit, a page of real text builds and checks clean."""
     page = _tree(tmp_path, _big_page(990_000))
@@ -281,6 +288,7 @@ def test_one_megabyte_page_passes(tmp_path: Path) -> None:
     assert result.stdout == "check: 1 file checked, no problems\n"
 
 
+@pytest.mark.slow
 def test_500_level_nested_list_is_an_error(tmp_path: Path) -> None:
     page = _tree(tmp_path, "# 標題\n\n" + "".join("  " * i + f"- 第 {i} 層\n" for i in range(500)))
     result = cli(str(tmp_path))
@@ -293,6 +301,7 @@ def test_500_level_nested_list_is_an_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("scenario", ["unclosed-fence", "binary"])
+@pytest.mark.slow
 def test_unclosed_fence_and_binary_file(scenario: str) -> None:
     result = cli(f"tests/fixtures/check/{scenario}")
     assert "Traceback" not in result.stdout + result.stderr
@@ -314,6 +323,7 @@ def test_unclosed_fence_and_binary_file(scenario: str) -> None:
     ],
     ids=["spaces", "brackets", "tags", "quotes", "fences", "quotes-deep", "fffd"],
 )
+@pytest.mark.slow
 def test_hostile_lines_get_an_answer(tmp_path: Path, content: str) -> None:
     """Inputs that make naive regular expressions backtrack: a clear answer, no traceback."""
     _tree(tmp_path, content)
@@ -442,6 +452,7 @@ def test_anchor_case(case: dict) -> None:
     assert got[: len(real)] == real
 
 
+@pytest.mark.slow
 def test_anchors_match_python_markdown_on_every_page() -> None:
     pages = sorted((ROOT / "docs").rglob("*.md"))
     assert pages
@@ -456,6 +467,7 @@ def test_anchors_match_python_markdown_on_every_page() -> None:
 # Notebooks and the real content
 
 
+@pytest.mark.slow
 def test_notebook_that_runs_script_is_rejected(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -480,6 +492,7 @@ def test_notebook_that_runs_script_is_rejected(
     assert "cell 2: output application/javascript runs script in the page" in got[1]
 
 
+@pytest.mark.slow
 def test_real_docs_and_locales_pass() -> None:
     result = cli()
     assert "Traceback" not in result.stderr

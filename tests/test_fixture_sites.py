@@ -13,6 +13,8 @@ from bs4 import BeautifulSoup
 from conftest import GIT_ID, build_site, git
 from llmcourse import bench
 
+pytestmark = pytest.mark.slow  # builds fixture sites
+
 SITES = Path(__file__).parent / "fixtures" / "sites"
 
 

@@ -21,6 +21,8 @@ from bs4 import BeautifulSoup
 from conftest import ROOT, QuietHandler, build_site
 from llmcourse import bench, check, csp
 
+pytestmark = pytest.mark.slow  # builds hostile sites, Chromium
+
 CORPUS = Path(__file__).parent / "fixtures" / "hostile" / "docs"
 PAGES = sorted(p.stem for p in CORPUS.glob("*.md"))
 SAFE = [p for p in PAGES if p == "index" or p.startswith(("good-", "inert-"))]

@@ -122,6 +122,7 @@ def test_header_becomes_markdown_title_and_links(docs: Path) -> None:
     assert "<div" not in home
 
 
+@pytest.mark.slow
 def test_fragment_adds_its_extra_links_in_place(docs: Path) -> None:
     run_import(docs, "seed-004-zh-TW.md", "zh-TW")
     result = run_import(docs, "seed-000-zh-TW.md", "zh-TW")
@@ -133,6 +134,7 @@ def test_fragment_adds_its_extra_links_in_place(docs: Path) -> None:
     assert "added from seed-000-zh-TW.md: https://youtu.be/fYyZiRi6yNE" in result.stdout
 
 
+@pytest.mark.slow
 def test_other_script_fills_gaps_without_switching_script(docs: Path) -> None:
     run_import(docs, "seed-004-zh-TW.md", "zh-TW")
     result = run_import(docs, "seed-002-zh-CN.md", "zh-CN")
@@ -149,6 +151,7 @@ def test_other_script_fills_gaps_without_switching_script(docs: Path) -> None:
     assert "zh-CN/index.md" not in pages and "credits.zh-CN.md" in pages
 
 
+@pytest.mark.slow
 def test_repaired_seed_matches_the_clean_one(docs: Path) -> None:
     run_import(docs, "seed-004-zh-TW.md", "zh-TW")
     before = (docs / "scientist/llm-architecture.md").read_text("utf-8")
@@ -183,6 +186,7 @@ def test_notes_document_split_by_parts(docs: Path) -> None:
     assert "## 1. 機器學習數學基礎" in basics  # headings move up one level under the title
 
 
+@pytest.mark.slow
 def test_import_is_idempotent(docs: Path) -> None:
     all_seeds(docs)
     first = snapshot(docs)
@@ -200,6 +204,7 @@ def test_import_is_idempotent(docs: Path) -> None:
     assert (docs / importer.MANIFEST_NAME).read_text("utf-8") == manifest
 
 
+@pytest.mark.slow
 def test_hand_edited_page_is_never_overwritten(docs: Path) -> None:
     run_import(docs, "seed-004-zh-TW.md", "zh-TW")
     page = docs / "scientist/llm-architecture.md"
@@ -343,6 +348,7 @@ RERUN_EVERY = 4  # every fourth killed import is run again to the end
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
+@pytest.mark.slow
 def test_import_killed_at_random_points(scenario: str, tmp_path: Path) -> None:
     """SIGKILL at random moments while the import holds its lock: every page is whole, old or
     new, and no page is removed before its successor is written; the manifest parses and,
@@ -403,6 +409,7 @@ def test_import_killed_at_random_points(scenario: str, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_two_imports_at_once_lose_nothing(tmp_path: Path) -> None:
     """Two processes started together into one docs folder: the manifest has both."""
     sources = [("seed-004-zh-TW.md", "zh-TW"), ("seed-003-notes.md", "zh-TW")]
@@ -426,6 +433,7 @@ def test_two_imports_at_once_lose_nothing(tmp_path: Path) -> None:
         assert assert_consistent(docs) == expected
 
 
+@pytest.mark.slow
 def test_force_keeps_a_backup_of_hand_edits(docs: Path) -> None:
     run_import(docs, "seed-004-zh-TW.md", "zh-TW")
     page = docs / "scientist/llm-architecture.md"
@@ -447,6 +455,7 @@ def test_force_keeps_a_backup_of_hand_edits(docs: Path) -> None:
         drop_backups(forced.stderr)
 
 
+@pytest.mark.slow
 def test_cross_script_import_replaces_the_other_script(docs: Path) -> None:
     assert run_import(docs, "seed-004-zh-TW.md", "zh-TW").returncode == 0
     to_simplified_pages(docs)

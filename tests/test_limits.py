@@ -12,6 +12,8 @@ import pytest
 from conftest import ROOT, build_site
 from llmcourse import bench, check
 
+pytestmark = pytest.mark.slow  # builds large sites
+
 
 def _symlink(target: str):
     def make(docs: Path) -> None:

@@ -27,6 +27,8 @@ from bs4 import BeautifulSoup
 from conftest import GIT_ID, LANG_PREFIX, ROOT, git
 from llmcourse import csp, notfound
 
+pytestmark = pytest.mark.slow  # builds sites, mike deployment, Chromium
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
 NOTEBOOK = "notebooks/quantization/"
 CHAPTER = "scientist/evaluation/"

@@ -14,6 +14,8 @@ from bs4 import BeautifulSoup
 from conftest import ROOT, build_site
 from llmcourse import bench
 
+pytestmark = pytest.mark.slow  # builds fixture sites
+
 NOTEBOOK = {
     "cells": [{"cell_type": "markdown", "id": "a", "metadata": {}, "source": ["# 筆記本\n"]}],
     "metadata": {},

@@ -148,6 +148,7 @@ def test_translations_share_code_and_structure(zh_path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+@pytest.mark.slow
 def test_stored_outputs_match_a_fresh_run(path: Path) -> None:
     import numpy as np  # a test dependency: the notebooks need it to run
 

@@ -13,6 +13,8 @@ from bs4 import BeautifulSoup
 from conftest import LANG_PREFIX
 from llmcourse import image_size
 
+pytestmark = pytest.mark.slow  # the built course site
+
 
 def _png(width: int, height: int) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)

@@ -82,6 +82,7 @@ def section(text: str, title: str) -> list[str]:
     return [line for line in lines[start + 1 : end] if line]
 
 
+@pytest.mark.slow
 def test_summary_of_a_pull_request(repo: Path) -> None:
     text = summary(repo, repo="owner/course", sha=SHA)
     assert text.splitlines()[:3] == [
@@ -126,6 +127,7 @@ def test_summary_of_a_pull_request(repo: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_fixed_and_translated_together(repo: Path) -> None:
     """The link fixed and the translation updated in one later commit: nothing outdated."""
     guide, en = repo / "docs" / "guide.md", repo / "docs" / "guide.en.md"
@@ -148,6 +150,7 @@ def test_fixed_and_translated_together(repo: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_nothing_changed_and_no_repository(repo: Path) -> None:
     text = summary(repo, base="change")
     for title in ("Pages changed", "Generated pages they feed", "English pages now outdated"):
@@ -212,6 +215,7 @@ def cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_cli_prints_the_summary_and_exits_0() -> None:
     result = cli("--base", "HEAD", "--repo", "owner/course", "--sha", SHA)
     assert (result.returncode, result.stderr) == (0, "")
@@ -241,6 +245,7 @@ def test_cli_prints_the_summary_and_exits_0() -> None:
         ),
     ],
 )
+@pytest.mark.slow
 def test_cli_usage_errors(args: list[str], error: str) -> None:
     result = cli(*args)
     assert (result.returncode, result.stdout) == (2, "")

@@ -25,9 +25,12 @@ from conftest import ROOT, free_port
 PROPERDOCS = os.environ.get("PROPERDOCS", "")
 GENERATOR = re.compile(r'<meta name="generator" content="[^"]*">')
 
-pytestmark = pytest.mark.skipif(
-    not PROPERDOCS, reason="$PROPERDOCS names no properdocs executable (CI's properdocs job)"
-)
+pytestmark = [
+    pytest.mark.slow,  # builds and serves the course with ProperDocs
+    pytest.mark.skipif(
+        not PROPERDOCS, reason="$PROPERDOCS names no properdocs executable (CI's properdocs job)"
+    ),
+]
 
 
 def _env() -> dict[str, str]:

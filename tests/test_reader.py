@@ -21,6 +21,8 @@ from mkdocs.utils.yaml import yaml_load
 from conftest import LANG_PREFIX, ROOT
 from llmcourse import search
 
+pytestmark = pytest.mark.slow  # the built course site, Pagefind
+
 LANGS = tuple(LANG_PREFIX)
 OVERVIEWS = ("fundamentals", "scientist", "engineer")
 HAN = re.compile(r"[\u3400-\u9fff]")

@@ -22,6 +22,8 @@ from mkdocs.exceptions import PluginError
 from conftest import ROOT
 from llmcourse import bench, serve
 
+pytestmark = pytest.mark.slow  # runs the development server and rebuilds
+
 URL = "http://127.0.0.1:8000/"
 
 

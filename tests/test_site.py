@@ -14,6 +14,8 @@ from bs4 import BeautifulSoup
 from conftest import LANG_PREFIX, ROOT
 from llmcourse.pages import page_key
 
+pytestmark = pytest.mark.slow  # the built course site
+
 DOCS = ROOT / "docs"
 CASES = Path(__file__).parent / "cases" / "scripts"
 

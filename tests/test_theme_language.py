@@ -19,6 +19,8 @@ from conftest import LANG_PREFIX
 from llmcourse import locales
 from llmcourse.theme_text import english_ui_strings
 
+pytestmark = pytest.mark.slow  # the built course site and fixture builds
+
 #: theme markup inside the article: heading links, copy buttons, edit links, our reader parts
 THEME_IN_CONTENT = (
     "a.headerlink, clipboard-copy, .md-content__button, .md-source-file, "

@@ -6,9 +6,12 @@ import json
 import posixpath
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
 from conftest import DEPLOY_URL
+
+pytestmark = pytest.mark.slow  # mike deployment
 
 
 def test_version_folders(deployed: Path) -> None:

@@ -176,6 +176,7 @@ def test_pull_requests_run_tests_build_and_check() -> None:
 UPLOAD_ARTIFACT = "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02"
 
 
+@pytest.mark.slow
 def test_pull_requests_keep_the_site_and_summarize_their_effect(tmp_path: Path) -> None:
     """The preview job uploads the built site and writes pr-summary's Markdown into the job
     summary, with the workflow's read-only token and no secret: forks' pull requests too."""
