@@ -44,7 +44,9 @@ def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder) -> Live
 
 
 def _trusted(config: MkDocsConfig) -> list:
-    patterns = csp.template_scripts(tuple(config.theme.dirs))
+    # mkdocs-static-i18n adds its sitemap folder to theme.dirs again in each language build:
+    # without the repeats, every language shares one reading of the templates.
+    patterns = csp.template_scripts(tuple(dict.fromkeys(config.theme.dirs)))
     if not patterns:
         raise PluginError("csp: the theme's templates have no inline script: check theme.dirs")
     return patterns
