@@ -293,11 +293,13 @@ def _reserved_class(name: str) -> bool:
 
 def _permissive(html: str, elements: list[tuple[str, list[tuple[str, str | None]]]]) -> str:
     """The HTML as nh3 serialises it with nothing removed (comments aside), for comparison."""
-    tags, names, schemes = set(), set(), set()
+    tags, names, schemes, properties = set(), set(), set(), set()
     for tag, attrs in elements:
         tags.add(tag)
         for name, value in attrs:
             names.add(name)
+            if name == "style":  # nh3 respaces the declarations it filters: filter them all
+                properties.update(prop.lower() for prop in _STYLE_PROPERTY.findall(value or ""))
             if value and ":" in value:  # a scheme needs one
                 scheme = _SCHEME.match(_URL_NOISE.sub("", value).lower())
                 if scheme:
@@ -312,6 +314,7 @@ def _permissive(html: str, elements: list[tuple[str, list[tuple[str, str | None]
         url_schemes=schemes | set(policy()["url_schemes"]),
         link_rel=None,
         strip_comments=True,
+        filter_style_properties=properties | set(policy()["style_properties"]),
     )
 
 
