@@ -91,10 +91,14 @@ def url(lang: str, page: str = "", version: str = "0.2") -> str:
 
 
 @pytest.mark.parametrize("lang", list(LANG_PREFIX))
+@pytest.mark.parametrize("page", ["", CHAPTER], ids=["home", "chapter"])
 @pytest.mark.parametrize("width,height", [(390, 844), (1280, 800)])
-def test_the_home_page_does_not_shift_as_it_loads(visit, lang: str, width: int, height: int):
-    """No layout shift (CLS 0): the header's search control is in place from the first paint."""
-    v = visit(url(lang), width=width, height=height)
+def test_pages_do_not_shift_as_they_load(
+    visit, lang: str, page: str, width: int, height: int
+) -> None:
+    """No layout shift (CLS 0): the header's search control and the room for each reference
+    link's reading checkbox are in place from the first paint."""
+    v = visit(url(lang, page), width=width, height=height)
     assert v.page.evaluate("window.__shifts") == []
     v.clean()
 

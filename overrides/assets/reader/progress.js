@@ -96,6 +96,7 @@
     box.setAttribute("aria-label", format(text.resource, { title: link.textContent.trim() }))
     box.addEventListener("change", () => toggle("resources", box.dataset.readerResource, box.checked))
     link.before(box)
+    link.classList.add("reader-resource--checkable")  // the room kept for the box goes
   }
 
   for (const chapter of document.querySelectorAll(".reader-chapter[data-reader-page]")) {
