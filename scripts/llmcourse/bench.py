@@ -839,7 +839,8 @@ def _lighthouse_run(binary: Path, chromium: str, url: str, report: Path) -> str:
         if c.get("score") is not None
     )
     metrics = ", ".join(
-        f"{label} {data['audits'][audit].get('displayValue', '?')}"
+        # Lighthouse writes "1.5\xa0s": a plain space, as every other row of the table has
+        f"{label} {data['audits'][audit].get('displayValue', '?').replace(chr(0xA0), ' ')}"
         for audit, label in LIGHTHOUSE_METRICS.items()
     )
     return f"{scores}; {metrics}"
