@@ -10,7 +10,8 @@ pages as they are written (`on_page_context`). The scripts it adds that would lo
 MathJax from a CDN are dropped: the site loads nothing from other hosts. The cells go through
 the sanitizer like any page. Each notebook is rendered once per content, not once per language
 and build (llmcourse.notebook_html.rendered; mkdocs-jupyter's own cache is off: it evicts
-one language's renderings in the next language's build).
+one language's renderings in the next language's build). Headings get ids and table-of-contents
+links from the site's toc slugify, as Markdown pages do (llmcourse.notebook_html.use_slug).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from mkdocs.structure.toc import AnchorLink, get_toc
 from mkdocs.utils import get_relative_url
 from mkdocs_jupyter.plugin import NotebookFile
 
-from llmcourse import locales, notebook_html, source_link, write_if_changed
+from llmcourse import convert, locales, notebook_html, source_link, write_if_changed
 from llmcourse.pages import page_key
 
 #: src_uri of a notebook page -> the template's scripts lifted from it (this language build)
@@ -62,11 +63,13 @@ def on_pre_page(page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         return page
     render = page.render
     options = config.plugins["mkdocs-jupyter"].config
+    slug = _use_site_slug(config)
 
     def render_once(config: MkDocsConfig, files: Files) -> None:
         source = Path(page.file.abs_src_path).read_bytes()
         data = notebook_html.rendered(
-            notebook_html.render_key(source, options), lambda: _render(page, render, config, files)
+            notebook_html.render_key(source, options, slug),
+            lambda: _render(page, render, config, files),
         )
         page.content = data["content"]
         page.toc = get_toc(data["toc"])
@@ -140,6 +143,19 @@ def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Nav
         href = escape(get_relative_url(asset.name, page.url))
         page.content = STYLESHEET.format(href=href) + page.content
     return context
+
+
+def _use_site_slug(config: MkDocsConfig) -> str:
+    """Headings of notebooks slugged as Markdown pages are (llmcourse.notebook_html.use_slug);
+    what the slug depends on, for the render cache: the function and the glossary chain."""
+    slugify = config.mdx_configs.get("toc", {}).get("slugify")
+    if slugify is None:
+        return ""
+    notebook_html.use_slug(slugify)
+    chains = (convert.opencc_config(d).name for d in ("tw2cn", "cn2tw"))
+    return (
+        f"{slugify.__module__}.{slugify.__qualname__}:{':'.join(chains)}:{notebook_html.SLUG_PATCH}"
+    )
 
 
 def _render(page: Page, render, config: MkDocsConfig, files: Files) -> dict:

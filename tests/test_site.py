@@ -204,3 +204,23 @@ def test_heading_anchors_same_in_both_scripts(site: Path) -> None:
             for lang in ("zh-TW", "zh-CN")
         ]
         assert ids[0] and ids[0] == ids[1], key
+
+
+@pytest.mark.parametrize("notebook", ["attention", "decoding", "quantization"])
+def test_notebook_headings_are_where_their_links_lead(site: Path, notebook: str) -> None:
+    """Every table-of-contents, skip and heading link of a notebook page finds its heading,
+    and a heading has one id in zh-TW and zh-CN (the site's slug, as on Markdown pages)."""
+    ids = {}
+    for lang in LANG_PREFIX:
+        soup = BeautifulSoup(
+            html_path(site, lang, f"notebooks/{notebook}").read_text(), "html.parser"
+        )
+        headings = [h["id"] for h in soup.select("article :is(h1, h2, h3, h4, h5, h6)[id]")]
+        links = [
+            a["href"][1:]
+            for a in soup.select("a.md-nav__link[href^='#'], a.md-skip, a.anchor-link")
+        ]
+        assert "" not in headings and len(headings) > 5
+        assert [link for link in links if link not in headings] == []
+        ids[lang] = headings
+    assert ids["zh-TW"] == ids["zh-CN"]

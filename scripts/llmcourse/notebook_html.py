@@ -296,9 +296,11 @@ RENDER_OPTIONS = (
 _MEMORY: dict[str, dict] = {}
 
 
-def render_key(source: bytes, options: dict) -> str:
-    """The notebook's bytes, the options and the renderer's versions, hashed."""
+def render_key(source: bytes, options: dict, slug: str = "") -> str:
+    """The notebook's bytes, the options, the renderer's versions and the heading slug in
+    force (:func:`use_slug`), hashed."""
     digest = hashlib.sha256(source)
+    digest.update(f"\0slug={slug}".encode())
     for package in ("mkdocs-jupyter", "nbconvert", "jupytext"):
         digest.update(f"\0{package}={metadata.version(package)}".encode())
     for name in RENDER_OPTIONS:
@@ -332,3 +334,47 @@ def _evict(cache: Path) -> None:
     for _, path in sorted(entries, reverse=True)[KEEP:]:
         with contextlib.suppress(OSError):
             path.unlink()
+
+
+# ---------------------------------------------------------------------------------------------
+# Heading ids
+
+
+#: Changes with what :func:`use_slug` does to the renderer (a part of the render cache key).
+SLUG_PATCH = "ids and toc from the site slug, ids not percent-encoded"
+
+
+def use_slug(slugify: Callable[[str, str], str]) -> None:
+    """Give mkdocs-jupyter's heading ids and its table of contents the site's toc ``slugify``.
+
+    mkdocs-jupyter slugs heading ids with an ASCII-only function of its own (a Chinese heading
+    gets ``id=""``, a numbered one ``id="1"``) and builds the table of contents with
+    Python-Markdown's default slugify (``_1``, ``_2``): on Chinese notebook pages the two
+    disagree and the table of contents led nowhere. With one function both agree, and a
+    heading has the same id in zh-TW and zh-CN, as on Markdown pages. Raises when
+    mkdocs-jupyter no longer has the two functions this replaces.
+    """
+    import markdown
+    import mkdocs_jupyter.convert as ids
+    import mkdocs_jupyter.plugin as toc
+    import nbconvert.filters.strings as header
+    from markdown.extensions.toc import TocExtension
+
+    replaced = (ids, "slugify"), (toc, "_get_markdown_toc"), (header, "_convert_header_id")
+    missing = [f"{m.__name__}.{n}" for m, n in replaced if not callable(getattr(m, n, None))]
+    if missing:
+        raise RuntimeError(
+            f"{', '.join(missing)} no longer exist: update llmcourse/notebook_html.py use_slug "
+            "for the new mkdocs-jupyter / nbconvert"
+        )
+
+    def markdown_toc(source: str, toc_depth: int) -> list:
+        md = markdown.Markdown(extensions=[TocExtension(toc_depth=toc_depth, slugify=slugify)])
+        md.convert(source)
+        return md.toc_tokens
+
+    ids.slugify = lambda value: slugify(value, "-")
+    toc._get_markdown_toc = markdown_toc
+    # nbconvert percent-encodes the id it is given (id="%E7%BC…"); the slug is already a valid
+    # id with no spaces, written as Python-Markdown writes the ids of Markdown pages
+    header._convert_header_id = lambda value: value.replace(" ", "-")
