@@ -17,9 +17,7 @@ from mkdocs.structure.pages import Page
 from llmcourse import locales, source_link
 
 
-def on_page_context(
-    context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation
-) -> dict:
+def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
     """Set the page's edit URL and the source-link partial's data."""
     lang = config.plugins["i18n"].current_language
     link = source_link.for_page(
