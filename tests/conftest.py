@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import io
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tarfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -153,15 +156,61 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@contextlib.contextmanager
+def serving(directory: Path, port: int = 0) -> Iterator[str]:
+    """A built site served from localhost (a free port unless one is given): its base URL."""
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
+@contextlib.contextmanager
+def dev_server(*command: str, cwd: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`mkdocs serve` or `course.py serve` (``command``) on a free port: its base URL and
+    process. Its log goes to cwd/server.log; it is stopped as Ctrl-C stops it."""
+    port = free_port()
+    log_path = cwd / "server.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        server = subprocess.Popen(
+            [*command, "-a", f"127.0.0.1:{port}"],
+            cwd=cwd,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches the server's whole process group
+        )
+        server.log = log_path  # for goto_when_served's message
+        try:
+            yield f"http://127.0.0.1:{port}/", server
+        finally:
+            os.killpg(server.pid, signal.SIGINT)
+            server.wait(timeout=30)
+
+
+def goto_when_served(page, url: str, server: subprocess.Popen, timeout: float = 300) -> None:
+    """Open ``url`` in a Playwright page once the dev server listens (after its first build)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            page.goto(url, wait_until="load")
+            return
+        except Exception:  # noqa: BLE001 - not listening yet
+            assert server.poll() is None, server.log.read_text(encoding="utf-8")[-4000:]
+            assert time.monotonic() < deadline, f"{url}: the server did not start"
+            time.sleep(0.5)
+
+
 @pytest.fixture(scope="session")
 def base_url(deployed: Path) -> Iterator[str]:
     """The mike deployment served at its site_url (DEPLOY_URL: the pages' absolute hreflang
     alternates are same-origin only there), one server for every test module."""
-    handler = functools.partial(QuietHandler, directory=str(deployed))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", urlsplit(DEPLOY_URL).port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield DEPLOY_URL
-    server.shutdown()
+    with serving(deployed, urlsplit(DEPLOY_URL).port) as url:
+        assert url == DEPLOY_URL
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ Screenshots land in tests/artifacts/.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -412,12 +411,9 @@ def test_roadmap_renders_and_navigates(visit, lang: str) -> None:
 def test_live_reload_runs_under_the_policy(browser, tmp_path: Path) -> None:
     """`mkdocs serve`: the page's CSP lets MkDocs' live-reload script run (and report no
     violation), so saving a page reloads the browser by itself."""
-    import socket
-    import subprocess
     import sys
-    import time
 
-    from conftest import ROOT
+    from conftest import dev_server, goto_when_served
     from llmcourse import bench
 
     docs = tmp_path / "docs"
@@ -425,29 +421,12 @@ def test_live_reload_runs_under_the_policy(browser, tmp_path: Path) -> None:
     page = docs / "index.md"
     page.write_text("# 首頁\n\n第一版。\n", encoding="utf-8")
     config = bench.write_config(bench.project_config(docs, nav=False), tmp_path)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "-a", f"127.0.0.1:{port}"],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    command = (sys.executable, "-m", "mkdocs", "serve", "-f", str(config))
+    with dev_server(*command, cwd=tmp_path) as (url, server):
         context = browser.new_context()
         context.add_init_script(WATCH)
         tab = context.new_page()
-        deadline = time.monotonic() + 120
-        while True:  # the first build takes a while
-            try:
-                tab.goto(f"http://127.0.0.1:{port}/", wait_until="load")
-                break
-            except Exception:  # noqa: BLE001 - not listening yet
-                assert time.monotonic() < deadline, "mkdocs serve did not start"
-                time.sleep(0.5)
+        goto_when_served(tab, url, server, timeout=120)
         assert "第一版" in tab.locator("article").inner_text()
         tab.wait_for_timeout(1000)  # the live-reload script is polling now
         page.write_text("# 首頁\n\n第二版。\n", encoding="utf-8")
@@ -457,6 +436,3 @@ def test_live_reload_runs_under_the_policy(browser, tmp_path: Path) -> None:
         )
         assert tab.evaluate("window.__csp") == []
         context.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

@@ -10,17 +10,14 @@ Screenshots of the main page types at 390 px and 1280 px go to tests/artifacts/.
 # ruff: noqa: F811  (the fixtures `visit`, `fallback_site` come from other modules; `base_url` from conftest)
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 from pathlib import Path
 
 import pytest
 from test_browser import ARTIFACTS, url, visit  # noqa: F401
 from test_theme_language import EDIT, fallback_site  # noqa: F401
 
-from conftest import LANG_PREFIX, QuietHandler
+from conftest import LANG_PREFIX, serving
 from llmcourse import locales
 from llmcourse.theme_text import ui_table
 
@@ -135,11 +132,8 @@ def test_switch_keeps_a_last_heading_that_cannot_reach_the_top(visit, base_url: 
 
 @pytest.fixture(scope="module")
 def fallback_url(fallback_site: Path):
-    handler = functools.partial(QuietHandler, directory=str(fallback_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with serving(fallback_site) as url:
+        yield url
 
 
 @pytest.mark.parametrize(

@@ -7,18 +7,15 @@ named by its label, plus pages that must pass (`index`, `good-*`, `inert-*`).
 
 from __future__ import annotations
 
-import functools
-import http.server
 import io
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, QuietHandler, build_site
+from conftest import ROOT, build_site, serving
 from llmcourse import bench, check, csp
 
 pytestmark = pytest.mark.slow  # builds hostile sites, Chromium
@@ -158,11 +155,8 @@ def test_titles_and_descriptions_reach_the_page_as_text(shipped: Path) -> None:
 @pytest.fixture(scope="module")
 def served(shipped: Path):
     """The shipped hostile site on a free localhost port."""
-    handler = functools.partial(QuietHandler, directory=str(shipped))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with serving(shipped) as url:
+        yield url
 
 
 def test_nothing_runs_in_a_real_browser(browser, served: str) -> None:

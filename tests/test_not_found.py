@@ -12,10 +12,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree
@@ -24,7 +22,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import GIT_ID, LANG_PREFIX, ROOT, git
+from conftest import GIT_ID, LANG_PREFIX, ROOT, dev_server, git, goto_when_served
 from llmcourse import csp, notfound
 
 pytestmark = pytest.mark.slow  # builds sites, mike deployment, Chromium
@@ -269,16 +267,18 @@ def test_localized_404_at_any_depth(tab, pages_url: str, deployed: Path, lang: s
     settle(page)
 
 
+def heading_ids(page: Path, levels: str) -> list[str]:
+    """The ids of a built page's headings of these levels ("h1, h2"), in order."""
+    soup = BeautifulSoup((page / "index.html").read_text(encoding="utf-8"), "html.parser")
+    return [h["id"] for h in soup.select(f"article [id]:is({levels})")]
+
+
 @pytest.mark.parametrize("lang", list(LANG_PREFIX))
 def test_root_404_sends_to_the_same_page_in_the_default_version(
     tab, pages_url: str, deployed: Path, lang: str
 ) -> None:
     prefix = LANG_PREFIX[lang]
-    soup = BeautifulSoup(
-        (deployed / "0.2" / prefix / CHAPTER / "index.html").read_text(encoding="utf-8"),
-        "html.parser",
-    )
-    heading = soup.select("article [id]:is(h1, h2, h3)")[-1]["id"]
+    heading = heading_ids(deployed / "0.2" / prefix / CHAPTER, "h1, h2, h3")[-1]
     page = tab()
     # no version folder, and no trailing slash: the reader typed it
     page.goto(f"{pages_url}{prefix}{CHAPTER.rstrip('/')}?x=1#{quote(heading)}")
@@ -335,11 +335,7 @@ def test_version_switch_from_a_notebook_keeps_page_language_and_heading(
     tab, pages_url: str, deployed: Path, lang: str
 ) -> None:
     prefix = LANG_PREFIX[lang]
-    soup = BeautifulSoup(
-        (deployed / "0.2" / prefix / NOTEBOOK / "index.html").read_text(encoding="utf-8"),
-        "html.parser",
-    )
-    heading = soup.select("article h2[id]")[1]["id"]
+    heading = heading_ids(deployed / "0.2" / prefix / NOTEBOOK, "h2")[1]
     page = tab()
     page.goto(f"{pages_url}0.2/{prefix}{NOTEBOOK}#{quote(heading)}")
     settle(page)
@@ -356,28 +352,8 @@ def test_version_switch_from_a_notebook_keeps_page_language_and_heading(
 
 def test_serve_requests_no_versions_json(browser, tmp_path: Path) -> None:
     """`mkdocs serve` has no mike versions: its pages ask for no versions.json (no 404s)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "serve",
-            "-f",
-            str(ROOT / "mkdocs.yml"),
-            "-a",
-            f"127.0.0.1:{port}",
-            "--no-livereload",
-        ],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    command = (sys.executable, "-m", "mkdocs", "serve", "-f", str(ROOT / "mkdocs.yml"))
+    with dev_server(*command, "--no-livereload", cwd=tmp_path) as (url, server):
         context = browser.new_context()
         context.add_init_script(WATCH)
         page = context.new_page()
@@ -385,21 +361,10 @@ def test_serve_requests_no_versions_json(browser, tmp_path: Path) -> None:
         failed: list[str] = []
         page.on("request", lambda r: requests.append(urlsplit(r.url).path))
         page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
-        deadline = time.monotonic() + 300
-        while True:  # the first build takes a while
-            try:
-                page.goto(f"http://127.0.0.1:{port}/zh-CN/{NOTEBOOK}", wait_until="load")
-                break
-            except Exception:  # noqa: BLE001 - not listening yet
-                assert server.poll() is None, server.stderr.read()[-4000:]
-                assert time.monotonic() < deadline, "mkdocs serve did not start"
-                time.sleep(1)
+        goto_when_served(page, f"{url}zh-CN/{NOTEBOOK}", server)
         page.wait_for_load_state("networkidle")
         assert page.locator("article h1").first.is_visible()
         assert [p for p in requests if p.endswith("versions.json")] == []
         assert failed == []
         assert page.evaluate("window.__csp") == []
         context.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

@@ -4,9 +4,7 @@ and look exactly as they do with mkdocs-jupyter's whole stylesheet."""
 from __future__ import annotations
 
 import functools
-import http.server
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import pytest
 import tinycss2
 from mkdocs_jupyter.nbconvert2 import nb2html
 
-from conftest import ROOT, QuietHandler
+from conftest import ROOT, serving
 from llmcourse import notebook_html
 
 STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]*assets/notebooks/[^"]+\.css)">')
@@ -141,11 +139,8 @@ STILL = "*,*::before,*::after{transition:none!important;animation:none!important
 
 @pytest.fixture(scope="module")
 def served(site: Path) -> Iterator[str]:
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with serving(site) as url:
+        yield url
 
 
 def test_every_selector_that_matches_a_notebook_page_is_kept(

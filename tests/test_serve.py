@@ -6,14 +6,9 @@ partial path cannot vouch for is a full build. No timing here: `course.py bench`
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -199,43 +194,21 @@ def test_course_py_serve_reloads_both_scripts_in_a_real_browser(browser, tmp_pat
     tab on that page and a tab on its generated zh-CN page, each with the new text."""
     from test_browser import WATCH
 
+    from conftest import dev_server, goto_when_served
+
     docs = tmp_path / "docs"
     docs.mkdir()
     page = docs / "index.md"
     page.write_text("# 首頁\n\n第一版。\n", encoding="utf-8")
     config = bench.write_config(bench.project_config(docs, nav=False), tmp_path)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "course.py"),
-            "serve",
-            "-f",
-            str(config),
-            "-a",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
+    command = (sys.executable, str(ROOT / "scripts" / "course.py"), "serve", "-f", str(config))
+    with dev_server(*command, cwd=tmp_path) as (url, server):
         context = browser.new_context()
         context.add_init_script(WATCH)
         tabs = {}
-        deadline = time.monotonic() + 120
         for path, first in (("", "第一版"), ("zh-CN/", "第一版")):
             tab = context.new_page()
-            while True:  # the first build takes a while
-                try:
-                    tab.goto(f"http://127.0.0.1:{port}/{path}", wait_until="load")
-                    break
-                except Exception:  # noqa: BLE001 - not listening yet
-                    assert time.monotonic() < deadline, "course.py serve did not start"
-                    time.sleep(0.5)
+            goto_when_served(tab, url + path, server, timeout=120)
             assert first in tab.locator("article").inner_text()
             tabs[path] = tab
         tabs[""].wait_for_timeout(1000)  # the live-reload scripts are polling now
@@ -247,6 +220,3 @@ def test_course_py_serve_reloads_both_scripts_in_a_real_browser(browser, tmp_pat
             )
             assert tabs[path].evaluate("window.__csp") == []
         context.close()
-    finally:
-        os.killpg(server.pid, signal.SIGINT)
-        server.wait(timeout=30)
