@@ -43,6 +43,15 @@ FULL_CSS: dict[str, str] = {}
 USED: set[str] = set()
 #: src_uri of a notebook page -> its trimmed stylesheet (this language build)
 STYLESHEETS: dict[str, notebook_html.Asset] = {}
+#: What the heading ids of the renderings depend on (`_use_site_slug`), for the render cache
+SLUG = ""
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """Slug notebook headings as Markdown pages are, once per language build."""
+    global SLUG
+    SLUG = _use_site_slug(config)
+    return config
 
 
 @event_priority(-110)  # after mkdocs-static-i18n (-100), which re-creates files as plain File
@@ -63,12 +72,11 @@ def on_pre_page(page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         return page
     render = page.render
     options = config.plugins["mkdocs-jupyter"].config
-    slug = _use_site_slug(config)
 
     def render_once(config: MkDocsConfig, files: Files) -> None:
         source = Path(page.file.abs_src_path).read_bytes()
         data = notebook_html.rendered(
-            notebook_html.render_key(source, options, slug),
+            notebook_html.render_key(source, options, SLUG),
             lambda: _render(page, render, config, files),
         )
         page.content = data["content"]
