@@ -169,7 +169,7 @@
 
   async function search() {
     const id = ++latest
-    watchEnd()
+    offerMore()
     const query = input.value.trim()
     if (!query) {
       meta.textContent = dialog.dataset.placeholder
@@ -189,7 +189,7 @@
     list.dataset.query = query  // the query these results answer
     list.dataset.shown = String(list.children.length)
     rest = { id, results: found.results, next: SHOWN, busy: false }
-    watchEnd()
+    offerMore()
   }
 
   /* The next results: when the reader scrolls to the end of the list, or asks for them. */
@@ -197,7 +197,8 @@
   const scroller = dialog.querySelector(".md-search__scrollwrap")
   const moreButton = dialog.querySelector(".reader-search__more")
 
-  function watchEnd() {
+  /* The "more results" button, while this query has results not shown yet. */
+  function offerMore() {
     moreButton.hidden = !(rest && rest.id === latest && rest.next < rest.results.length)
   }
 
@@ -214,7 +215,7 @@
     batch.busy = false
     list.append(...pages.map(item))
     list.dataset.shown = String(list.children.length)
-    watchEnd()
+    offerMore()
   }
 
   input.addEventListener("focus", open)
@@ -238,7 +239,7 @@
   })
   form.addEventListener("reset", () => {
     latest++
-    watchEnd()
+    offerMore()
     meta.textContent = dialog.dataset.placeholder
     list.replaceChildren()
     input.focus()
