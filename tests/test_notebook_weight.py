@@ -54,6 +54,26 @@ def test_trim_keeps_what_the_cells_can_match() -> None:
     ]
 
 
+def test_trimmed_stylesheet_is_made_once_per_css_and_tokens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every language build trims the same stylesheet for the same cells: the first trim is
+    kept (in memory and in the cache folder) and the next build reads it back."""
+    css = ".W .jp-Cell{color:red}.W .bp3-menu{color:blue}".replace(
+        ".W", notebook_html.WRAPPER_CLASS
+    )
+    used = {notebook_html.WRAPPER_CLASS, ".jp-Cell"}
+    first = notebook_html.trimmed(css, used, cache=tmp_path)
+    assert first == notebook_html.trim(css, used)
+    assert [p.name[:4] for p in tmp_path.glob("*.json")] == ["css-"]
+    monkeypatch.setattr(notebook_html, "_MEMORY", {})  # as a new build process would start
+    monkeypatch.setattr(notebook_html, "trim", lambda *a: pytest.fail("trimmed again"))
+    assert notebook_html.trimmed(css, used, cache=tmp_path) == first
+    # other cells ask for another trim
+    monkeypatch.setattr(notebook_html, "trim", lambda c, u: "other")
+    assert notebook_html.trimmed(css, used | {".bp3-menu"}, cache=tmp_path) == "other"
+
+
 @functools.cache
 def _full_css() -> str:
     """mkdocs-jupyter's whole stylesheet, as its template writes it into a notebook page."""

@@ -326,6 +326,21 @@ def rendered(key: str, render: Callable[[], dict], cache: Path = CACHE) -> dict:
     return data
 
 
+def trimmed(css: str, used: set[str], cache: Path = CACHE) -> str:
+    """:func:`trim`, once per stylesheet, token set and version of this module: the same for
+    every language build and every build until a notebook's markup or the template changes."""
+    digest = hashlib.sha256(css.encode("utf-8"))
+    digest.update("\0".join(["", *sorted(used)]).encode("utf-8"))
+    digest.update(_OWN_SOURCE)
+    digest.update(f"\0tinycss2={metadata.version('tinycss2')}".encode())
+    key = "css-" + digest.hexdigest()
+    return rendered(key, lambda: {"css": trim(css, used)}, cache)["css"]
+
+
+#: This module's code: a trimmed stylesheet made by an older :func:`trim` is not reused.
+_OWN_SOURCE = Path(__file__).read_bytes()
+
+
 def _evict(cache: Path) -> None:
     entries = []
     for path in cache.glob("*.json"):
