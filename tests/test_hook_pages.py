@@ -18,6 +18,7 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from test_hook_events import config, hook, page
 
+from conftest import ROOT
 from llmcourse import (
     locales,
     notebook_html,
@@ -374,3 +375,31 @@ def test_search_exclusion_needs_materials_article() -> None:
     )
     with pytest.raises(theme_patch.MarkupMissing, match="Material's base.html no longer writes"):
         search.without_page('<main><article class="md-content"><h1>A</h1></article></main>')
+
+
+# --------------------------------------------------------------------------- hooks/README.md
+
+
+def event_order(cfg: MkDocsConfig) -> dict[str, str]:
+    """Each event's handlers in the order MkDocs runs them, with their priorities, as
+    hooks/README.md lists them: `guard.py` (100) → `i18n` (-100)."""
+    plugins = {id(plugin): name for name, plugin in cfg.plugins.items()}
+    order = {}
+    for event, methods in cfg.plugins.events.items():
+        names = []
+        for method in methods:
+            owner = getattr(method, "__self__", None)
+            name = plugins[id(owner)] if owner is not None else method.__module__
+            name = name.removeprefix("hooks/")
+            if not method.__name__.startswith("on_"):  # a CombinedEvent's part
+                name += f" {method.__name__.lstrip('_')}"
+            names.append(f"`{name}` ({getattr(method, 'mkdocs_priority', 0)})")
+        if names:
+            order[f"on_{event}"] = " → ".join(names)
+    return order
+
+
+def test_readme_lists_each_events_handlers_in_the_order_they_run(tmp_path: Path) -> None:
+    readme = (ROOT / "hooks" / "README.md").read_text(encoding="utf-8")
+    listed = dict(re.findall(r"^\| `(on_\w+)` \| (.+?) \|$", readme, re.M))
+    assert listed == event_order(config(tmp_path))
