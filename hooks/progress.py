@@ -55,7 +55,7 @@ def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Nav
     if section is not None or shown:
         strings = progress.strings(lang)
         page.content += partials.render(
-            config.theme, progress.STRINGS, id="reader-strings", data=strings
+            config.theme, progress.JSON_SCRIPT, id="reader-strings", data=strings
         )
     return context
 

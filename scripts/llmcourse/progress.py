@@ -26,8 +26,8 @@ from llmcourse.pages import page_key
 
 TOGGLE = "partials/progress-toggle.html"
 PANEL = "partials/progress-panel.html"
-#: The texts progress.js shows, as JSON in the page
-STRINGS = "partials/json-script.html"
+#: Data for progress.js in the page (its texts, the panel's sections), as JSON
+JSON_SCRIPT = "partials/json-script.html"
 HOME = "index"
 
 #: A section with chapters: the section, and its chapters in navigation order
