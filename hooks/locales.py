@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from copy import deepcopy
+from pathlib import Path
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
-from llmcourse import locales, theme_text
+from llmcourse import locales, notebook_html, theme_text
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -46,7 +47,9 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files) -> st
     if not page.file.src_uri.endswith(".ipynb"):
         return html
     lang = config.plugins["i18n"].current_language
-    return theme_text.localize_notebook(html, theme_text.ui_table(lang, tuple(config.theme.dirs)))
+    table = theme_text.ui_table(lang, tuple(config.theme.dirs))
+    has_code = notebook_html.has_code(Path(page.file.abs_src_path).read_bytes())
+    return theme_text.localize_notebook(html, table, has_code=has_code)
 
 
 def _palette(config: MkDocsConfig, labels: dict[str, str]) -> list[dict]:

@@ -107,8 +107,8 @@ def _add_links(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> 
     """The download and Colab links, and the template's assets, after sanitizing."""
     if not page.file.src_uri.endswith(".ipynb"):
         return html
-    # Code cells scroll sideways: keyboard users must be able to reach them (axe).
-    html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
+    source = Path(page.file.abs_src_path).read_bytes()
+    html = notebook_html.focusable_code(html, notebook_html.has_code(source))
     links = _links(page, config)
     match = H1_END.search(html)
     at = match.end() if match else 0

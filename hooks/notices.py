@@ -1,15 +1,18 @@
-"""Text that pages carry from locales/: fallback and outdated notices, home how-to, credits."""
+"""Text that pages carry from locales/ (llmcourse.notices): the English fallback and outdated
+notices, and the locale text a page's front matter asks for (`locale_text`: the home page's
+how-to, the credits)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from llmcourse import locales, status
+from llmcourse import notices, status
 
 OUTDATED: set[str] = set()  # page keys whose English translation is older than the source
 
@@ -32,46 +35,25 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
 
 
 def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Add the reader-language notices and the locale blocks of the home and credits pages."""
-    i18n = config.plugins["i18n"]
-    lang = i18n.current_language
-    if page.file.src_uri.endswith(".ipynb"):
+    """Add the reader-language notices and the locale text the page's front matter asks for."""
+    if page.file.src_uri.endswith(".ipynb"):  # notebooks: mkdocs-jupyter renders the cells
         return markdown
+    lang = config.plugins["i18n"].current_language
     if lang == "en":
         if getattr(page.file, "locale", lang) != lang:
-            markdown = _after_title(markdown, _notice(page, i18n, "fallback"))
+            markdown = notices.after_title(markdown, _notice(page, lang, "fallback"))
         elif page.file.src_uri.rsplit(".", 2)[0] in OUTDATED:
-            markdown = _after_title(markdown, _notice(page, i18n, "outdated"))
-    if page.file.src_uri.split(".")[0] == "index":  # every language's home page
-        markdown = _after_intro(markdown, locales.text(lang, "home_howto"))
-    elif page.file.src_uri.split(".")[0] == "credits":
-        markdown = markdown.rstrip() + "\n\n" + locales.text(lang, "credits")
+            markdown = notices.after_title(markdown, _notice(page, lang, "outdated"))
+    try:
+        request = notices.locale_text(page.meta, lang)
+    except ValueError as error:
+        raise PluginError(f"{page.file.src_uri}: {error}") from None
+    if request is not None:
+        markdown = notices.add_locale_text(markdown, *request)
     return markdown
 
 
-def _notice(page: Page, i18n, kind: str) -> str:
-    """A warning admonition in the reader's language that links to the Chinese source page."""
-    lang = i18n.current_language
-    source_url = page.url.removeprefix(f"{lang}/")  # the default language sits at the root
-    href = get_relative_url(source_url or "./", page.url)
-    text = locales.text(lang, "notices", kind)
-    link = locales.text(lang, "notices", "source_link")
-    return f'!!! warning ""\n\n    {text} <a href="{href}" hreflang="zh-TW">{link}</a>\n'
-
-
-def _after_title(markdown: str, block: str) -> str:
-    """Insert a block after the page's H1 (or at the top when it has none)."""
-    lines = markdown.split("\n")
-    for i, line in enumerate(lines):
-        if line.startswith("# "):
-            return "\n".join([*lines[: i + 1], "", block, *lines[i + 1 :]])
-    return block + "\n" + markdown
-
-
-def _after_intro(markdown: str, block: str) -> str:
-    """Insert a block before the page's first H2 (or at the end)."""
-    lines = markdown.split("\n")
-    for i, line in enumerate(lines):
-        if line.startswith("## "):
-            return "\n".join([*lines[:i], block, "", *lines[i:]])
-    return markdown.rstrip() + "\n\n" + block
+def _notice(page: Page, lang: str, kind: str) -> str:
+    """The notice, linking to the page's Chinese source (the default language, at the root)."""
+    source_url = page.url.removeprefix(f"{lang}/")
+    return notices.notice(lang, kind, get_relative_url(source_url or "./", page.url))

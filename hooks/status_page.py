@@ -10,7 +10,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from llmcourse import sanitize, status
+from llmcourse import partials, sanitize, status
 from llmcourse.pages import page_key
 
 MARKER = "<!-- status-table -->"
@@ -34,7 +34,7 @@ def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Nav
         if p.title
     }
     data = status.table_context(_lang(config), Path(config.docs_dir), links)
-    html = config.theme.get_env().get_template(status.PARTIAL).render(**data)
+    html = partials.render(config.theme, status.PARTIAL, **data)
     page.content = page.content.replace(status.PLACEHOLDER, html, 1)
     return context
 

@@ -7,11 +7,9 @@ queries run in Chromium (test_browser.py); here, the index and query tables the 
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
 import re
 from pathlib import Path
-from types import ModuleType
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,23 +17,13 @@ from bs4 import BeautifulSoup
 from mkdocs.utils.yaml import yaml_load
 
 from conftest import LANG_PREFIX, ROOT
-from llmcourse import search
+from llmcourse import progress, search
 
 pytestmark = pytest.mark.slow  # the built course site, Pagefind
 
 LANGS = tuple(LANG_PREFIX)
 OVERVIEWS = ("fundamentals", "scientist", "engineer")
 HAN = re.compile(r"[\u3400-\u9fff]")
-
-
-def _hook(name: str) -> ModuleType:
-    """A hook module of the project, loaded from hooks/<name>.py."""
-    path = ROOT / "hooks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"reader_test_{name}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @functools.cache
@@ -261,7 +249,6 @@ def test_every_chapter_has_the_same_progress_id_in_every_language(site: Path) ->
 
 
 def test_resources_have_ids_from_their_links(site: Path) -> None:
-    progress = _hook("progress")
     page = soup(html_path(site, "zh-TW", "scientist/evaluation"))
     links = page.select("article a[data-reader-resource]")
     assert len(links) >= 3

@@ -78,6 +78,7 @@ FRONT_MATTER_KEYS = (
     "parity",
     "upstream",
     "regional",
+    "locale_text",
 )
 #: Deepest list or block quote nesting accepted (Python-Markdown recurses per level).
 MAX_NESTING = 50

@@ -36,8 +36,12 @@ from tinycss2.ast import (
     WhitespaceToken,
 )
 
+from llmcourse import theme_patch
 from llmcourse.fsio import atomic_write
 
+#: The template whose markup this module takes apart, and this module (theme_patch errors)
+TEMPLATE = "mkdocs-jupyter's mkdocs_html/notebook.html.j2"
+BY = "scripts/llmcourse/notebook_html.py"
 WRAPPER = '<div class="jupyter-wrapper">'
 WRAPPER_END = "</div> <!-- jupyter-wrapper -->"
 SCRIPT_TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]+)""", re.I)
@@ -65,10 +69,7 @@ def split(html: str) -> tuple[str, list[Asset]]:
     start = html.find(WRAPPER)
     end = html.rfind(WRAPPER_END)
     if start < 0 or end < start:
-        raise ValueError(
-            "mkdocs-jupyter's page no longer has its jupyter-wrapper markers: "
-            "update llmcourse/notebook_html.py for the new template"
-        )
+        raise theme_patch.missing(WRAPPER if start < 0 else WRAPPER_END, template=TEMPLATE, by=BY)
     end += len(WRAPPER_END)
     template = html[:start] + html[end:]
     cells = STRAY_COMMA.sub(r"\1", html[start:end])
@@ -85,6 +86,28 @@ def _is_javascript(attrs: str) -> bool:
     """A script element that browsers run: no type, or a JavaScript one (not data or config)."""
     kind = SCRIPT_TYPE.search(attrs)
     return kind is None or kind.group(1).lower() in ("text/javascript", "application/javascript")
+
+
+# ---------------------------------------------------------------------------------------------
+# Code cells
+
+#: Where the template writes a code cell's highlighted input (its `highlight_code` filter)
+CODE_INPUT = '<div class="highlight-ipynb'
+
+
+def has_code(source: bytes) -> bool:
+    """Whether a notebook (its .ipynb bytes) has a code cell: its page then shows the
+    template's highlighted input and copy button."""
+    return any(cell.get("cell_type") == "code" for cell in json.loads(source).get("cells", []))
+
+
+def focusable_code(html: str, has_code: bool) -> str:
+    """The code inputs of a notebook page reachable from the keyboard: they scroll sideways
+    (axe). MarkupMissing if the page of a notebook with code has none (`has_code`)."""
+    focusable = CODE_INPUT.replace("<div ", '<div tabindex="0" ', 1)
+    return theme_patch.replace(
+        html, CODE_INPUT, focusable, template=TEMPLATE, by=BY, required=has_code
+    )
 
 
 # ---------------------------------------------------------------------------------------------

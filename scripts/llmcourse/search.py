@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from llmcourse import convert, write_if_changed
+from llmcourse import convert, theme_patch, write_if_changed
 
 #: What Pagefind indexes: the article of each page (no 404 page, no header, nav or footer).
 ROOT_SELECTOR = "article.md-content__inner"
@@ -102,8 +102,19 @@ def index_site(site: Path) -> float:
 
 
 def without_page(html: str) -> str:
-    """A built page Pagefind leaves out (front matter ``search: {exclude: true}``)."""
-    return ARTICLE.sub(lambda m: m.group(0)[:-1] + ' data-pagefind-ignore="all">', html, count=1)
+    """A built page Pagefind leaves out (front matter ``search: {exclude: true}``).
+
+    MarkupMissing when the page lacks Material's article (base.html), which Pagefind indexes.
+    """
+    return theme_patch.sub(
+        ARTICLE,
+        lambda m: m.group(0)[:-1] + ' data-pagefind-ignore="all">',
+        html,
+        count=1,
+        template="Material's base.html",
+        by="scripts/llmcourse/search.py",
+        required=True,
+    )
 
 
 def excluded(meta: dict) -> bool:

@@ -23,7 +23,7 @@ import markdown.extensions.toc
 import material
 import mkdocs_jupyter
 
-from llmcourse import locales
+from llmcourse import locales, theme_patch
 
 #: Material's own string table that each of our languages starts from
 MATERIAL_BASE = {"zh-TW": "zh-TW", "zh-CN": "zh", "en": "en"}
@@ -64,12 +64,21 @@ def material_strings(name: str, dirs: tuple[str, ...] = (str(MATERIAL_TEMPLATES)
     raise FileNotFoundError(f"Material has no language table '{name}' in {dirs}")
 
 
-def localize_notebook(page_html: str, table: dict[str, str]) -> str:
-    """mkdocs-jupyter's copy buttons with the language's clipboard texts."""
+def localize_notebook(page_html: str, table: dict[str, str], *, has_code: bool) -> str:
+    """mkdocs-jupyter's copy buttons with the language's clipboard texts. MarkupMissing if the
+    page of a notebook with code (`has_code`) has no copy button the template used to write."""
     copy = html.escape(table["clipboard.copy"], quote=True)
     copied = html.escape(table["clipboard.copied"], quote=False)
-    page_html = CLIPBOARD_LABEL.sub(lambda m: m.group(1) + copy + m.group(3), page_html)
-    return CLIPBOARD_NOTICE.sub(lambda m: m.group(1) + copied + m.group(3), page_html)
+    for pattern, text in ((CLIPBOARD_LABEL, copy), (CLIPBOARD_NOTICE, copied)):
+        page_html = theme_patch.sub(
+            pattern,
+            lambda m, text=text: m.group(1) + text + m.group(3),
+            page_html,
+            template=f"mkdocs-jupyter's {JUPYTER_TEMPLATE.name}",
+            by="scripts/llmcourse/theme_text.py",
+            required=has_code,
+        )
+    return page_html
 
 
 @functools.cache
