@@ -117,7 +117,10 @@ def test_images_work_from_every_page(docs: Path) -> None:
 def test_header_becomes_markdown_title_and_links(docs: Path) -> None:
     run_import(docs, "seed-004-zh-TW.md", "zh-TW")
     home = (docs / "index.md").read_text("utf-8")
-    assert home.startswith("# 🗣️ 大語言模型課程心得\n")
+    meta, body, _ = mdtext.split_front_matter(home)
+    # the how-to block is asked for by front matter (layout.yml front_matter), not by file name
+    assert meta == {"locale_text": {"block": "home_howto", "at": "intro"}}
+    assert body.lstrip("\n").startswith("# 🗣️ 大語言模型課程心得\n")
     assert "[Hugging Face](https://huggingface.co/mlabonne)" in home
     assert "<div" not in home
 

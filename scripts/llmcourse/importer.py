@@ -8,6 +8,7 @@ two sources overlap, and never overwrites a page edited by hand without ``force`
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
@@ -823,6 +824,7 @@ def _place_all(
 ) -> None:
     for cand in candidates:
         cand.lossy = lossy
+        cand.meta.update(copy.deepcopy(layout().get("front_matter", {}).get(cand.key, {})))
         if upstream and cand.key.split("/")[0] in layout()["sections"]:
             # chapters and section overviews record the upstream revision they follow
             cand.meta["upstream"] = upstream
