@@ -20,6 +20,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
+from mkdocs.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -69,6 +71,34 @@ def build_site(project: Path, site_dir: Path, *extra: str) -> subprocess.Complet
         text=True,
         timeout=600,
     )
+
+
+#: The project's MkDocs configuration: the real site's, and the one every test site inherits.
+CONFIG = ROOT / "mkdocs.yml"
+
+
+@functools.cache
+def project_paths() -> dict:
+    """What MkDocs resolves against its config file's folder (the theme code, the hooks, the
+    watched folders), as load_config resolves it for the project: a test site's config file
+    lives in its own folder, so it names them absolutely."""
+    config = load_config(config_file=str(CONFIG))
+    return {
+        "theme": {"custom_dir": config.theme.custom_dir},
+        "hooks": [hook.__file__ for hook in config.hooks.values()],
+        "watch": list(config.watch),
+    }
+
+
+def site_config(folder: Path, *, nav: bool = False) -> Path:
+    """``folder/mkdocs.yml``, a test site over ``folder/docs``: the project's configuration
+    (MkDocs' ``INHERIT``) served at 127.0.0.1:8000, without the course's nav unless ``nav``."""
+    config = {"INHERIT": str(CONFIG), **project_paths(), "site_url": "http://127.0.0.1:8000/"}
+    if not nav:
+        config["nav"] = None
+    path = folder / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -413,14 +413,13 @@ def test_live_reload_runs_under_the_policy(browser, tmp_path: Path) -> None:
     violation), so saving a page reloads the browser by itself."""
     import sys
 
-    from conftest import dev_server, goto_when_served
-    from llmcourse import bench
+    from conftest import dev_server, goto_when_served, site_config
 
     docs = tmp_path / "docs"
     docs.mkdir()
     page = docs / "index.md"
     page.write_text("# 首頁\n\n第一版。\n", encoding="utf-8")
-    config = bench.write_config(bench.project_config(docs, nav=False), tmp_path)
+    config = site_config(tmp_path)
     command = (sys.executable, "-m", "mkdocs", "serve", "-f", str(config))
     with dev_server(*command, cwd=tmp_path) as (url, server):
         context = browser.new_context()

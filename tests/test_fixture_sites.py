@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import GIT_ID, build_site, git
-from llmcourse import bench
+from conftest import GIT_ID, build_site, git, site_config
 
 pytestmark = pytest.mark.slow  # builds fixture sites
 
@@ -24,7 +23,7 @@ def build(tmp_path: Path, scenario: str, prepare=None) -> Path:
     shutil.copytree(SITES / scenario, project)
     if prepare:
         prepare(project / "docs")
-    config = bench.write_config(bench.project_config(project / "docs", nav=False), project)
+    config = site_config(project)
     site = tmp_path / f"{scenario}-site"
     result = build_site(project, site, "-f", str(config))
     assert result.returncode == 0, result.stderr[-3000:]

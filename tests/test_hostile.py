@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, build_site, serving
-from llmcourse import bench, check, csp
+from conftest import ROOT, build_site, serving, site_config
+from llmcourse import check, csp
 
 pytestmark = pytest.mark.slow  # builds hostile sites, Chromium
 
@@ -55,7 +55,7 @@ def monkeypatch_module():
 
 def _project(tmp: Path) -> Path:
     shutil.copytree(CORPUS, tmp / "docs")
-    bench.write_config(bench.project_config(tmp / "docs", nav=False), tmp)
+    site_config(tmp)
     return tmp
 
 

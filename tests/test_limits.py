@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, build_site
+from conftest import ROOT, build_site, site_config
 from llmcourse import bench, check
 
 pytestmark = pytest.mark.slow  # builds large sites
@@ -116,7 +116,7 @@ def project(tmp_path: Path) -> Path:
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "index.md").write_text("# 首頁\n\n內容。\n", encoding="utf-8")
-    bench.write_config(bench.project_config(docs, nav=False), tmp_path)
+    site_config(tmp_path)
     return tmp_path
 
 

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, build_site
-from llmcourse import bench
+from conftest import ROOT, build_site, site_config
 
 pytestmark = pytest.mark.slow  # builds fixture sites
 
@@ -49,8 +48,8 @@ def test_colab_link_only_for_a_known_repository(
     if github is not None:
         monkeypatch.setenv("NOTEBOOKS_GITHUB", github)
     monkeypatch.setenv("NOTEBOOKS_BRANCH", "trunk")
-    # mkdocs.yml's !ENV values, read now as a build reads them
-    bench.write_config(bench.project_config(docs, nav=False), tmp_path)
+    # the build reads mkdocs.yml's !ENV values from the environment it inherits
+    site_config(tmp_path)
     result = build_site(tmp_path, tmp_path / "site")
     assert result.returncode == 0, result.stderr[-3000:]
     # (an English page without its own .en.ipynb is not built: no fallback for notebooks)

@@ -137,8 +137,7 @@ def test_query_tables_bring_a_query_to_the_sites_form(
 
 
 def test_front_matter_keeps_a_page_out_of_search(tmp_path: Path) -> None:
-    from conftest import build_site
-    from llmcourse import bench
+    from conftest import build_site, site_config
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -146,7 +145,7 @@ def test_front_matter_keeps_a_page_out_of_search(tmp_path: Path) -> None:
     (docs / "draft.md").write_text(
         "---\nsearch:\n  exclude: true\n---\n\n# 草稿\n\n不該被搜尋到。\n", encoding="utf-8"
     )
-    bench.write_config(bench.project_config(docs, nav=False), tmp_path)
+    site_config(tmp_path)
     result = build_site(tmp_path, tmp_path / "site")
     assert result.returncode == 0, result.stderr[-4000:]
     site = tmp_path / "site"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from mkdocs.exceptions import PluginError
 
-from conftest import ROOT
-from llmcourse import bench, serve
+from conftest import ROOT, site_config
+from llmcourse import serve
 
 pytestmark = pytest.mark.slow  # runs the development server and rebuilds
 
@@ -27,7 +27,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> serve.Site:
     """The course served from a copy of docs/ (the tests edit it in turn)."""
     folder = tmp_path_factory.mktemp("serve")
     shutil.copytree(ROOT / "docs", folder / "docs")
-    config = bench.write_config(bench.project_config(folder / "docs"), folder)
+    config = site_config(folder, nav=True)
     site = serve.Site(config, folder / "site", URL)
     site.full()
     return site
@@ -200,7 +200,7 @@ def test_course_py_serve_reloads_both_scripts_in_a_real_browser(browser, tmp_pat
     docs.mkdir()
     page = docs / "index.md"
     page.write_text("# 首頁\n\n第一版。\n", encoding="utf-8")
-    config = bench.write_config(bench.project_config(docs, nav=False), tmp_path)
+    config = site_config(tmp_path)
     command = (sys.executable, str(ROOT / "scripts" / "course.py"), "serve", "-f", str(config))
     with dev_server(*command, cwd=tmp_path) as (url, server):
         context = browser.new_context()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from .repair import Finding, Repair, _split_lines
+from .repair_result import Finding, Repair
 
 #: One layer of repair: text, source -> (text, findings, per repaired line the input column
 #: each output character came from).
@@ -16,6 +16,12 @@ _FIRST_LAYER_ONLY = frozenset({"mojibake-in-code"})
 _LAST_LAYER_ONLY = frozenset({"replacement-char"})
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines split on LF only (CR, NEL, LS… stay inside lines, untouched)."""
+    parts = text.split("\n")
+    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
 def peel_layers(text: str, source: str, peel_once: PeelOnce, max_layers: int) -> Repair:
     """Apply ``peel_once`` until the text stops changing (at most ``max_layers`` times).
 
@@ -24,14 +30,14 @@ def peel_layers(text: str, source: str, peel_once: PeelOnce, max_layers: int) ->
     an inner layer that no candidate could fill) goes back to the last layer that did not,
     reported as ``damage-left``: damaged text stays as it was rather than being guessed.
     """
-    lines = _split_lines(text)
+    lines = split_lines(text)
     history: list[list[str]] = [[line] for line in lines]  # every version of each line
     colmaps: list[list[int]] = [list(range(len(line))) for line in lines]
     per_layer: list[list[Finding]] = []
     current = text
     for layer in range(1, max_layers + 1):
         out, found, maps = peel_once(current, source)
-        new_lines = _split_lines(out)
+        new_lines = split_lines(out)
         if len(new_lines) != len(lines):  # a layer never merges or splits lines
             raise AssertionError(f"{source}: layer {layer} changed the number of lines")
         per_layer.append([_place(f, colmaps, layer) for f in found])

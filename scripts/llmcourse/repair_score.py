@@ -1,0 +1,161 @@
+"""How likely a reading is: priors of non-Han characters, the language model's score of a text.
+
+Han characters are scored by the Chinese language model (:mod:`llmcourse.langmodel`), every
+other character by its prior in Markdown prose (punctuation, emoji, accented letters).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+_PUNCT_LOGP: dict[str, float] = {}
+for _chars, _lp in (
+    ("，。", -4.0),
+    ("、", -5.0),
+    ("：（）「」“”", -6.0),
+    ("；！？《》’…—", -7.0),
+    ("『』【】‘–·•", -8.0),
+    ("〈〉～→×°\u00a0\u3000／％", -9.0),
+    ("←↑↓√≈≤≥✓✔★※©®™€£¥§±²«»", -10.0),
+    ("✗☆µ³„′＃＆＊＋＝＜＞［］｜〜▲▼►◆●○■□", -11.0),
+    ("¶‹›‚″＠｛｝＿〔〕〖〗", -12.0),
+):
+    for _c in _chars:
+        _PUNCT_LOGP[_c] = _lp
+_CLOSERS = {
+    "」": "「",
+    "』": "『",
+    "】": "【",
+    "》": "《",
+    "〉": "〈",
+    "”": "“",
+    "’": "‘",
+    "）": "（",
+}
+
+#: Widely used emoji (README/documentation usage), most common first.
+_COMMON_EMOJI = (
+    "🚀✨🔥📝✅❌⚠💡📚📖🎉👉👍🤖🧠💻🔗📌📎🔧🛠🎯📊📈🔍🐛📦⭐🌟💬📢🔔🧪🔬🧩🎨🌐🔒🔑🏆👀🙏😊😀"
+    "😂🤔👋💪🙌📁📂📄📋🗂🔎⚡🐍🦙🤗👷🧑🗣🐦📙📘📗📕📓🧐🥱🌳🌱🍀🎓🏗💰📅⏱⏳🔄➡⬇⬆✏🖊🖥📱"
+    "🧰⚙🔌💾🗃🗄📐📏📍📞🎬🎥🎧🎤🎮🧭🗺🌍🌎🌏☁🌈☀🌙💯🆕🆗🔴🟢🟡🔵⚪⚫❤💙💚💛💜🧡🤝👨👩"
+)
+_EMOJI_RANK = {ch: i for i, ch in enumerate(_COMMON_EMOJI)}
+_LATIN_LOGP: dict[str, float] = {}
+for _chars, _lp in (
+    ("éáíóúüöäñçèà", -8.0),
+    ("ãõêâôëïîûùòìœæåøßčšžć", -9.5),
+    ("łńśżźřěůýőűąęğşı", -10.0),
+    ("ōūāēđ", -11.0),
+    ("ÉÁÍÓÚÜÖÄÑÇÈÀ", -10.5),
+    ("ČŠŽĆŁŃŚŻŹŘĚŮÝŐŰĄĘĞŞİŌŪĀĒÃÕÊÂÔËÏÎÛÙÒÌŒÆÅØ", -11.5),
+):
+    for _c in _chars:
+        _LATIN_LOGP[_c] = _lp
+
+
+def is_emoji_like(ch: str) -> bool:
+    """Pictographic characters that can take a ZWJ or variation selector 16."""
+    o = ord(ch)
+    return (
+        0x1F000 <= o <= 0x1FAFF
+        or 0x2600 <= o <= 0x27BF
+        or 0x2B00 <= o <= 0x2BFF
+        or 0x2300 <= o <= 0x23FF
+        or 0x2190 <= o <= 0x21FF
+        or o in (0x00A9, 0x00AE, 0x203C, 0x2049, 0x2122, 0x2139, 0x3030, 0x303D, 0x3297, 0x3299)
+    )
+
+
+def _is_emoji_context(ch: str | None) -> bool:
+    return ch is not None and (is_emoji_like(ch) or ch in "\ufe0f\u200d" or ch.isdigit())
+
+
+def symbol_logp(ch: str, prev: str | None, nxt: str | None, open_quotes: str = "") -> float:
+    """Prior log-probability of a non-Han candidate character in Markdown prose.
+
+    ``prev``/``nxt`` are the neighbouring characters (best guesses), ``open_quotes`` the
+    unmatched opening brackets/quotes earlier on the line.
+    """
+    if ch == "\u200d":
+        return -1.0 if _is_emoji_context(prev) and _is_emoji_context(nxt) else -26.0
+    if ch == "\ufe0f":
+        return -1.0 if prev is not None and (is_emoji_like(prev) or prev.isdigit()) else -26.0
+    if ch == "\ufe0e":
+        return -8.0 if prev is not None and is_emoji_like(prev) else -26.0
+    lp = _PUNCT_LOGP.get(ch)
+    if lp is not None:
+        opener = _CLOSERS.get(ch)
+        if opener is not None and ch != "’":
+            lp += 4.0 if opener in open_quotes else -4.0
+        return lp
+    rank = _EMOJI_RANK.get(ch)
+    if rank is not None:
+        return -6.0 - 3.0 * rank / len(_COMMON_EMOJI)
+    lp = _LATIN_LOGP.get(ch)
+    if lp is not None:
+        if prev is not None and prev.isalpha() and prev.islower() and ch.isupper():
+            lp -= 3.0
+        return lp
+    cat = unicodedata.category(ch)
+    o = ord(ch)
+    if cat == "Cn" or cat == "Cs":
+        return -60.0
+    if cat == "Co":
+        return -40.0
+    if cat == "Cc":
+        return -35.0
+    if cat in ("Cf", "Zl", "Zp"):
+        return -30.0
+    if 0x1F300 <= o <= 0x1F6FF or 0x1F900 <= o <= 0x1FAFF:
+        return -11.0
+    if is_emoji_like(ch):
+        return -14.0 if 0x1F000 <= o <= 0x1F0FF else -13.0
+    if cat.startswith("M"):
+        return -18.0
+    if cat == "Zs":
+        return -16.0
+    if cat.startswith("L"):
+        if 0x3040 <= o <= 0x30FF or 0xAC00 <= o <= 0xD7AF:
+            return -13.0
+        if o < 0x0530:
+            return -13.0
+        return -16.0
+    if o >= 0x10000:
+        return -18.0
+    return -14.0
+
+
+_OPENERS = "「『【《〈“‘（"
+
+
+def unmatched_openers(chars: Sequence[str]) -> str:
+    """Unmatched opening brackets/quotes in ``chars``."""
+    out = []
+    for opener in _OPENERS:
+        closer = next(c for c, o in _CLOSERS.items() if o == opener)
+        if chars.count(opener) > chars.count(closer):
+            out.append(opener)
+    return "".join(out)
+
+
+def is_european(text: str) -> bool:
+    """Whether every character of ``text`` is a letter of the Latin script (``ółć``, ``ß``)."""
+    return all(c.isalpha() and unicodedata.name(c, "").startswith("LATIN") for c in text)
+
+
+def text_score(s: str) -> float:
+    """Language-model log-probability of ``s`` (Han by words, other characters by prior)."""
+    from .langmodel import decode_lattice, load_model
+
+    lm = load_model()
+    positions = [[(c, 0.0)] for c in s]
+
+    def other(i: int, ch: str) -> float:
+        if ch.isascii():
+            return 0.0
+        prev = s[i - 1] if i else None
+        nxt = s[i + 1] if i + 1 < len(s) else None
+        return symbol_logp(ch, prev, nxt)
+
+    return decode_lattice(lm, positions, other).best if positions else 0.0
