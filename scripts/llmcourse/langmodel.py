@@ -326,12 +326,6 @@ class ChineseLM:
             score += CLASSIFIER_BONUS  # numeral + classifier: 4 位, 三個
         return score
 
-    def text_logp(self, text: str) -> float:
-        """Best-segmentation log-probability of the Han characters of ``text``."""
-        if not text:
-            return 0.0
-        return decode_lattice(self, [[(ch, 0.0)] for ch in text], lambda i, ch: 0.0).best
-
 
 @functools.cache
 def load_model() -> ChineseLM:

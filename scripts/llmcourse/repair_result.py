@@ -66,11 +66,6 @@ class Repair:
         """
         return [f for f in self.findings if f.confidence < CONFIDENT and f.kind != "lossy-mojibake"]
 
-    @property
-    def lost(self) -> list[Finding]:
-        """Findings whose damage was not restored at all (confidence 0)."""
-        return [f for f in self.findings if f.confidence <= 0.0]
-
 
 class RepairError(ValueError):
     """Base class of the errors this module raises for unreadable input."""
