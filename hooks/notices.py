@@ -9,13 +9,14 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from llmcourse import locales, status
+from llmcourse import chinese, locales, pages, status
 
-OUTDATED: set[str] = set()  # page keys whose English translation is older than the source
+# (language, page key) of each translation (en) older than its Chinese source
+OUTDATED: set[tuple[str, str]] = set()
 
 
 def on_pre_build(*, config: MkDocsConfig) -> None:
-    """Find the pages whose English translation is outdated, once per language build.
+    """Find the pages whose translation (English) is outdated, once per language build.
 
     Git dates are read again at the start of each build (new commits may have come), not in
     mkdocs-static-i18n's own language builds inside it: those reuse the first one's status.
@@ -25,9 +26,7 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     if i18n is None or not getattr(i18n, "building", False):
         status.forget_dates()
     OUTDATED.update(
-        e.key
-        for e in status.entries(Path(config.docs_dir))
-        if e.lang == "en" and e.state == status.OUTDATED
+        (e.lang, e.key) for e in status.entries(Path(config.docs_dir)) if e.state == status.OUTDATED
     )
 
 
@@ -37,10 +36,10 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
     lang = i18n.current_language
     if page.file.src_uri.endswith(".ipynb"):
         return markdown
-    if lang == "en":
+    if lang not in chinese.SCRIPTS:  # a translation (en): its own, or the Chinese source
         if getattr(page.file, "locale", lang) != lang:
             markdown = _after_title(markdown, _notice(page, i18n, "fallback"))
-        elif page.file.src_uri.rsplit(".", 2)[0] in OUTDATED:
+        elif (lang, pages.page_key(page.file.src_uri)) in OUTDATED:
             markdown = _after_title(markdown, _notice(page, i18n, "outdated"))
     if page.file.src_uri.split(".")[0] == "index":  # every language's home page
         markdown = _after_intro(markdown, locales.text(lang, "home_howto"))
@@ -50,13 +49,14 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
 
 
 def _notice(page: Page, i18n, kind: str) -> str:
-    """A warning admonition in the reader's language that links to the Chinese source page."""
+    """A warning admonition in the reader's language that links to the Chinese source page
+    (the default language's, at the site root)."""
     lang = i18n.current_language
-    source_url = page.url.removeprefix(f"{lang}/")  # the default language sits at the root
+    source_url = page.url.removeprefix(pages.prefix(lang))
     href = get_relative_url(source_url or "./", page.url)
     text = locales.text(lang, "notices", kind)
     link = locales.text(lang, "notices", "source_link")
-    return f'!!! warning ""\n\n    {text} <a href="{href}" hreflang="zh-TW">{link}</a>\n'
+    return f'!!! warning ""\n\n    {text} <a href="{href}" hreflang="{pages.DEFAULT}">{link}</a>\n'
 
 
 def _after_title(markdown: str, block: str) -> str:

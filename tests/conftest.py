@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from llmcourse import pages
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -31,7 +33,8 @@ FLAGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-LANG_PREFIX = {"zh-TW": "", "zh-CN": "zh-CN/", "en": "en/"}
+#: Each language of mkdocs.yml and its folder in the site ("" for the default).
+LANG_PREFIX = {lang: pages.prefix(lang) for lang in pages.LANGS}
 #: Fixtures that build the site, deploy it with mike or start Chromium: a test using one is
 #: `slow` even where its module forgot to say so (the fast loop is `-m "not slow"`).
 SLOW_FIXTURES = {"site", "deployed", "base_url", "browser"}
