@@ -38,9 +38,11 @@ JUPYTER_TEMPLATE = (
 
 def ui_table(lang: str, dirs: tuple[str, ...] = (str(MATERIAL_TEMPLATES),)) -> dict[str, str]:
     """Material's table for the language (locales/<lang>.yml `material_language`) with the
-    `ui` strings of locales/<lang>.yml."""
+    `ui` strings of locales/<lang>.yml; its `language` (the pages' <html lang>) is the
+    language's own locale (zh-CN, where Material's table says zh)."""
     table = dict(material_strings(locales.text(lang, "material_language"), dirs))
     table.update(locales.load(lang).get("ui", {}))
+    table["language"] = lang
     return table
 
 
