@@ -169,7 +169,7 @@ def scaled_docs(folder: Path, factor: int) -> Path:
     """
     docs = folder / "docs"
     shutil.copytree(DOCS, docs)
-    for section in ("fundamentals", "scientist", "engineer", "notes"):
+    for section in pages.tracks():
         for i in range(2, factor + 1):
             shutil.copytree(DOCS / section, docs / section / f"part-{i}")
     return docs

@@ -64,12 +64,18 @@ _ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _no_value)
 
 
 @functools.cache
+def read_config(config: Path = CONFIG) -> dict:
+    """``config`` (mkdocs.yml) as plain data, read once; not to be changed by callers."""
+    with config.open(encoding="utf-8") as f:
+        data = yaml.load(f, Loader=_ConfigLoader)  # noqa: S506 - a SafeLoader
+    return data if isinstance(data, dict) else {}
+
+
+@functools.cache
 def read_languages(config: Path = CONFIG) -> tuple[Language, ...]:
     """The languages of ``config``'s i18n plugin, in its order."""
     where = f"{config}: plugins: i18n: languages"
-    with config.open(encoding="utf-8") as f:
-        data = yaml.load(f, Loader=_ConfigLoader)  # noqa: S506 - a SafeLoader
-    plugins = data.get("plugins") if isinstance(data, dict) else None
+    plugins = read_config(config).get("plugins")
     if isinstance(plugins, dict):
         i18n = plugins.get("i18n")
     else:
@@ -210,6 +216,18 @@ def page(docs: Path, key: str, ext: str, lang: str) -> Page | None:
     own = docs / file_name(key, ext, lang)
     made_from = own if lang not in chinese.SCRIPTS and own.is_file() else source
     return Page(key, ext, lang, _rel(made_from, docs), _rel(source, docs))
+
+
+def tracks(config: Path = CONFIG) -> tuple[str, ...]:
+    """The folders of the nav's sections that open with their overview (``<folder>/index.md``),
+    in nav order: the course's tracks (fundamentals, scientist, engineer, notes)."""
+    out = []
+    for item in read_config(config).get("nav") or []:
+        children = next(iter(item.values()), None) if isinstance(item, dict) else None
+        first = children[0] if isinstance(children, list) and children else None
+        if isinstance(first, str) and first.endswith("/index.md"):
+            out.append(first.removesuffix("/index.md"))
+    return tuple(out)
 
 
 def _rel(path: Path, docs: Path) -> str:
