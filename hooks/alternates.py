@@ -10,6 +10,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from llmcourse import pages
+
 
 def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
     """Point every language link at this page in that language.
@@ -25,10 +27,10 @@ def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Nav
     links = getattr(config.extra, "alternate", None)  # the theme reads it as an attribute
     if not links:
         return context
-    i18n = config.plugins["i18n"]
-    path = _without_prefix(page.url, i18n.current_language, i18n.default_language)
+    own = pages.prefix(config.plugins["i18n"].current_language)
+    path = page.url[len(own) :] if own and page.url.startswith(own) else page.url
     for item in links:
-        item["path"] = _prefix(item["lang"], i18n.default_language) + path or "./"
+        item["path"] = pages.prefix(item["lang"]) + path or "./"
         item["link"] = absolute(config.site_url, item["path"])
     return context
 
@@ -54,15 +56,6 @@ def absolute(site_url: str | None, path: str) -> str:
     if not site_url:
         return path
     return site_url.rstrip("/") + "/" + ("" if path == "./" else path)
-
-
-def _prefix(lang: str, default: str) -> str:
-    return "" if lang == default else f"{lang}/"
-
-
-def _without_prefix(url: str, lang: str, default: str) -> str:
-    prefix = _prefix(lang, default)
-    return url[len(prefix) :] if prefix and url.startswith(prefix) else url
 
 
 EMPTY_SITEMAP = (

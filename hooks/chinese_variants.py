@@ -12,7 +12,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 
-from llmcourse import convert, guard, write_if_changed
+from llmcourse import chinese, convert, guard, pages, write_if_changed
 
 CACHE = Path(__file__).resolve().parent.parent / ".cache" / "variants"
 # src_uri of a page made by conversion -> (src_uri of its source, script to make)
@@ -30,7 +30,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         script, counterpart = _counterpart(file.src_uri)
         if script is None or counterpart in present:
             continue
-        VARIANTS[counterpart] = (file.src_uri, "zh-CN" if script == "zh-TW" else "zh-TW")
+        VARIANTS[counterpart] = (file.src_uri, chinese.other(script))
         variant = File(counterpart, config.docs_dir, config.site_dir, config.use_directory_urls)
         if type(file) is not File:
             # A wrapped source (mkdocs-jupyter's notebooks) gets the same wrapper, so that
@@ -82,14 +82,13 @@ def _rule_error(config: MkDocsConfig, src_uri: str, exc: Exception) -> PluginErr
 
 def _counterpart(src_uri: str) -> tuple[str | None, str]:
     """(script of a Chinese source, src_uri of its other-script page); (None, '') otherwise."""
-    for ext in (".md", ".ipynb"):
-        if src_uri.endswith(f".zh-CN{ext}"):
-            return "zh-CN", src_uri[: -len(f".zh-CN{ext}")] + ext
-        if src_uri.endswith(f".en{ext}"):
-            return None, ""
-        if src_uri.endswith(ext):
-            return "zh-TW", src_uri[: -len(ext)] + f".zh-CN{ext}"
-    return None, ""
+    if not pages.LANGUAGE_FILE.search(src_uri):
+        return None, ""  # not a page
+    script = pages.language_of(src_uri)
+    if script not in chinese.SCRIPTS or chinese.other(script) not in pages.LANGS:
+        return None, ""
+    key, ext = pages.page_key(src_uri), src_uri.rsplit(".", 1)[-1]
+    return script, pages.file_name(key, ext, chinese.other(script))
 
 
 def _convert(src_uri: str, text: str, script: str) -> str:

@@ -10,7 +10,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
-from llmcourse import locales, notebook_html, theme_text
+from llmcourse import locales, notebook_html, pages, theme_text
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -34,8 +34,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_env(env: jinja2.Environment, *, config: MkDocsConfig, files) -> jinja2.Environment:
     """Serve partials/languages/<lang>.html from Material's strings plus locales/ `ui`."""
     partials = {
-        f"partials/languages/{lang}.html": _language_partial(lang, config)
-        for lang in locales.LANGUAGES
+        f"partials/languages/{lang}.html": _language_partial(lang, config) for lang in pages.LANGS
     }
     env.loader = jinja2.ChoiceLoader([jinja2.DictLoader(partials), env.loader])
     return env

@@ -1,4 +1,4 @@
-"""The 404 page in each language: 404.html (zh-TW), zh-CN/404.html and en/404.html.
+"""The 404 page in each language: 404.html (the default, zh-TW), zh-CN/404.html, en/404.html.
 
 mkdocs-static-i18n renders the theme's 404.html once per language build, each time to the
 site root, so the last language built would win. Here each language build gets its text
@@ -15,7 +15,7 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 
-from llmcourse import notfound, write_if_changed
+from llmcourse import notfound, pages, write_if_changed
 
 
 def on_template_context(context: dict, *, template_name: str, config: MkDocsConfig) -> dict:
@@ -36,7 +36,7 @@ def on_template_context(context: dict, *, template_name: str, config: MkDocsConf
 def on_post_template(output: str, *, template_name: str, config: MkDocsConfig) -> str:
     """Keep the default language's 404 at the root; write the others to their folder."""
     lang = config.plugins["i18n"].current_language
-    if template_name != notfound.PAGE or lang == notfound.DEFAULT:
+    if template_name != notfound.PAGE or lang == pages.DEFAULT:
         return output
-    write_if_changed(Path(config.site_dir) / notfound.prefix(lang) / notfound.PAGE, output)
+    write_if_changed(Path(config.site_dir) / pages.prefix(lang) / notfound.PAGE, output)
     return ""  # MkDocs writes no empty template: the root 404.html stays the default's

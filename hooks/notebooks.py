@@ -32,7 +32,7 @@ from mkdocs.utils import get_relative_url
 from mkdocs_jupyter.plugin import NotebookFile
 
 from llmcourse import convert, locales, notebook_html, source_link, write_if_changed
-from llmcourse.pages import page_key
+from llmcourse.pages import source_file
 
 #: src_uri of a notebook page -> the template's scripts lifted from it (this language build)
 LIFTED: dict[str, list[notebook_html.Asset]] = {}
@@ -220,17 +220,8 @@ def _repository_path(page: Page, config: MkDocsConfig) -> str | None:
     """The notebook's file in the repository; a generated zh-CN/zh-TW one is its source's."""
     docs = Path(config.docs_dir)
     root = Path(config.config_file_path).parent
-    uri = page.file.src_uri
-    stem = page_key(uri)
-    for candidate in (uri, f"{stem}.ipynb", f"{stem}.zh-CN.ipynb"):
-        if (docs / candidate).is_file():
-            path = (docs / candidate).resolve()
-            # a config outside the repository (the benchmark's) still names docs/ in it
-            inside = path.is_relative_to(root.resolve())
-            return (
-                path.relative_to(root.resolve()) if inside else Path(docs.name, candidate)
-            ).as_posix()
-    return None
+    found = source_file(docs, page.file.src_uri)
+    return None if found is None else source_link.repository_path(found, docs, root)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,13 +12,14 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from llmcourse import notices, status
+from llmcourse import chinese, notices, pages, status
 
-OUTDATED: set[str] = set()  # page keys whose English translation is older than the source
+# (language, page key) of each translation (en) older than its Chinese source
+OUTDATED: set[tuple[str, str]] = set()
 
 
 def on_pre_build(*, config: MkDocsConfig) -> None:
-    """Find the pages whose English translation is outdated, once per language build.
+    """Find the pages whose translation (English) is outdated, once per language build.
 
     Git dates are read again at the start of each build (new commits may have come), not in
     mkdocs-static-i18n's own language builds inside it: those reuse the first one's status.
@@ -28,9 +29,7 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     if i18n is None or not getattr(i18n, "building", False):
         status.forget_dates()
     OUTDATED.update(
-        e.key
-        for e in status.entries(Path(config.docs_dir))
-        if e.lang == "en" and e.state == status.OUTDATED
+        (e.lang, e.key) for e in status.entries(Path(config.docs_dir)) if e.state == status.OUTDATED
     )
 
 
@@ -39,10 +38,10 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
     if page.file.src_uri.endswith(".ipynb"):  # notebooks: mkdocs-jupyter renders the cells
         return markdown
     lang = config.plugins["i18n"].current_language
-    if lang == "en":
+    if lang not in chinese.SCRIPTS:  # a translation (en): its own, or the Chinese source
         if getattr(page.file, "locale", lang) != lang:
             markdown = notices.after_title(markdown, _notice(page, lang, "fallback"))
-        elif page.file.src_uri.rsplit(".", 2)[0] in OUTDATED:
+        elif (lang, pages.page_key(page.file.src_uri)) in OUTDATED:
             markdown = notices.after_title(markdown, _notice(page, lang, "outdated"))
     try:
         request = notices.locale_text(page.meta, lang)
@@ -54,6 +53,6 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
 
 
 def _notice(page: Page, lang: str, kind: str) -> str:
-    """The notice, linking to the page's Chinese source (the default language, at the root)."""
-    source_url = page.url.removeprefix(f"{lang}/")
+    """The notice, linking to the page's Chinese source (the default language's, at the root)."""
+    source_url = page.url.removeprefix(pages.prefix(lang))
     return notices.notice(lang, kind, get_relative_url(source_url or "./", page.url))

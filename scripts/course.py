@@ -3,7 +3,7 @@
 
   python scripts/course.py serve              set up .venv on first use, then preview the site
   python scripts/course.py test               set up .venv (and Chromium), then run every test
-  python scripts/course.py import SOURCE… --lang zh-TW|zh-CN|en [--force] [--upstream REV]
+  python scripts/course.py import SOURCE… --lang LANG [--force] [--upstream REV]
                                               repair and split a translation into docs/
   python scripts/course.py repair FILE… [--in-place | --check] [--strict]
                                               restore mojibake and odd encodings
@@ -295,7 +295,8 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("import", help="repair and split a translation into docs/")
     s.add_argument("sources", nargs="+")
-    s.add_argument("--lang", required=True, choices=["zh-TW", "zh-CN", "en"])
+    # The choices are checked by the command (in .venv, where llmcourse.pages reads them).
+    s.add_argument("--lang", required=True, help="a language of mkdocs.yml's i18n config")
     s.add_argument("--force", action="store_true", help="overwrite pages edited by hand")
     s.add_argument("--kind", choices=["auto", "course", "notes"], default="auto")
     s.add_argument("--docs", help="docs folder to import into (default: docs/)")
@@ -311,7 +312,8 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_repair, needs_venv=True)
 
     s = sub.add_parser("convert", help="convert a page to the other Chinese script")
-    s.add_argument("--to", choices=["zh-CN", "zh-TW"])
+    # The choices are checked by the command (llmcourse.chinese).
+    s.add_argument("--to", help="the Chinese script to write (locales/glossary/scripts.yaml)")
     s.add_argument("--audit", action="store_true")
     s.add_argument(
         "--normalize",

@@ -23,6 +23,8 @@ import pytest
 import yaml
 from mkdocs.config import load_config
 
+from llmcourse import pages
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -33,7 +35,8 @@ FLAGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-LANG_PREFIX = {"zh-TW": "", "zh-CN": "zh-CN/", "en": "en/"}
+#: Each language of mkdocs.yml and its folder in the site ("" for the default).
+LANG_PREFIX = {lang: pages.prefix(lang) for lang in pages.LANGS}
 #: Fixtures that build the site, deploy it with mike or start Chromium: a test using one is
 #: `slow` even where its module forgot to say so (the fast loop is `-m "not slow"`).
 SLOW_FIXTURES = {"site", "deployed", "base_url", "browser"}

@@ -15,10 +15,11 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from conftest import LANG_PREFIX
+
 pytestmark = pytest.mark.slow  # Chromium on the mike deployment and built sites
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
-LANG_PREFIX = {"zh-TW": "", "zh-CN": "zh-CN/", "en": "en/"}
 CHAPTER = "scientist/evaluation/"
 NOTEBOOK = "notebooks/quantization/"
 STATUS = "about/status/"

@@ -37,11 +37,11 @@ from typing import TextIO
 import yaml
 from mkdocs.utils.yaml import yaml_load
 
-from llmcourse import DOCS, ROOT, bench_text
+from llmcourse import DOCS, ROOT, bench_text, chinese, pages
 
 RESULTS = DOCS / "about" / "benchmarks.md"
 REPAIR_CORPUS = ROOT / "tests" / "cases" / "repair" / "corpus"
-RESULTS_EN = DOCS / "about" / "benchmarks.en.md"
+RESULTS_EN = DOCS / pages.file_name("about/benchmarks", "md", "en")
 MARK_START, MARK_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
@@ -106,7 +106,10 @@ def bare_config(docs: Path) -> dict:
     config.pop("extra_javascript", None)
     config.pop("watch", None)
     config["strict"] = False  # links to the left-out notebooks and translations only warn
-    config["exclude_docs"] = (config.get("exclude_docs") or "") + "*.en.md\n*.zh-CN.md\n*.ipynb\n"
+    others = "".join(
+        f"*{pages.language(lang).suffix}.md\n" for lang in pages.LANGS if lang != pages.DEFAULT
+    )
+    config["exclude_docs"] = (config.get("exclude_docs") or "") + others + "*.ipynb\n"
     if config.get("nav"):
         config["nav"] = _without_notebooks(config["nav"])
     return config
@@ -166,7 +169,7 @@ def scaled_docs(folder: Path, factor: int) -> Path:
     """
     docs = folder / "docs"
     shutil.copytree(DOCS, docs)
-    for section in ("fundamentals", "scientist", "engineer", "notes"):
+    for section in pages.tracks():
         for i in range(2, factor + 1):
             shutil.copytree(DOCS / section, docs / section / f"part-{i}")
     return docs
@@ -308,13 +311,14 @@ def serve_latency(repeat: int, command: str) -> dict[str, tuple[float, float, fl
             cwd=tmp,
         )
         source, path = SERVED_PAGE
+        other = chinese.other(pages.DEFAULT)
         urls = {
-            "zh-TW": f"http://127.0.0.1:{port}/{path}",
-            "zh-CN (generated)": f"http://127.0.0.1:{port}/zh-CN/{path}",
+            pages.DEFAULT: f"http://127.0.0.1:{port}/{path}",
+            f"{other} (generated)": f"http://127.0.0.1:{port}/{pages.prefix(other)}{path}",
         }
         page = docs / source
         try:
-            _wait_for(urls["zh-TW"], None, 300)
+            _wait_for(urls[pages.DEFAULT], None, 300)
             runs: dict[str, list[float]] = {lang: [] for lang in urls}
             for i in range(repeat):
                 time.sleep(1.0)  # as a contributor saves: the previous save's work is done
@@ -357,7 +361,7 @@ def course_text() -> str:
     return "\n".join(
         p.read_text(encoding="utf-8")
         for p in sorted(DOCS.rglob("*.md"))
-        if not p.name.endswith(".en.md")
+        if pages.language_of(p.name) in chinese.SCRIPTS
     )
 
 
@@ -409,7 +413,7 @@ def sentence_results(direction: str, split: str) -> list[tuple[str, str, str, st
     """Per sentence of a corpus split: (source, expected, ours, plain OpenCC)."""
     from llmcourse import convert, opencc_chain
 
-    to = "zh-CN" if direction == "tw2cn" else "zh-TW"
+    to = next(s for s, d in chinese.GLOSSARY_INTO.items() if d == direction)
     plain = opencc_chain.converter(opencc_chain.OPENCC[direction][0])
     return [
         (s, e, convert.convert_text(s, to), plain.convert(s))
@@ -586,7 +590,7 @@ def search_costs(tmp_path: Path, factors: tuple[int, ...] = (1, 50)) -> list[tup
         index_time = timed(lambda s=site: search.index_site(s), 3)
         rows.append((f"search ×{factor}: Pagefind index step", fmt(index_time)))
         bundle = site / search.BUNDLE
-        for lang in ("zh-TW", "zh-CN", "en"):
+        for lang in pages.LANGS:
             files = [p for p in bundle.rglob("*") if p.is_file() and lang.lower() in p.name]
             size = sum(p.stat().st_size for p in files)
             rows.append(
@@ -639,7 +643,6 @@ def _query_costs(site: Path, cases: dict) -> dict[str, tuple[list, list]]:
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    prefix = {"zh-TW": "", "zh-CN": "zh-CN/", "en": "en/"}
     timing = """q => new Promise(done => {
         const box = document.querySelector(".reader-search input[name=query]")
         const list = document.querySelector(".reader-search__results")
@@ -665,7 +668,7 @@ def _query_costs(site: Path, cases: dict) -> dict[str, tuple[list, list]]:
                 for n, case in enumerate(queries):
                     context = browser.new_context()  # an empty cache: a first visit
                     page = context.new_page()
-                    page.goto(f"{base}{prefix[lang]}scientist/evaluation/")
+                    page.goto(f"{base}{pages.prefix(lang)}scientist/evaluation/")
                     page.wait_for_load_state("networkidle")
                     served.clear()
                     page.locator("body").press("/")  # opening search loads the engine
@@ -696,7 +699,7 @@ def command(repeat: int, quick: bool, stdout: TextIO) -> int:
         tmp_path = Path(tmp)
         full = write_config(project_config(DOCS), _mk(tmp_path / "full"))
         bare = write_config(bare_config(DOCS), _mk(tmp_path / "bare"))
-        one = write_config(project_config(DOCS, only="zh-TW"), _mk(tmp_path / "one"))
+        one = write_config(project_config(DOCS, only=pages.DEFAULT), _mk(tmp_path / "one"))
         site = tmp_path / "site"
         build(full, site)  # warm: notebooks and templates come from .cache/ as a contributor's do
         build(bare, tmp_path / "site-bare")

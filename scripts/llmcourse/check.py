@@ -60,7 +60,7 @@ from typing import TextIO
 
 import yaml
 
-from llmcourse import build, emoji_check, guard, mdspans, mdtext, parity
+from llmcourse import build, chinese, emoji_check, guard, mdspans, mdtext, pages, parity
 from llmcourse.mdspans import indent_width
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -93,7 +93,6 @@ STEP_SECONDS = 15.0
 FILE_SECONDS = 60.0
 
 REPAIR_HINT = "python scripts/course.py repair --in-place {path}"
-LANG_SUFFIXES = (".zh-CN", ".en")
 
 
 # --------------------------------------------------------------------------------------------
@@ -512,13 +511,16 @@ def check_front_matter(
                 err.message,
                 'write - {check: links, reason: "why the English page differs"}',
             )
-        if lang != "en" and not errors:
+        if lang in chinese.SCRIPTS and not errors:
             line, col = marks.get(("parity",), (2, 1))
             report.add(
                 line,
                 col,
-                "parity declarations belong in the English page's front matter",
-                "move the parity entries to the .en.md file",
+                f"parity declarations belong in the {pages.names(pages.TRANSLATIONS, 'or')} "
+                "page's front matter",
+                "move the parity entries to the "
+                + " or ".join(pages.file_name("", "md", t) for t in pages.TRANSLATIONS)
+                + " file",
             )
     return meta, body, skipped, marks
 
@@ -756,23 +758,14 @@ def anchors(text: str) -> list[str]:
 
 
 def lang_of(path: Path) -> str:
-    """zh-TW, zh-CN or en, from a page's file name."""
-    stem = path.name.rsplit(".", 1)[0]
-    if stem.endswith(".zh-CN"):
-        return "zh-CN"
-    if stem.endswith(".en"):
-        return "en"
-    return "zh-TW"
+    """zh-TW, zh-CN or en (a language of mkdocs.yml), from a page's file name."""
+    return pages.language_of(path.name)
 
 
 def key_of(rel: str) -> tuple[str, str]:
     """(page key without language suffix and extension, extension) of a docs-relative path."""
     stem, _, ext = rel.rpartition(".")
-    for suffix in LANG_SUFFIXES:
-        if stem.endswith(suffix):
-            stem = stem[: -len(suffix)]
-            break
-    return stem, ext
+    return (pages.page_key(rel) if ext in pages.EXTENSIONS else stem), ext
 
 
 class Site:
@@ -802,21 +795,17 @@ class Site:
 
     def chinese_source(self, key: str, ext: str) -> Path | None:
         """The Chinese source of a page (zh-TW ``X.ext`` or zh-CN ``X.zh-CN.ext``)."""
-        for name in (f"{key}.{ext}", f"{key}.zh-CN.{ext}"):
-            path = self.root / name
-            if path.is_file():
-                return path
-        return None
+        return pages.chinese_source(self.root, key, ext)
 
-    def english(self, key: str, ext: str) -> Path | None:
-        """The English version of a page, if it has one."""
-        path = self.root / f"{key}.en.{ext}"
+    def translation(self, key: str, ext: str, lang: str) -> Path | None:
+        """The page's own file in a translation's language (``X.en.ext``), if it has one."""
+        path = self.root / pages.file_name(key, ext, lang)
         return path if path.is_file() else None
 
     def page_for(self, key: str, ext: str, lang: str) -> Path | None:
         """The file a page is made from in a language's site."""
-        if lang == "en":
-            return self.english(key, ext) or self.chinese_source(key, ext)
+        if lang not in chinese.SCRIPTS:
+            return self.translation(key, ext, lang) or self.chinese_source(key, ext)
         return self.chinese_source(key, ext)
 
 
@@ -841,7 +830,9 @@ def resolve_link(
     what = "image" if image else "link"
     if path.startswith("/"):
         return (
-            f"absolute {what} {target!r} breaks under /zh-CN/, /en/ and version folders",
+            f"absolute {what} {target!r} breaks under "
+            + ", ".join(f"/{pages.prefix(lang)}" for lang in pages.LANGS if pages.prefix(lang))
+            + " and version folders",
             "use a path relative to this page",
         )
     if not path:
@@ -857,18 +848,18 @@ def resolve_link(
         if raw_path.endswith("/") or (site.root / rel).is_dir():
             rel = f"{rel.rstrip('/')}/index.md" if rel != "." else "index.md"
         key, ext = key_of(rel)
-        if ext in ("md", "ipynb"):
-            stem = rel.rsplit(".", 1)[0]
-            if stem.endswith(".en"):
+        if ext in pages.EXTENSIONS:
+            named = pages.language_of(rel)  # the language the link's file name says
+            if named not in chinese.SCRIPTS:
                 literal = site.root / rel
                 dest = literal if literal.is_file() else None
-            elif stem.endswith(".zh-CN"):
+            elif named != pages.DEFAULT:
                 dest = site.chinese_source(key, ext)  # a source or generated from one
             else:
                 dest = site.page_for(key, ext, lang)
             if dest is None:
-                looked = f"{key}.{ext}, {key}.zh-CN.{ext}" + (
-                    f", {key}.en.{ext}" if lang == "en" else ""
+                looked = ", ".join(pages.chinese_names(key, ext)) + (
+                    f", {pages.file_name(key, ext, lang)}" if lang not in chinese.SCRIPTS else ""
                 )
                 return (
                     f"broken {what}: {target!r} has no page (looked for {looked})",
@@ -878,8 +869,13 @@ def resolve_link(
                 return None  # notebook anchors are mkdocs-jupyter's
         else:
             literal = site.root / rel
-            localized = site.root / f"{rel.rsplit('.', 1)[0]}.en.{ext}" if ext else None
-            if literal.is_file() or (lang == "en" and localized and localized.is_file()):
+            # mkdocs-static-i18n's localized file (image.en.png), for a translation's site
+            localized = (
+                site.root / pages.file_name(rel.rsplit(".", 1)[0], ext, lang) if ext else None
+            )
+            if literal.is_file() or (
+                lang not in chinese.SCRIPTS and localized and localized.is_file()
+            ):
                 return None
             kind = "missing image" if image else "broken link"
             return f"{kind}: {shown} does not exist", "add the file or fix the path"
@@ -897,10 +893,10 @@ def resolve_link(
     else:
         close = difflib.get_close_matches(fragment, ids, 1)
         hint = f"use #{close[0]}" if close else "link to one of the page's headings"
-    if lang == "en" and lang_of(page) != "en":
+    if lang not in chinese.SCRIPTS and lang_of(page) != lang:
         return (
-            f"broken anchor in the English site (which shows this Chinese page): the link "
-            f"goes to {dest_rel}, which has no anchor #{fragment}",
+            f"broken anchor in the {pages.language(lang).name} site (which shows this Chinese"
+            f" page): the link goes to {dest_rel}, which has no anchor #{fragment}",
             "link without the anchor, or translate this page",
         )
     return f"broken anchor: {dest_rel} has no heading with anchor #{fragment}", hint
@@ -910,15 +906,11 @@ def resolve_link(
 # Pages
 
 
-def _other_script(lang: str) -> str:
-    return "zh-CN" if lang == "zh-TW" else "zh-TW"
-
-
 def check_conversion(text: str, lang: str, report: FileReport) -> None:
     """The conversion of a Chinese source keeps protected spans and heading anchors."""
     from llmcourse import convert
 
-    to = _other_script(lang)
+    to = chinese.other(lang)
     try:
         with time_limit(STEP_SECONDS, f"the conversion audit to {to}"):
             audit = convert.audit_markdown(text, to, source=report.path)
@@ -1021,8 +1013,8 @@ def check_links(
     """Every relative link of a page resolves in the site(s) the page is shown in."""
     langs = [lang]
     key, ext = key_of(page.relative_to(site.root).as_posix())
-    if lang != "en" and site.english(key, ext) is None:
-        langs.append("en")  # the English site shows this page as its fallback
+    if lang in chinese.SCRIPTS:  # the sites of the translations it is the fallback of (en)
+        langs += [t for t in pages.TRANSLATIONS if site.translation(key, ext, t) is None]
     for link in mdtext.links(body, first, nested=True):
         for shown_in in langs:
             problem = resolve_link(site, page, link.target, shown_in, link.image)
@@ -1089,25 +1081,26 @@ def check_page(site: Site, page: Path, report: FileReport, parity_done: set[Path
     check_unsafe(masked_text(lines, mask), first, report)
     rel = page.relative_to(site.root).as_posix()
     key, ext = key_of(rel)
-    if lang == "en":
-        zh = site.chinese_source(key, ext)
+    zh = site.chinese_source(key, ext)
+    if lang not in chinese.SCRIPTS:
         if zh is None:
             report.add(
                 1,
                 1,
-                f"English page without a Chinese source ({key}.md or {key}.zh-CN.md)",
+                f"{pages.language(lang).name} page without a Chinese source "
+                f"({' or '.join(pages.chinese_names(key, ext))})",
                 "add the Chinese page or remove this one",
             )
         else:
             check_parity(site, page, zh, report)
             parity_done.add(page)
     else:
-        if lang == "zh-CN" and (site.root / f"{key}.{ext}").is_file():
+        if zh != page:  # the first source found is another file
             report.add(
                 1,
                 1,
-                f"two Chinese sources: {key}.{ext} and {rel}; the other script is "
-                "generated at build time",
+                f"two Chinese sources: {zh.relative_to(site.root).as_posix()} and {rel}; "
+                "the other script is generated at build time",
                 "keep one of them",
             )
         else:
@@ -1136,15 +1129,21 @@ def check_notebook(site: Site, path: Path, report: FileReport) -> None:
         return
     rel = path.relative_to(site.root).as_posix()
     key, ext = key_of(rel)
-    if lang_of(path) == "en" and site.chinese_source(key, ext) is None:
+    lang, zh = lang_of(path), site.chinese_source(key, ext)
+    if lang not in chinese.SCRIPTS and zh is None:
         report.add(
             1,
             1,
-            f"English notebook without a Chinese source ({key}.ipynb)",
+            f"{pages.language(lang).name} notebook without a Chinese source ({key}.ipynb)",
             "add the Chinese notebook or remove this one",
         )
-    if lang_of(path) == "zh-CN" and (site.root / f"{key}.{ext}").is_file():
-        report.add(1, 1, f"two Chinese sources: {key}.{ext} and {rel}", "keep one of them")
+    if lang in chinese.SCRIPTS and zh != path:  # the first source found is another file
+        report.add(
+            1,
+            1,
+            f"two Chinese sources: {zh.relative_to(site.root).as_posix()} and {rel}",
+            "keep one of them",
+        )
     cell_lines = [m.start() for m in re.finditer(r'"cell_type"', text)]
     where = Positions(text)
     for n, cell in enumerate(nb["cells"]):
@@ -1418,17 +1417,18 @@ def run_checks(paths: Iterable[Path]) -> tuple[list[Problem], int]:
                 _guarded(report, functools.partial(check_page, site, file, report, parity_done))
             else:
                 _guarded(report, functools.partial(check_notebook, site, file, report))
-        # A Chinese source checked on its own (pre-commit): compare its English version too.
+        # A Chinese source checked on its own (pre-commit): compare its translations too.
         for file in sorted(files):
-            if file.suffix != ".md" or lang_of(file) == "en":
+            if file.suffix != ".md" or lang_of(file) not in chinese.SCRIPTS:
                 continue
             key, ext = key_of(file.relative_to(root).as_posix())
-            en = site.english(key, ext)
-            if en is None or en in parity_done or site.chinese_source(key, ext) != file:
-                continue
-            parity_done.add(en)
-            report = reports.setdefault(en, FileReport(_display(en)))
-            _guarded(report, functools.partial(check_parity, site, en, file, report))
+            for lang in pages.TRANSLATIONS:
+                en = site.translation(key, ext, lang)
+                if en is None or en in parity_done or site.chinese_source(key, ext) != file:
+                    continue
+                parity_done.add(en)
+                report = reports.setdefault(en, FileReport(_display(en)))
+                _guarded(report, functools.partial(check_parity, site, en, file, report))
         for report in reports.values():
             problems += report.finish()
         if not tree:  # the build itself: what it refuses or sanitizes, at the source's line

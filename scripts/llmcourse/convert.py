@@ -37,7 +37,7 @@ from typing import Any, TextIO
 import opencc
 import yaml
 
-from . import LOCALES, mdspans, mdtext, opencc_chain
+from . import LOCALES, chinese, mdspans, mdtext, opencc_chain
 from .mdspans import RuleError, Span
 from .protect import Assembly, PlaceholderError
 
@@ -63,9 +63,6 @@ __all__ = [
 ]
 
 GLOSSARY_DIR = LOCALES / "glossary"
-SCRIPTS = ("zh-TW", "zh-CN")
-#: target script -> glossary direction
-DIRECTION = {"zh-CN": "tw2cn", "zh-TW": "cn2tw"}
 #: glossary direction -> (shipped OpenCC config, its plain character-level counterpart)
 OPENCC = opencc_chain.OPENCC
 
@@ -261,9 +258,11 @@ def _chain(direction: str, rules: tuple[tuple[str, str], ...]) -> opencc_chain.C
 
 
 def _check_script(to: str) -> str:
-    if to not in DIRECTION:
-        raise ValueError(f"unknown target script {to!r}; expected one of {', '.join(SCRIPTS)}")
-    return DIRECTION[to]
+    if to not in chinese.GLOSSARY_INTO:
+        raise ValueError(
+            f"unknown target script {to!r}; expected one of {', '.join(chinese.SCRIPTS)}"
+        )
+    return chinese.GLOSSARY_INTO[to]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,10 +310,10 @@ def page_rules(data: object, to: str, source: str = "<text>") -> tuple[tuple[str
         where = f"{source}: front matter key 'conversion[{i}]'"
         if not isinstance(item, dict):
             raise ConversionRuleError(f"{where}: expected {{zh-TW: …, zh-CN: …}}, got {item!r}")
-        unknown = sorted(str(k) for k in set(item) - set(SCRIPTS))
+        unknown = sorted(str(k) for k in set(item) - set(chinese.SCRIPTS))
         if unknown:
             raise ConversionRuleError(f"{where}: unknown key(s) {unknown}; use zh-TW and zh-CN")
-        for script in SCRIPTS:
+        for script in chinese.SCRIPTS:
             value = item.get(script)
             if not isinstance(value, str) or not value.strip():
                 raise ConversionRuleError(f"{where}.{script}: missing or not a non-empty string")
@@ -943,8 +942,8 @@ def command(paths: list[str], *, to: str, audit: bool, stdout: TextIO, stderr: T
     Exit status: 0 ok, 1 a file is invalid (not UTF-8, bad rules) or the audit failed,
     2 usage error (bad --to, no file, missing file).
     """
-    if to not in DIRECTION:
-        print(f"convert: --to must be zh-CN or zh-TW, not {to!r}", file=stderr)
+    if to not in chinese.GLOSSARY_INTO:
+        print(f"convert: --to must be {' or '.join(chinese.SCRIPTS)}, not {to!r}", file=stderr)
         return 2
     if not paths:
         print("convert: no input file given", file=stderr)

@@ -21,8 +21,8 @@ from typing import TextIO
 
 import yaml
 
-from llmcourse import DOCS, ROOT, fsio, mdtext
-from llmcourse.pages import page_key
+from llmcourse import DOCS, ROOT, chinese, fsio, mdtext
+from llmcourse.pages import chinese_source, file_name, language_of, page_key
 
 LAYOUT_FILE = Path(__file__).parent / "layout.yml"
 MANIFEST_NAME = ".import-manifest.json"
@@ -31,7 +31,6 @@ LOCK_NAME = MANIFEST_NAME + ".lock"
 #: Where a page edited by hand is kept before an import replaces or removes it
 #: (``<stamp>/<path>``), anchored to this file, never the working directory.
 BACKUP_ROOT = ROOT / ".cache" / "import-backups"
-LANG_SUFFIX = {"zh-TW": ".md", "zh-CN": ".zh-CN.md", "en": ".en.md"}
 CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 CHAPTER = re.compile(r"^(\d+)\.\s*(.*)$")
@@ -616,20 +615,6 @@ def _key_of(path: Path, docs: Path) -> str:
     return page_key(path.relative_to(docs).as_posix())
 
 
-def chinese_source(docs: Path, key: str) -> Path | None:
-    """The one Chinese source file of a page, in whichever script it was written."""
-    for lang in ("zh-TW", "zh-CN"):
-        path = docs / f"{key}{LANG_SUFFIX[lang]}"
-        if path.exists():
-            return path
-    return None
-
-
-def _language_of(path: Path) -> str:
-    name = path.name
-    return "zh-CN" if name.endswith(".zh-CN.md") else "en" if name.endswith(".en.md") else "zh-TW"
-
-
 def _to_script(text: str, script: str) -> str:
     """Text in the given Chinese script, through the project's own conversion."""
     from llmcourse import convert
@@ -668,7 +653,7 @@ def merge(primary: str, other: str, script: str) -> tuple[str, list[str]]:
             unplaced.append(line.strip())
             continue
         inserts.setdefault(anchor_at, []).append(
-            _to_script(line, script) if script != "en" else line
+            _to_script(line, script) if script in chinese.SCRIPTS else line
         )
     out: list[str] = []
     for i, line in enumerate(p_lines):
@@ -711,11 +696,11 @@ def reconcile(text: str, clean: str) -> tuple[str, int]:
 
 def place(candidate: Candidate, docs: Path, manifest: dict, outcome: Outcome, force: bool) -> None:
     """Write one page, merging with what is there; never overwrite a hand-edited page."""
-    target = docs / f"{candidate.key}{LANG_SUFFIX[candidate.lang]}"
-    if candidate.lang == "en":
+    target = docs / file_name(candidate.key, "md", candidate.lang)
+    if candidate.lang not in chinese.SCRIPTS:  # a translation: its own file
         current = target if target.exists() else None
     else:
-        current = chinese_source(docs, candidate.key)
+        current = chinese_source(docs, candidate.key, "md")
     rel = target.relative_to(docs).as_posix()
     dest, result = target, compose(candidate.meta, candidate.text)
     remove: str | None = None
@@ -733,7 +718,7 @@ def place(candidate: Candidate, docs: Path, manifest: dict, outcome: Outcome, fo
             return
         meta, body = mdtext.split_front_matter(text, cur_rel)[:2]
         body = body.lstrip("\n")  # compose() puts one blank line after the front matter
-        script = _language_of(current)
+        script = language_of(current.name)
         if not force:
             if fullness(candidate.text)[0] > fullness(body)[0] and script == candidate.lang:
                 merged, unplaced = merge(candidate.text, body, script)
@@ -829,8 +814,9 @@ def _place_all(
             # chapters and section overviews record the upstream revision they follow
             cand.meta["upstream"] = upstream
         detected = detect_language(cand.text) or lang
-        cand.lang = "en" if lang == "en" or detected == "en" else lang
-        if cand.lang != "en" and detected != lang:
+        # a Chinese import's chapters left in English become English pages
+        cand.lang = "en" if lang in chinese.SCRIPTS and detected == "en" else lang
+        if cand.lang in chinese.SCRIPTS and detected != lang:
             outcome.notes.append(
                 f"{cand.key}: declared {lang} but the text reads as {detected}; kept as {lang}"
             )
@@ -850,8 +836,11 @@ def command(
     upstream: str | None = None,
 ) -> int:
     """`course.py import`: repair each source, split it into pages and report what changed."""
-    from llmcourse import repair
+    from llmcourse import pages, repair
 
+    if lang not in pages.LANGS:
+        print(f"import: --lang must be one of {', '.join(pages.LANGS)}, not {lang!r}", file=stderr)
+        return 2
     target = Path(docs) if docs else DOCS
     status = 0
     for src in sources:

@@ -8,9 +8,6 @@ import yaml
 
 from llmcourse import LOCALES
 
-LANGUAGES = ("zh-TW", "zh-CN", "en")
-DEFAULT = "zh-TW"
-
 
 @functools.cache
 def load(lang: str) -> dict:

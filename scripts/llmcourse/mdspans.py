@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from . import LOCALES
+from . import LOCALES, chinese
 
 __all__ = [
     "FrontMatter",
@@ -30,8 +30,6 @@ __all__ = [
     "scan_rules",
     "split_front_matter",
 ]
-
-VARIANTS = ("zh-TW", "zh-CN")
 
 
 class RuleError(ValueError):
@@ -189,7 +187,7 @@ def parse_rule(inner: str, offset: int = 0) -> dict[str, str]:
         m = _VARIANT_TAG.match(part)
         if not m:
             raise RuleError(f"malformed conversion rule -{{{inner}}}-", offset)
-        tag = {v.lower(): v for v in VARIANTS}.get(m.group(1).lower())
+        tag = {v.lower(): v for v in chinese.SCRIPTS}.get(m.group(1).lower())
         if tag is None:
             raise RuleError(
                 f"unknown variant {m.group(1)!r} in -{{{inner}}}- (use zh-TW and zh-CN)", offset

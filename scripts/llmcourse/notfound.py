@@ -23,10 +23,9 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from llmcourse import ROOT, csp, locales
+from llmcourse import ROOT, csp, locales, pages
 
 PAGE = "404.html"
-DEFAULT = locales.DEFAULT
 TEMPLATES = ROOT / "overrides"
 ROOT_TEMPLATE = "root-404.html"
 ROOT_SCRIPT = Path(__file__).with_name("root-404.js")
@@ -36,11 +35,6 @@ SCRIPT_NAME = "404.js"
 REDIRECT = re.compile(r"""url=([^"'\s>]+)""")
 
 
-def prefix(lang: str) -> str:
-    """The folder of a language in the site: "" for the default, "zh-CN/" for zh-CN."""
-    return "" if lang == DEFAULT else f"{lang}/"
-
-
 def text(lang: str) -> dict[str, str]:
     """The 404 texts of a language (locales/<lang>.yml `not_found`)."""
     return dict(locales.text(lang, "not_found"))
@@ -48,7 +42,7 @@ def text(lang: str) -> dict[str, str]:
 
 def home(site_url: str, lang: str) -> str:
     """The absolute path of a language's home page under site_url (a mike version's too)."""
-    return f"{urlsplit(site_url).path.rstrip('/')}/{prefix(lang)}"
+    return f"{urlsplit(site_url).path.rstrip('/')}/{pages.prefix(lang)}"
 
 
 # --------------------------------------------------------------------------- site root
@@ -72,13 +66,13 @@ def render_root(site_url: str, version: str) -> str:
     )
     env.filters["sha256"] = csp.digest
     root = urlsplit(site_url).path.rstrip("/") + "/"
-    pages = [{"lang": lang, "prefix": prefix(lang), **text(lang)} for lang in locales.LANGUAGES]
+    langs = pages.LANGS
     return env.get_template(ROOT_TEMPLATE).render(
         root=root,
         version=version,
-        pages=pages,
-        default_lang=DEFAULT,
-        prefixes={lang: prefix(lang) for lang in locales.LANGUAGES},
+        pages=[{"lang": lang, "prefix": pages.prefix(lang), **text(lang)} for lang in langs],
+        default_lang=pages.DEFAULT,
+        prefixes={lang: pages.prefix(lang) for lang in langs},
         script=root + SCRIPT_NAME,
     )
 

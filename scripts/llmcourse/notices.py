@@ -10,7 +10,7 @@ other-script page keeps its source's front matter.
 
 from __future__ import annotations
 
-from llmcourse import locales
+from llmcourse import locales, pages
 
 #: The front-matter key a page asks for a locale text with
 KEY = "locale_text"
@@ -48,7 +48,7 @@ def notice(lang: str, kind: str, href: str) -> str:
     `href` (relative to the page); `kind`: a text of locales/<lang>.yml `notices`."""
     text = locales.text(lang, "notices", kind)
     link = locales.text(lang, "notices", "source_link")
-    return f'!!! warning ""\n\n    {text} <a href="{href}" hreflang="zh-TW">{link}</a>\n'
+    return f'!!! warning ""\n\n    {text} <a href="{href}" hreflang="{pages.DEFAULT}">{link}</a>\n'
 
 
 def after_title(markdown: str, block: str) -> str:

@@ -7,7 +7,8 @@ needs no token). Four sections, each from the module that knows it:
   <base>...HEAD`` lists (added, modified, deleted, renamed), each with its page in the site;
 * **generated pages they feed** - a Chinese source also makes its page in the other script
   (``hooks/chinese_variants.py``) and, while the page has no ``.en`` file, the English page
-  that shows it as a fallback (:mod:`llmcourse.pages`, :mod:`llmcourse.status`);
+  that shows it as a fallback, as every language that is not a Chinese script does
+  (:mod:`llmcourse.pages`, :mod:`llmcourse.status`);
 * **English pages now outdated** - translations whose Chinese source this pull request
   changed after them (:func:`llmcourse.status.entries`);
 * **check's findings** - every problem ``course.py check`` reports (:mod:`llmcourse.check`),
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from llmcourse import ROOT, check, guard, notfound, pages, status
+from llmcourse import ROOT, check, chinese, guard, pages, status
 
 ADDED, MODIFIED, DELETED, RENAMED = "added", "modified", "deleted", "renamed"
 
@@ -53,11 +54,13 @@ class Change:
 
 @dataclass(frozen=True)
 class Fed:
-    """A page the build makes from a changed source: another script, or the English fallback."""
+    """A page the build makes from a changed source: another script, or a translation's
+    fallback (the English page, while there is no .en file)."""
 
     page: str  # its path in the site, "/zh-CN/guide/"
     source: str  # the repository path it is made from
     how: str  # CONVERTED or FALLBACK
+    lang: str  # the language of the page
 
 
 # --------------------------------------------------------------------------- the command
@@ -108,18 +111,21 @@ def render(root: Path, base: str, link: str | None, artifact_url: str | None = N
     out += ["", f"### {FED_PAGES} ({len(fed)})", ""]
     if fed:
         out += [FED_HEAD, "|---|---|---|"]
-        out += [f"| {cell(f.page)} | {cell(f.source)} | {HOW[f.how]} |" for f in fed]
+        out += [f"| {cell(f.page)} | {cell(f.source)} | {_how(f)} |" for f in fed]
     else:
         out.append(NONE)
 
     try:
         stale = outdated(page_changes, docs)
     except (OSError, ValueError) as exc:  # a page status cannot read: check reports it below
-        out += ["", f"### {OUTDATED}", "", NOT_WORKED_OUT.format(error=code(str(exc)))]
+        out += ["", f"### {_outdated()}", "", NOT_WORKED_OUT.format(error=code(str(exc)))]
     else:
-        out += ["", f"### {OUTDATED} ({len(stale)})", ""]
+        out += ["", f"### {_outdated()} ({len(stale)})", ""]
         if stale:
-            out += [OUTDATED_HEAD, "|---|---|---|"]
+            out += [
+                OUTDATED_HEAD.format(language=pages.names(pages.TRANSLATIONS, "or")),
+                "|---|---|---|",
+            ]
             out += [f"| {cell(p)} | {cell(en)} | {cell(src)} |" for p, en, src in stale]
         else:
             out.append(NONE)
@@ -173,33 +179,34 @@ def fed_pages(changed: list[Change], docs: Path) -> list[Fed]:
         src_uri = _src_uri(change.path)
         if change.kind == DELETED or src_uri is None:
             continue
-        lang = _language(src_uri)
-        if lang == "en":
+        lang = pages.language_of(src_uri)
+        if lang not in chinese.SCRIPTS:
             continue
         key, ext = pages.page_key(src_uri), src_uri.rsplit(".", 1)[-1]
-        other = "zh-CN" if lang == "zh-TW" else "zh-TW"
-        if not (docs / _file_name(key, ext, other)).exists():  # else it is its own source
-            out.append(Fed(site_page(key, other), change.path, CONVERTED))
-        if not (docs / _file_name(key, ext, "en")).exists():
-            out.append(Fed(site_page(key, "en"), change.path, FALLBACK))
+        other = chinese.other(lang)
+        if not (docs / pages.file_name(key, ext, other)).exists():  # else it is its own source
+            out.append(Fed(pages.url(key, other), change.path, CONVERTED, other))
+        for translation in pages.TRANSLATIONS:
+            if not (docs / pages.file_name(key, ext, translation)).exists():
+                out.append(Fed(pages.url(key, translation), change.path, FALLBACK, translation))
     return out
 
 
 def outdated(changed: list[Change], docs: Path) -> list[tuple[str, str, str]]:
-    """(English page, its file, the Chinese source) for each translation this change outdated.
+    """(translated page, its file, the Chinese source) for each translation this change outdated.
 
     Outdated as the status page says it (:mod:`llmcourse.status`): the source's last commit is
     newer than the translation's; listed when the source is one this pull request changed.
     """
     status.forget_dates()
     entries = status.entries(docs)
-    sources = {e.key: e.file for e in entries if e.lang == "zh-TW"}
+    sources = {e.key: e.file for e in entries if e.state == status.SOURCE}
     touched = {c.path for c in changed if c.kind != DELETED}
     prefix = f"{docs.name}/"
     return [
-        (site_page(e.key, "en"), prefix + str(e.file), prefix + sources[e.key])
+        (pages.url(e.key, e.lang), prefix + str(e.file), prefix + sources[e.key])
         for e in entries
-        if e.lang == "en" and e.state == status.OUTDATED and prefix + sources[e.key] in touched
+        if e.state == status.OUTDATED and prefix + sources[e.key] in touched
     ]
 
 
@@ -216,14 +223,6 @@ def findings(root: Path) -> list[check.Problem]:
 # --------------------------------------------------------------------------- pages
 
 
-def site_page(key: str, lang: str) -> str:
-    """A page's path in the built site: guide → /zh-CN/guide/, index → /en/."""
-    from mkdocs.structure.files import File  # MkDocs' own URL rule (use_directory_urls)
-
-    url = File(f"{key}.md", None, None, use_directory_urls=True).url
-    return "/" + notfound.prefix(lang) + ("" if url == "./" else url)
-
-
 def _src_uri(path: str) -> str | None:
     """A docs/ page's path inside docs/, or None for any other file."""
     if path.startswith("docs/") and pages.LANGUAGE_FILE.search(path):
@@ -231,21 +230,19 @@ def _src_uri(path: str) -> str | None:
     return None
 
 
-def _language(src_uri: str) -> str:
-    """The language of a page file from its suffix (.zh-CN, .en, none for zh-TW)."""
-    found = pages.LANGUAGE_FILE.search(src_uri)
-    return LANG_SUFFIX[found.group(1) if found else None]
+def _how(fed: Fed) -> str:
+    return HOW[fed.how].format(language=pages.language(fed.lang).name)
 
 
-def _file_name(key: str, ext: str, lang: str) -> str:
-    return f"{key}{SUFFIX_OF[lang]}.{ext}"
+def _outdated() -> str:
+    return OUTDATED.format(language=pages.names(pages.TRANSLATIONS, "and"))
 
 
 def _change_row(change: Change, docs: Path) -> str:
     src_uri = _src_uri(change.path)
     assert src_uri is not None
-    lang = _language(src_uri)
-    page = cell(site_page(pages.page_key(src_uri), lang))
+    lang = pages.language_of(src_uri)
+    page = cell(pages.url(pages.page_key(src_uri), lang))
     if change.kind == RENAMED:
         what = f"{RENAMED} from {cell(change.old or '')}"
     else:
@@ -315,8 +312,6 @@ def _link_base(root: Path, repo: str | None, sha: str | None) -> str | None:
 # --------------------------------------------------------------------------- data
 
 CONVERTED, FALLBACK = "converted", "fallback"
-LANG_SUFFIX = {None: "zh-TW", ".zh-CN": "zh-CN", ".en": "en"}
-SUFFIX_OF = {lang: suffix or "" for suffix, lang in LANG_SUFFIX.items()}
 #: Unicode categories shown as escapes: controls, line/paragraph separators, surrogates (bytes
 #: that were not UTF-8), unassigned code points.
 HIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp", "Cn"})
@@ -345,10 +340,10 @@ FED_PAGES = "Generated pages they feed"
 FED_HEAD = "| Page | Made from | How |"
 HOW = {
     CONVERTED: "converted to the other script",
-    FALLBACK: "shown as the English page until it is translated",
+    FALLBACK: "shown as the {language} page until it is translated",
 }
-OUTDATED = "English pages now outdated"
-OUTDATED_HEAD = "| English page | Translation | Changed Chinese source |"
+OUTDATED = "{language} pages now outdated"
+OUTDATED_HEAD = "| {language} page | Translation | Changed Chinese source |"
 NOT_WORKED_OUT = "Not worked out: {error}"
 FINDINGS = "`check` findings"
 HINT = "hint:"

@@ -24,7 +24,7 @@ from typing import TextIO
 import opencc
 import yaml
 
-from llmcourse import LOCALES, ROOT, fsio, guard, mdspans, mdtext
+from llmcourse import LOCALES, ROOT, chinese, fsio, guard, mdspans, mdtext, pages
 
 __all__ = [
     "FRONT_MATTER_KEY",
@@ -42,9 +42,6 @@ __all__ = [
 TABLE = LOCALES / "regional.yml"
 #: The front-matter key of a page's deliberate uses.
 FRONT_MATTER_KEY = "regional"
-SCRIPTS = ("zh-TW", "zh-CN")
-#: OpenCC configs that write a word of the other region in a page's script.
-_IN_SCRIPT = {"zh-TW": "s2tw.json", "zh-CN": "tw2s.json"}
 _FLAGS = ("both", "tw", "cn")
 _KEYS = {"cn", "tw", "flag", "keep_tw", "keep_cn", "note"}
 
@@ -155,7 +152,7 @@ def table(path: Path = TABLE) -> dict[str, Side]:
         if not isinstance(entry.get("note", ""), str):
             raise TableError(f"{where}: note must be text")
         pairs.append((entry, node))
-    return {script: _side(path, script, pairs) for script in SCRIPTS}
+    return {script: _side(path, script, pairs) for script in chinese.SCRIPTS}
 
 
 def _construct(node: yaml.Node) -> object:
@@ -169,7 +166,7 @@ def _construct(node: yaml.Node) -> object:
 def _side(path: Path, script: str, pairs: list[tuple[dict, yaml.Node]]) -> Side:
     """The terms a page in ``script`` is checked for."""
     own_key, other_key = ("tw", "cn") if script == "zh-TW" else ("cn", "tw")
-    writer = opencc.OpenCC(_IN_SCRIPT[script])
+    writer = opencc.OpenCC(chinese.CHARS_INTO[script])  # the other region's word in this script
     own = tuple(sorted({entry[own_key] for entry, _ in pairs}, key=len, reverse=True))
     terms: dict[str, Term] = {}
     for entry, node in pairs:
@@ -204,10 +201,10 @@ def _side(path: Path, script: str, pairs: list[tuple[dict, yaml.Node]]) -> Side:
 
 def script_of(path: Path) -> str | None:
     """The script of a Chinese source file (``page.md`` zh-TW, ``page.zh-CN.md``), else None."""
-    name = path.name
-    if not name.endswith(".md") or name.endswith(".en.md"):
+    if path.suffix != ".md":
         return None
-    return "zh-CN" if name.endswith(".zh-CN.md") else "zh-TW"
+    lang = pages.language_of(path.name)
+    return lang if lang in chinese.SCRIPTS else None
 
 
 def page_marks(data: object) -> list[str]:

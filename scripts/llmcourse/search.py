@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from llmcourse import convert, theme_patch, write_if_changed
+from llmcourse import chinese, convert, theme_patch, write_if_changed
 
 #: What Pagefind indexes: the article of each page (no 404 page, no header, nav or footer).
 ROOT_SELECTOR = "article.md-content__inner"
@@ -51,10 +51,6 @@ EXCLUDE_SELECTORS = (
 BUNDLE = "pagefind"
 #: Files Pagefind writes for its own UIs, which the site does not use.
 UNUSED = ("pagefind-ui.*", "pagefind-modular-ui.*", "pagefind-component-ui.*")
-#: The OpenCC character-level config that brings a character into each Chinese site's script.
-CHAR_CONFIG = {"zh-TW": "s2tw.json", "zh-CN": "tw2s.json"}
-#: Glossary direction whose keys are the other region's terms, whose values are this site's.
-GLOSSARY_INTO = {"zh-TW": "cn2tw", "zh-CN": "tw2cn"}
 HAN_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 HTML_LANG = re.compile(r'<html[^>]*\slang="([^"]+)"')
@@ -137,8 +133,9 @@ def query_tables(lang: str, text: str) -> dict[str, object]:
       向量資料 + 庫). Applied longest match first.
     """
     chars = _char_table(lang)
-    into = convert.glossary(GLOSSARY_INTO[lang]).entries
-    back = convert.glossary("tw2cn" if GLOSSARY_INTO[lang] == "cn2tw" else "cn2tw").entries
+    # keys: the other region's terms, values: this site's; and the other way round
+    into = convert.glossary(chinese.GLOSSARY_INTO[lang]).entries
+    back = convert.glossary(chinese.GLOSSARY_INTO[chinese.other(lang)]).entries
     pairs = [*into.items(), *((theirs, mine) for mine, theirs in back.items())]
     terms: dict[str, str] = {}
     for theirs, mine in pairs:
@@ -160,7 +157,7 @@ def query_tables(lang: str, text: str) -> dict[str, object]:
 
 def site_text(site: Path) -> dict[str, str]:
     """Each Chinese site's Han text: its distinct runs, from the built pages of its language."""
-    runs: dict[str, set[str]] = {lang: set() for lang in CHAR_CONFIG}
+    runs: dict[str, set[str]] = {lang: set() for lang in chinese.SCRIPTS}
     for path in site.rglob("index.html"):
         if BUNDLE in path.relative_to(site).parts:
             continue
@@ -200,7 +197,7 @@ def normalise(query: str, chars: dict[str, str], terms: dict[str, str] | None = 
 def _char_table(lang: str) -> dict[str, str]:
     """Each Han character → the one OpenCC makes of it for the site's script, where it differs."""
     chars = [chr(c) for r in HAN_BLOCKS for c in range(*r)]
-    converted = convert._converter(CHAR_CONFIG[lang]).convert("\n".join(chars)).split("\n")
+    converted = convert._converter(chinese.CHARS_INTO[lang]).convert("\n".join(chars)).split("\n")
     return {a: b for a, b in zip(chars, converted, strict=True) if len(b) == 1 and a != b}
 
 

@@ -39,7 +39,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 
-from llmcourse.pages import page_key
+from llmcourse.pages import DEFAULT, language_of, page_key
 
 log = logging.getLogger("mkdocs.serve")
 
@@ -275,9 +275,8 @@ class Site:
 def _language_of(changed: set[Path]) -> str | None:
     """The language of a changed page's file name (x.en.md: en); None for the default one."""
     for path in sorted(changed):
-        for lang in ("zh-CN", "en"):
-            if path.name.endswith(tuple(f".{lang}{ext}" for ext in PAGE_SUFFIXES)):
-                return lang
+        if path.name.endswith(PAGE_SUFFIXES) and (lang := language_of(path.name)) != DEFAULT:
+            return lang
     return None
 
 

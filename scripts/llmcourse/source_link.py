@@ -7,8 +7,8 @@ file, or, while there is none, the Chinese source shown as it is (a fallback). S
 
 - its own file (``own``);
 - the source in the other script, for a page made by conversion (``generated``);
-- the Chinese source, for an English page that is not translated yet (``fallback``), where
-  the English file to add is named too.
+- the Chinese source, for an English page (any language's that is not a Chinese script)
+  that is not translated yet (``fallback``), where the file to add is named too.
 
 The repository is the one the deploy workflow publishes from (mkdocs.yml
 ``extra.notebooks.github``, set from NOTEBOOKS_GITHUB, as for "Open in Colab"). Local builds
@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from llmcourse.pages import page_key, source_file
+from llmcourse import chinese
+from llmcourse.pages import file_name, language_of, page_key, source_file
 
 OWN, GENERATED, FALLBACK = "own", "generated", "fallback"
 
@@ -33,7 +34,7 @@ class SourceLink:
     path: str  # the file to change, relative to the repository root
     url: str  # GitHub's editor for it
     source_lang: str  # the language of that file: zh-TW, zh-CN or en
-    new_path: str | None = None  # for FALLBACK: the English file that would translate it
+    new_path: str | None = None  # for FALLBACK: the file that would translate it (.en.md)
 
 
 def repository(extra: dict) -> tuple[str, str] | None:
@@ -55,27 +56,18 @@ def for_page(
     if found is None:
         return None  # a page made by a hook, with no file behind it
     rel = found.relative_to(docs).as_posix()
-    path = _repository_path(found, docs, root)
+    path = repository_path(found, docs, root)
     url = EDIT.format(repo=repo[0], branch=repo[1], path=path)
-    source_lang = _language(rel)
-    if lang == "en" and source_lang != "en":
+    source_lang = language_of(rel)
+    if lang not in chinese.SCRIPTS and source_lang != lang:
         key, ext = page_key(rel), rel.rsplit(".", 1)[-1]
-        new = _repository_path(docs / f"{key}.en.{ext}", docs, root)
+        new = repository_path(docs / file_name(key, ext, lang), docs, root)
         return SourceLink(FALLBACK, path, url, source_lang, new)
     kind = GENERATED if source_lang != lang else OWN
     return SourceLink(kind, path, url, source_lang)
 
 
-def _language(rel: str) -> str:
-    """The language of a docs/ file from its suffix."""
-    if rel.endswith((".en.md", ".en.ipynb")):
-        return "en"
-    if rel.endswith((".zh-CN.md", ".zh-CN.ipynb")):
-        return "zh-CN"
-    return "zh-TW"
-
-
-def _repository_path(path: Path, docs: Path, root: Path) -> str:
+def repository_path(path: Path, docs: Path, root: Path) -> str:
     """A docs/ file's path from the repository root (docs/ itself when outside it)."""
     resolved = path.resolve() if path.exists() else path.parent.resolve() / path.name
     if resolved.is_relative_to(root.resolve()):

@@ -1,9 +1,10 @@
 """Translation status of every page in every language, from the docs tree and git history.
 
 A page's zh-TW or zh-CN version is the *source* (the one Chinese file) or *converted* from
-it; its English version is *translated*, *outdated* (the source changed in git after the
-translation last did) or *falling back* to the Chinese text. Without git history (a
-tarball, a shallow clone) everything still works, only without dates.
+it; its English version (any language's that is not a Chinese script: llmcourse.pages) is
+*translated*, *outdated* (the source changed in git after the translation last did) or
+*falling back* to the Chinese text. Without git history (a tarball, a shallow clone)
+everything still works, only without dates.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TextIO
 
-from llmcourse import DOCS, importer, locales, mdtext
+from llmcourse import DOCS, chinese, importer, locales, mdtext
+from llmcourse import pages as page_model
 
 SOURCE, CONVERTED, TRANSLATED, OUTDATED, FALLBACK = (
     "source",
@@ -43,9 +45,9 @@ def pages(docs: Path = DOCS) -> list[str]:
     """Every page key (language-neutral path) that has a Chinese source."""
     keys = set()
     for path in docs.rglob("*"):
-        if path.suffix in (".md", ".ipynb") and not path.name.endswith((".en.md", ".en.ipynb")):
-            rel = path.relative_to(docs).as_posix()
-            keys.add(rel.removesuffix(path.suffix).removesuffix(".zh-CN") + path.suffix)
+        rel = path.relative_to(docs).as_posix()
+        if path.suffix in (".md", ".ipynb") and page_model.language_of(rel) in chinese.SCRIPTS:
+            keys.add(page_model.page_key(rel) + path.suffix)
     return sorted(keys)
 
 
@@ -82,39 +84,41 @@ def _entries(docs: Path) -> list[Entry]:
     out = []
     for page in pages(docs):
         stem, ext = page.rsplit(".", 1)
-        tw, cn, en = (
-            docs / f"{stem}.{ext}",
-            docs / f"{stem}.zh-CN.{ext}",
-            docs / f"{stem}.en.{ext}",
-        )
-        source = tw if tw.exists() else cn
+        source = page_model.chinese_source(docs, stem, ext)
+        assert source is not None  # pages() lists the keys that have one
         meta = _meta(source)
         title = _title(source)
         upstream = meta.get("upstream")
-        for lang, own in (("zh-TW", tw), ("zh-CN", cn)):
-            state = SOURCE if own == source else CONVERTED
-            out.append(
-                Entry(stem, lang, state, _rel(source, docs), _day(source, docs), title, upstream)
-            )
-        if en.exists():
-            src_date, en_date = _dated(source, docs), _dated(en, docs)
-            state = OUTDATED if src_date and en_date and src_date[0] > en_date[0] else TRANSLATED
+        for lang in page_model.LANGS:
+            page_in = page_model.page(docs, stem, ext, lang)
+            assert page_in is not None
+            if lang in chinese.SCRIPTS or page_in.kind == page_model.FALLBACK:
+                state = STATE_OF[page_in.kind]
+                out.append(
+                    Entry(
+                        stem, lang, state, _rel(source, docs), _day(source, docs), title, upstream
+                    )
+                )
+                continue
+            own = docs / page_in.file  # a translation of its own
+            src_date, own_date = _dated(source, docs), _dated(own, docs)
+            state = OUTDATED if src_date and own_date and src_date[0] > own_date[0] else TRANSLATED
             out.append(
                 Entry(
                     stem,
-                    "en",
+                    lang,
                     state,
-                    _rel(en, docs),
-                    _day(en, docs),
-                    _title(en),
-                    _meta(en).get("upstream", upstream),
+                    _rel(own, docs),
+                    _day(own, docs),
+                    _title(own),
+                    _meta(own).get("upstream", upstream),
                 )
             )
-        else:
-            out.append(
-                Entry(stem, "en", FALLBACK, _rel(source, docs), _day(source, docs), title, upstream)
-            )
     return out
+
+
+#: The state of a page that is not a translation of its own, by how it is made.
+STATE_OF = {page_model.OWN: SOURCE, page_model.CONVERTED: CONVERTED, page_model.FALLBACK: FALLBACK}
 
 
 def current_upstream() -> str | None:
@@ -208,7 +212,7 @@ def summary(lang: str, docs: Path = DOCS) -> str:
     counts = {s: sum(1 for e in rows if e.state == s) for s in words["states"]}
     line = ", ".join(f"{words['states'][s]}: {n}" for s, n in counts.items() if n)
     upstream = current_upstream()
-    chinese = {e.key: e.upstream for e in rows if e.lang == "zh-TW"}
+    chinese = {e.key: e.upstream for e in rows if e.state == SOURCE}
     behind = {e.key: chinese[e.key] for e in rows if _behind(e, upstream)}
     out = [words["intro"], "", line, "", PLACEHOLDER]
     if behind:
@@ -255,13 +259,20 @@ def table_context(
                         "label": words["states"][langs[lg].state],
                         "date": langs[lg].changed,
                     }
-                    for lg in locales.LANGUAGES
+                    for lg in page_model.LANGS
                 ],
             }
         )
     return {
         "page_label": words["page"],
-        "languages": [words["languages"][lg] for lg in locales.LANGUAGES],
+        "languages": [
+            {
+                "label": words["languages"].get(lg),
+                "lang": lg,
+                "name": locales.load(lg)["language_name"],
+            }
+            for lg in page_model.LANGS
+        ],
         "rows": rows,
     }
 
@@ -279,14 +290,14 @@ def command(as_json: bool, stdout: TextIO) -> int:
         stdout.write("\n")
         return 0
     width = max(len(e.key) for e in rows)
-    stdout.write(f"{'page':<{width}}  {'zh-TW':<22}{'zh-CN':<22}{'en':<22}\n")
+    stdout.write(f"{'page':<{width}}  {''.join(f'{lg:<22}' for lg in page_model.LANGS)}\n")
     by_key: dict[str, dict[str, Entry]] = {}
     for e in rows:
         by_key.setdefault(e.key, {})[e.lang] = e
     for key, langs in by_key.items():
         cells = "".join(
             f"{langs[lg].state + (' ' + langs[lg].changed if langs[lg].changed else ''):<22}"
-            for lg in locales.LANGUAGES
+            for lg in page_model.LANGS
         )
         stdout.write(f"{key:<{width}}  {cells}\n")
     return 0

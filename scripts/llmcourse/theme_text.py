@@ -4,8 +4,8 @@ Three packages write UI text into every page: Material (its language tables, plu
 "Made with" line that it never translates), Python-Markdown's toc extension (the heading
 links' "Permanent link" tooltip) and mkdocs-jupyter (the notebook cells' copy button).
 Our translations live in locales/<lang>.yml under `ui`: they override Material's table
-for the language and carry the keys the other two lack (`toc.permalink`,
-`copyright.generator`).
+for the language (`material_language`: zh for zh-CN) and carry the keys the other two
+lack (`toc.permalink`, `copyright.generator`).
 
 `english_ui_strings()` reads the English of all three from the installed packages, so a test
 can tell when a Chinese page still shows one of them.
@@ -25,8 +25,6 @@ import mkdocs_jupyter
 
 from llmcourse import locales, theme_patch
 
-#: Material's own string table that each of our languages starts from
-MATERIAL_BASE = {"zh-TW": "zh-TW", "zh-CN": "zh", "en": "en"}
 #: the installed Material's templates (theme dirs put ours first; this is the last resort)
 MATERIAL_TEMPLATES = Path(material.__file__).resolve().parent / "templates"
 #: mkdocs-jupyter's page template, whose copy button says "Copy to Clipboard"
@@ -39,9 +37,12 @@ JUPYTER_TEMPLATE = (
 
 
 def ui_table(lang: str, dirs: tuple[str, ...] = (str(MATERIAL_TEMPLATES),)) -> dict[str, str]:
-    """Material's table for the language with the `ui` strings of locales/<lang>.yml."""
-    table = dict(material_strings(MATERIAL_BASE[lang], dirs))
+    """Material's table for the language (locales/<lang>.yml `material_language`) with the
+    `ui` strings of locales/<lang>.yml; its `language` (the pages' <html lang>) is the
+    language's own locale (zh-CN, where Material's table says zh)."""
+    table = dict(material_strings(locales.text(lang, "material_language"), dirs))
     table.update(locales.load(lang).get("ui", {}))
+    table["language"] = lang
     return table
 
 

@@ -1,0 +1,42 @@
+"""The Chinese scripts pages are converted between (zh-TW ⇄ zh-CN), read once from
+locales/glossary/scripts.yaml: conversion knowledge, apart from the language list (pages)."""
+
+from __future__ import annotations
+
+import yaml
+
+from llmcourse import LOCALES
+
+TABLE = LOCALES / "glossary" / "scripts.yaml"
+
+
+def _read() -> dict[str, dict[str, str]]:
+    data = yaml.safe_load(TABLE.read_text(encoding="utf-8"))
+    if (
+        not isinstance(data, dict)
+        or len(data) != 2
+        or not all(
+            isinstance(v, dict)
+            and isinstance(v.get("glossary"), str)
+            and isinstance(v.get("chars"), str)
+            for v in data.values()
+        )
+    ):
+        raise ValueError(f"{TABLE}:1:1: expected two scripts, each with glossary and chars")
+    return {str(k): v for k, v in data.items()}
+
+
+_TABLE = _read()
+#: The two scripts, in the table's order ("zh-TW", "zh-CN").
+SCRIPTS: tuple[str, ...] = tuple(_TABLE)
+#: script -> the glossary direction (and OpenCC chain) that writes it: "zh-CN" -> "tw2cn"
+GLOSSARY_INTO: dict[str, str] = {s: v["glossary"] for s, v in _TABLE.items()}
+#: script -> OpenCC's character-level config that writes a character in it
+CHARS_INTO: dict[str, str] = {s: v["chars"] for s, v in _TABLE.items()}
+
+
+def other(script: str) -> str:
+    """The other Chinese script: zh-TW -> zh-CN, zh-CN -> zh-TW."""
+    if script not in _TABLE:
+        raise ValueError(f"unknown script {script!r}; expected one of {', '.join(SCRIPTS)}")
+    return next(s for s in SCRIPTS if s != script)
