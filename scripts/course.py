@@ -44,8 +44,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_PACKAGES = ["chromium", "fonts-noto-cjk", "fonts-noto-color-emoji"]
 CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 
-sys.path.insert(0, str(ROOT / "scripts"))
-
 
 # --------------------------------------------------------------------------- environment
 
@@ -59,8 +57,10 @@ def ensure_venv() -> Path:
     """Create .venv with the locked dependencies when it is missing or stale."""
     python = venv_python()
     stamp = VENV / ".installed-lock"
-    wanted = LOCK.read_text(encoding="utf-8") + (ROOT / "pyproject.toml").read_text(
-        encoding="utf-8"
+    wanted = (
+        LOCK.read_text(encoding="utf-8")
+        + (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+        + f"\n# and the project itself, editable, from {ROOT}\n"
     )
     if python.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == wanted:
         return python
@@ -71,16 +71,31 @@ def ensure_venv() -> Path:
     # Said explicitly: one unhashed line in the lock must fail the install, not quietly turn
     # hash checking off; every file pip fetches (or finds in its cache) is checked.
     subprocess.run([*pip, "--require-hashes", "-r", str(LOCK)], check=True)
-    # The toolkit in scripts/llmcourse is imported by hooks and mkdocs.yml: put it on the path.
-    site = subprocess.run(
+    install_project(python)
+    stamp.write_text(wanted, encoding="utf-8")
+    return python
+
+
+def install_project(python: Path) -> None:
+    """The toolkit (scripts/llmcourse), imported by the hooks, mkdocs.yml and the tests' builds,
+    installed the one standard way (an editable install of this checkout). Nothing is fetched
+    for it: its build
+    backend (setuptools) comes from the lock, hashed, and it has no dependencies of its own to
+    resolve (they are the lock's)."""
+    for old in Path(sysconfig_purelib(python)).glob("llmcourse.pth"):
+        old.unlink()  # a path file earlier setups wrote: the editable install replaces it
+    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "--no-deps", "--no-build-isolation", "-e", str(ROOT)], check=True)
+
+
+def sysconfig_purelib(python: Path) -> str:
+    """The site-packages folder of ``python``."""
+    return subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
         check=True,
         capture_output=True,
         text=True,
     ).stdout.strip()
-    (Path(site) / "llmcourse.pth").write_text(str(ROOT / "scripts") + "\n", encoding="utf-8")
-    stamp.write_text(wanted, encoding="utf-8")
-    return python
 
 
 def ensure_properdocs() -> Path:
@@ -92,6 +107,7 @@ def ensure_properdocs() -> Path:
     subprocess.run([*pip, "--require-hashes", "-r", str(LOCK)], check=True)
     # ProperDocs' own dependencies are MkDocs', installed from the lock just above.
     subprocess.run([*pip, "--require-hashes", "--no-deps", "-r", str(PROPERDOCS_LOCK)], check=True)
+    install_project(python)
     return PROPERDOCS_VENV / "bin" / "properdocs"
 
 
@@ -136,7 +152,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # llmcourse.serve: a saved page is rendered again alone (mkdocs serve rebuilds everything)
     python = ensure_venv()
     cmd = [str(python), "-m", "llmcourse.serve", "-a", args.addr, "-f", args.config_file]
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if os.name == "posix":  # the server itself gets Ctrl-C and removes its site folder
         os.chdir(ROOT)
         os.execve(cmd[0], cmd, env)

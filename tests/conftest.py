@@ -42,6 +42,24 @@ LANG_PREFIX = {lang: pages.prefix(lang) for lang in pages.LANGS}
 SLOW_FIXTURES = {"site", "deployed", "base_url", "browser"}
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The builds the tests start (mkdocs, mike, servers) import the toolkit the way users'
+    do, from the editable install (`course.py setup` installs this checkout): refuse to
+    test another checkout's toolkit by mistake."""
+    found = subprocess.run(
+        [sys.executable, "-c", "import llmcourse; print(llmcourse.__file__)"],
+        cwd=Path.home(),  # not this folder: the install, not the working directory, decides
+        capture_output=True,
+        text=True,
+    )
+    wanted = ROOT / "scripts" / "llmcourse" / "__init__.py"
+    if found.returncode != 0 or Path(found.stdout.strip()).resolve() != wanted:
+        raise pytest.UsageError(
+            f"{sys.executable} imports llmcourse from {found.stdout.strip() or 'nowhere'}, "
+            f"not {wanted}: run `python3 scripts/course.py setup` in {ROOT}"
+        )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
@@ -65,11 +83,9 @@ def build_site(project: Path, site_dir: Path, *extra: str) -> subprocess.Complet
 
     Never with -q: MkDocs then drops warnings before its strict mode can count them.
     """
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts")}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site_dir), *extra],
         cwd=project,
-        env=env,
         capture_output=True,
         text=True,
         timeout=600,
@@ -137,7 +153,6 @@ def mike(repo: Path, *args: str) -> None:
     env = {
         **os.environ,
         **GIT_ID,
-        "PYTHONPATH": str(ROOT / "scripts"),
         "SITE_URL": DEPLOY_URL,
         # mike runs `mkdocs` from PATH: the one beside this interpreter
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -211,7 +226,6 @@ def dev_server(*command: str, cwd: Path) -> Iterator[tuple[str, subprocess.Popen
         server = subprocess.Popen(
             [*command, "-a", f"127.0.0.1:{port}"],
             cwd=cwd,
-            env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches the server's whole process group

@@ -34,7 +34,7 @@ pytestmark = [
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "NO_MKDOCS_2_WARNING": "1"}
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 
 @pytest.fixture(scope="module")

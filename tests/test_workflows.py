@@ -375,6 +375,7 @@ def test_pip_installs_the_lock_with_require_hashes(
     (venv / "bin" / "python").touch()  # an existing but stale .venv: no stamp
     site = tmp_path / "site-packages"
     site.mkdir()
+    (site / "llmcourse.pth").write_text("/old/checkout/scripts\n")
     calls = []
 
     def run(cmd, **kwargs):
@@ -389,7 +390,16 @@ def test_pip_installs_the_lock_with_require_hashes(
         python, "-m", "pip", "install", "--disable-pip-version-check", "-q",
         "--require-hashes", "-r", str(ROOT / "requirements.lock"),
     ]  # fmt: skip
-    assert len(calls) == 2  # the install, then the site-packages query
+    # then the project itself, the standard way, with nothing to fetch (no deps, the lock's
+    # setuptools), in place of the path file an earlier setup wrote
+    assert calls[1:] == [
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        [
+            python, "-m", "pip", "install", "--disable-pip-version-check", "-q",
+            "--no-deps", "--no-build-isolation", "-e", str(ROOT),
+        ],
+    ]  # fmt: skip
+    assert not (site / "llmcourse.pth").exists()
 
 
 def test_requirements_lock_is_hashed() -> None:
@@ -477,10 +487,17 @@ def run_time_fetches(text: str) -> list[str]:
     found = [m.group(0) for m in NPX.finditer(text)]
     for match in PIP_INSTALL.finditer(text):
         words = re.findall(r"[^\s\"',]+", match.group("args"))
-        takes_value = False
+        takes_value = editable = False
         for word in words:
-            if takes_value:
+            if editable:  # `-e .` installs a checkout; `-e git+https://…` fetches one
+                editable = False
+                if "://" in word or word.startswith("git+"):
+                    found.append(match.group(0).strip())
+                    break
+            elif takes_value:
                 takes_value = False
+            elif word in ("-e", "--editable"):
+                editable = True
             elif word in PIP_VALUE_OPTIONS:
                 takes_value = True
             elif word.startswith("-") or word.startswith("*") or word.startswith(("./", "/")):
@@ -510,6 +527,12 @@ def test_run_time_fetch_detector_on_planted_examples() -> None:
         '[*pip, "--require-hashes", "-r", str(LOCK)]': [],
         "pip install --require-hashes -r requirements.lock": [],
         "node_modules/.bin/lighthouse http://127.0.0.1:8000/": [],
+        # the project itself, from its checkout; but an editable VCS URL is fetched
+        '[*pip, "--no-deps", "--no-build-isolation", "-e", str(ROOT)]': [],
+        "pip install -e .": [],
+        "pip install -e git+https://github.com/x/y#egg=y": [
+            "pip install -e git+https://github.com/x/y#egg=y"
+        ],
     }
     assert {text: run_time_fetches(text) for text in planted} == planted
 

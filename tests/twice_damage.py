@@ -112,7 +112,6 @@ def write_corpus() -> list[Path]:
 
 
 def score() -> None:
-    sys.path.insert(0, str(HERE.parent / "scripts"))
     import time
 
     from llmcourse import repair

@@ -140,7 +140,7 @@ def write_config(config: dict, folder: Path) -> Path:
 
 
 def build(config_file: Path, site: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config_file), "-d", str(site)],
         env=env,
@@ -181,7 +181,7 @@ def build_measured(config_file: Path, site: Path) -> tuple[float, int]:
     The peak is that of the build process or the largest of the processes it waited for
     (Linux's accounting of ``wait4``), not the sum of them.
     """
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config_file), "-d", str(site)]
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
@@ -301,7 +301,7 @@ def serve_latency(repeat: int, command: str) -> dict[str, tuple[float, float, fl
         shutil.copytree(DOCS, docs)
         config = write_config(project_config(docs), Path(tmp))
         port = _free_port()
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "NO_MKDOCS_2_WARNING": "1"}
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
         program = ["llmcourse.serve"] if command == "course.py serve" else ["mkdocs", "serve"]
         proc = subprocess.Popen(
             [sys.executable, "-m", *program, "-f", str(config), "-a", f"127.0.0.1:{port}"],
