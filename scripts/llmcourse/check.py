@@ -353,13 +353,14 @@ def check_structure(lines: list[str], first: int, mask: list[bool], report: File
     """Unclosed fences (nesting is the guard's: llmcourse.guard.page_problems)."""
     start = mdtext.unclosed_fence(lines)
     if start is not None:
-        fence = mdtext.FENCE.match(lines[start - 1])
-        mark = fence.group(1) if fence else "```"
-        col = lines[start - 1].find(mark[0]) + 1
+        line = lines[start - 1]
+        content = line.lstrip(mdspans.FENCE_PREFIX)
+        mark = mdspans.fence_open(content) or "```"
         report.add(
             start + first - 1,
-            col,
-            f"code fence {mark} is never closed: the rest of the page renders as code",
+            len(line) - len(content) + 1,
+            f"code fence {mark} is never closed: Python-Markdown shows it and the code after "
+            "it as text",
             f"close it with a line of {mark}",
         )
 
@@ -418,29 +419,8 @@ def check_nesting(lines: list[str], first: int, mask: list[bool], report: FileRe
 
 def _front_matter_marks(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
     """File (line, col) of front matter keys: ('parity',), ('parity', '0'), ('parity','0','x')."""
-    lines = text.split("\n")
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r") in ("---", "...")), 0)
-    raw = "\n".join(lines[1:end])
-    marks: dict[tuple[str, ...], tuple[int, int]] = {}
-    try:
-        node = yaml.compose(raw, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return marks
-
-    def mark(n: yaml.Node) -> tuple[int, int]:
-        return n.start_mark.line + 2, n.start_mark.column + 1
-
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            name = str(key.value)
-            marks[(name,)] = mark(key)
-            if isinstance(value, yaml.SequenceNode):
-                for i, item in enumerate(value.value):
-                    marks[(name, str(i))] = mark(item)
-                    if isinstance(item, yaml.MappingNode):
-                        for k, _ in item.value:
-                            marks[(name, str(i), str(k.value))] = mark(k)
-    return marks
+    fm = mdspans.split_front_matter(text)
+    return fm.marks() if fm is not None else {}
 
 
 def check_front_matter(
@@ -457,13 +437,10 @@ def check_front_matter(
             message,
             "fix the YAML between the --- lines (quote values that contain ': ' or '#')",
         )
-        lines = text.split("\n")
-        end = next(
-            (i for i in range(1, len(lines)) if lines[i].rstrip("\r") in ("---", "...")), None
-        )
-        if end is None:
+        fm = mdspans.split_front_matter(text)
+        if fm is None:
             return {}, text, 0, {}
-        return {}, "\n".join(lines[end + 1 :]), end + 1, {}
+        return {}, text[fm.end :], fm.lines, {}
     if not skipped:
         return meta, body, skipped, {}
     marks = _front_matter_marks(text)
@@ -607,10 +584,7 @@ def unsafe_scheme(url: str) -> str | None:
 
 def masked_text(lines: list[str], mask: list[bool]) -> str:
     """The text with fenced code and inline code blanked out (same offsets)."""
-    return "\n".join(
-        " " * len(line) if in_code else mdtext.strip_inline_code(line)
-        for line, in_code in zip(lines, mask, strict=True)
-    )
+    return "\n".join(mdtext.blank_code(lines, mask))
 
 
 def unsafe_html(text: str) -> list[tuple[int, str, str]]:
