@@ -24,8 +24,8 @@ Checks, per file:
 * **links** - every relative link, ``#anchor``, image and notebook resolves, in every language
   the page is shown in (an English page's ``other.md`` is ``other.en.md`` or falls back to the
   Chinese source; a Chinese page without an English version is also checked as the English
-  site shows it). Anchors are computed like Python-Markdown's toc extension with
-  :func:`llmcourse.convert.heading_slug`. Links to other sites are not fetched;
+  site shows it). Anchors are those Python-Markdown's toc extension gives, configured as
+  mkdocs.yml configures it (:mod:`llmcourse.toc`). Links to other sites are not fetched;
 * **regional vocabulary** - no mainland word in a zh-TW source, no Taiwan word in a zh-CN one
   (``locales/regional.yml``, :mod:`llmcourse.regional`), unless the page keeps it in its
   front-matter list ``regional:``;
@@ -62,6 +62,7 @@ import yaml
 
 from llmcourse import build, emoji_check, guard, mdspans, mdtext, parity
 from llmcourse.mdspans import indent_width
+from llmcourse.toc import anchors
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_PATHS = (ROOT / "docs", ROOT / "locales")
@@ -646,85 +647,6 @@ def check_unsafe(masked: str, first: int, report: FileReport) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Anchors
-
-
-_HEADING_MARKUP = re.compile(r"[\\`*_\[<&!{~$]")
-_ATTR_ID = re.compile(r"(?:^|\s)#([^\s{}#]{1,200})")
-_BLOCK_ATTRS = re.compile(r"\{:?[ \t]{0,20}([^{}\n]{0,400})\}")
-_HTML_ID = re.compile(r"""<[A-Za-z][^<>]{0,2000}?\s(?:id|name)\s*=\s*["']?([^"'\s<>]{1,200})""")
-
-
-@functools.lru_cache(maxsize=4096)
-def heading_name(title: str) -> str:
-    """The value Python-Markdown's toc passes to slugify for a heading title.
-
-    That is the heading rendered inline, tags stripped, entities unescaped; titles without any
-    markup character are that already, others go through Python-Markdown itself.
-    """
-    if not _HEADING_MARKUP.search(title):
-        return " ".join(title.split())
-    import markdown
-    from markdown.extensions.toc import TocExtension
-
-    seen: list[str] = []
-
-    def capture(value: str, separator: str) -> str:
-        seen.append(value)
-        return "x"
-
-    md = markdown.Markdown(extensions=["attr_list", TocExtension(slugify=capture)])
-    md.convert("# " + title)
-    return seen[0] if seen else " ".join(title.split())
-
-
-@functools.lru_cache(maxsize=65536)
-def _slug(name: str) -> str:
-    from llmcourse import convert
-
-    return convert.heading_slug(name, "-")
-
-
-def anchors(text: str) -> list[str]:
-    """The ids a rendered page has: heading anchors as toc makes them, then explicit ids."""
-    from markdown.extensions.toc import unique
-
-    try:
-        _, body, _ = mdtext.split_front_matter(text)
-    except mdtext.FrontMatterError:
-        body = text
-    lines = body.splitlines()
-    mask = mdtext.code_mask(lines)
-    heads = mdtext.headings(body, rendered=True)
-    explicit: list[str | None] = []
-    used: set[str] = set()
-    for h in heads:
-        raw = lines[h.line - 1].strip()
-        m = mdtext.HEADING.match(raw)
-        ids = _ATTR_ID.findall(mdtext.heading_attrs(m.group(2) if m else raw))
-        explicit.append(ids[-1] if ids else None)
-        used.update(ids)
-    attr_ids: list[str] = []
-    html_ids: list[str] = []
-    for line, in_code in zip(lines, mask, strict=True):
-        if in_code or ("{" not in line and "id" not in line and "name" not in line):
-            continue
-        for block in _BLOCK_ATTRS.finditer(line):
-            attr_ids += _ATTR_ID.findall(" " + block.group(1))
-        html_ids += _HTML_ID.findall(line)
-    used.update(attr_ids)  # attr lists are in the tree toc reads; raw HTML is not
-    counters: dict[str, int] = {}
-    out: list[str] = []
-    for h, fixed in zip(heads, explicit, strict=True):
-        if fixed is not None:
-            out.append(fixed)
-            continue
-        out.append(unique(_slug(heading_name(h.text)), used, counters))
-    known = set(out)
-    return out + [i for i in dict.fromkeys(attr_ids + html_ids) if i not in known]
-
-
-# --------------------------------------------------------------------------------------------
 # The docs tree
 
 
@@ -861,10 +783,10 @@ def resolve_link(
     ids = site.anchors(dest)
     if fragment in ids:
         return None
-    from llmcourse import convert
+    from llmcourse import toc
 
     dest_rel = dest.relative_to(site.root).as_posix()
-    slug = convert.heading_slug(fragment, "-")
+    slug = toc.title_id(fragment)
     if slug in ids:
         hint = f"anchors are slugs (one form for zh-TW and zh-CN): use #{slug}"
     else:
@@ -895,7 +817,7 @@ def check_conversion(text: str, lang: str, report: FileReport) -> None:
     try:
         with time_limit(STEP_SECONDS, f"the conversion audit to {to}"):
             audit = convert.audit_markdown(text, to, source=report.path)
-            rendered = convert.render_source(text, lang, source=report.path)
+            rendered = convert.render_page(text, lang, source=report.path)
     except convert.ConversionRuleError as exc:
         line, col, message = _split_located(str(exc), report.path)
         report.add(
