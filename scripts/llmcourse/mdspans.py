@@ -1,4 +1,8 @@
-"""Find the parts of a Markdown page that script conversion must leave byte-identical.
+"""The Markdown model of a page: its front matter, its fences and code, the spans to keep.
+
+Every tool reads a page through this module: :func:`front_matter` is the one front-matter
+splitter and :func:`fence_open` the one fence detector (pymdownx.superfences' rules);
+:func:`blocks` finds the code blocks, which ``llmcourse.mdtext`` shows line by line.
 
 :func:`scan` returns the *protected spans* of a page (code, URLs, markup, math, YAML structure,
 ...) and the *rule spans* (``-{…}-`` markers, see ``locales/glossary/README.md``). Everything
@@ -79,8 +83,9 @@ class FrontMatter:
     the lines up to there; ``yaml`` is the block's text, from line 2 at offset ``start`` (to the
     end of the page when it never closes: ``closed`` false, nothing parsed), and ``data`` what
     it parses to.
-    ``values`` are the character ranges of its string values, which are prose, ``identifiers``
-    those under identifier keys (protected). When the YAML does not parse, ``error`` says why
+    ``values`` are the character ranges of its string values (not keys, not the
+    ``conversion`` table), which are prose; ``identifiers`` those under identifier keys
+    (protected). When the YAML does not parse, ``error`` says why
     (``error_at``: file line, column and problem) and ``values`` is empty (the whole block stays
     protected). ``markup`` is its first YAML anchor, alias or explicit tag (kind, file line,
     column), which pages may not use.

@@ -243,6 +243,7 @@ _BLOCK_START = re.compile(
 _RAW_BLOCK = re.compile(
     rf" {{0,3}}<(?:!--|/?(?:{'|'.join(markdown.util.BLOCK_LEVEL_ELEMENTS)})(?![\w-]))", re.I
 )
+_NOT_NEWLINE = re.compile(r"[^\n]")
 _BACKTICK = re.compile(markdown.inlinepatterns.BACKTICK_RE)
 #: Python-Markdown's own code span finder (``find_code_spans``).
 _CODE_SPANS = markdown.inlinepatterns.BacktickInlineProcessor(markdown.inlinepatterns.BACKTICK_RE)
@@ -295,16 +296,12 @@ def blank_code(lines: list[str], mask: list[bool] | None = None) -> list[str]:
                 and not SETEXT_RULE.match(lines[j])
             ):
                 j += 1
-        if j - i == 1:
-            line = lines[i]
-            for start, end in _code_spans(line):
-                line = line[:start] + " " * (end - start) + line[end:]
-            out[i] = line
-        else:
-            para = "\n".join(lines[i:j])
-            for start, end in _code_spans(para):
-                para = para[:start] + re.sub(r"[^\n]", " ", para[start:end]) + para[end:]
-            out[i:j] = para.split("\n")
+        para = "\n".join(lines[i:j])
+        pieces, pos = [], 0
+        for start, end in _code_spans(para):
+            pieces += [para[pos:start], _NOT_NEWLINE.sub(" ", para[start:end])]
+            pos = end
+        out[i:j] = "".join([*pieces, para[pos:]]).split("\n")
         i = j
     return out
 

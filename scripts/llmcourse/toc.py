@@ -65,7 +65,8 @@ class _Ids(html.parser.HTMLParser):
 
 @functools.lru_cache(maxsize=512)
 def _render(text: str, slug_script: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(heading ids, other ids) of a page: its body rendered as the build renders it.
+    """(heading ids, other ids) of a page: its body rendered as the build renders it (none
+    when Python-Markdown cannot render it).
 
     ``slug_script`` is :data:`llmcourse.convert.SLUG_SCRIPT`'s value, which slugify reads.
     """
@@ -75,7 +76,11 @@ def _render(text: str, slug_script: str | None) -> tuple[tuple[str, ...], tuple[
         body = text  # MkDocs renders such a page whole
     md = _markdown()
     md.reset()
-    output = md.convert(body)
+    try:
+        output = md.convert(body)
+    except RecursionError:  # nested deeper than Python-Markdown goes (the guard refuses it)
+        _LOCAL.md = None
+        return (), ()
     headings: list[str] = []
 
     def walk(tokens: list[dict]) -> None:
