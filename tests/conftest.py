@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import markdown
 import pytest
 import yaml
 from mkdocs.config import load_config
@@ -282,3 +283,25 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
+
+
+class _AnyTagLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without importing what its !!python/name and !ENV tags name."""
+
+
+_AnyTagLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def site_markdown() -> markdown.Markdown:
+    """Python-Markdown with the extensions mkdocs.yml lists, toc slugs by heading_slug: the
+    tests' own renderer, made apart from llmcourse.toc (which the tests check against it)."""
+    from markdown.extensions.toc import TocExtension
+
+    from llmcourse import convert
+
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_AnyTagLoader)
+    names = [e if isinstance(e, str) else next(iter(e)) for e in config["markdown_extensions"]]
+    assert "toc" in names
+    extensions: list = [n for n in names if n != "toc"]
+    extensions.append(TocExtension(permalink=True, slugify=convert.heading_slug))
+    return markdown.Markdown(extensions=extensions)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, site_markdown
 from llmcourse import check, mdtext, parity
 
 COURSE = ROOT / "scripts" / "course.py"
@@ -412,26 +412,9 @@ def test_unsafe_html_case(case: dict) -> None:
     assert got == case["problems"]
 
 
-class _AnyTagLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without importing what its !!python/name and !ENV tags name."""
-
-
-_AnyTagLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
 def _markdown_toc_ids(text: str) -> list[str]:
     """Toc ids of a page rendered by Python-Markdown with the site's extensions."""
-    import markdown
-    from markdown.extensions.toc import TocExtension
-
-    from llmcourse import convert
-
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_AnyTagLoader)
-    names = [e if isinstance(e, str) else next(iter(e)) for e in config["markdown_extensions"]]
-    assert "toc" in names
-    extensions: list = [n for n in names if n != "toc"]
-    extensions.append(TocExtension(permalink=True, slugify=convert.heading_slug))
-    md = markdown.Markdown(extensions=extensions)
+    md = site_markdown()
     md.convert(text)
     ids: list[str] = []
 

@@ -24,8 +24,8 @@ Checks, per file:
 * **links** - every relative link, ``#anchor``, image and notebook resolves, in every language
   the page is shown in (an English page's ``other.md`` is ``other.en.md`` or falls back to the
   Chinese source; a Chinese page without an English version is also checked as the English
-  site shows it). Anchors are computed like Python-Markdown's toc extension with
-  :func:`llmcourse.convert.heading_slug`. Links to other sites are not fetched;
+  site shows it). Anchors are those Python-Markdown's toc extension gives, configured as
+  mkdocs.yml configures it (:mod:`llmcourse.toc`). Links to other sites are not fetched;
 * **regional vocabulary** - no mainland word in a zh-TW source, no Taiwan word in a zh-CN one
   (``locales/regional.yml``, :mod:`llmcourse.regional`), unless the page keeps it in its
   front-matter list ``regional:``;
@@ -62,6 +62,7 @@ import yaml
 
 from llmcourse import build, chinese, emoji_check, guard, mdspans, mdtext, pages, parity
 from llmcourse.mdspans import indent_width
+from llmcourse.toc import anchors
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_PATHS = (ROOT / "docs", ROOT / "locales")
@@ -353,13 +354,14 @@ def check_structure(lines: list[str], first: int, mask: list[bool], report: File
     """Unclosed fences (nesting is the guard's: llmcourse.guard.page_problems)."""
     start = mdtext.unclosed_fence(lines)
     if start is not None:
-        fence = mdtext.FENCE.match(lines[start - 1])
-        mark = fence.group(1) if fence else "```"
-        col = lines[start - 1].find(mark[0]) + 1
+        line = lines[start - 1]
+        content = line.lstrip(mdspans.FENCE_PREFIX)
+        mark = mdspans.fence_open(content) or "```"
         report.add(
             start + first - 1,
-            col,
-            f"code fence {mark} is never closed: the rest of the page renders as code",
+            len(line) - len(content) + 1,
+            f"code fence {mark} is never closed: Python-Markdown shows it and the code after "
+            "it as text",
             f"close it with a line of {mark}",
         )
 
@@ -418,29 +420,8 @@ def check_nesting(lines: list[str], first: int, mask: list[bool], report: FileRe
 
 def _front_matter_marks(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
     """File (line, col) of front matter keys: ('parity',), ('parity', '0'), ('parity','0','x')."""
-    lines = text.split("\n")
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r") in ("---", "...")), 0)
-    raw = "\n".join(lines[1:end])
-    marks: dict[tuple[str, ...], tuple[int, int]] = {}
-    try:
-        node = yaml.compose(raw, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return marks
-
-    def mark(n: yaml.Node) -> tuple[int, int]:
-        return n.start_mark.line + 2, n.start_mark.column + 1
-
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            name = str(key.value)
-            marks[(name,)] = mark(key)
-            if isinstance(value, yaml.SequenceNode):
-                for i, item in enumerate(value.value):
-                    marks[(name, str(i))] = mark(item)
-                    if isinstance(item, yaml.MappingNode):
-                        for k, _ in item.value:
-                            marks[(name, str(i), str(k.value))] = mark(k)
-    return marks
+    fm = mdspans.split_front_matter(text)
+    return fm.marks() if fm is not None else {}
 
 
 def check_front_matter(
@@ -457,13 +438,10 @@ def check_front_matter(
             message,
             "fix the YAML between the --- lines (quote values that contain ': ' or '#')",
         )
-        lines = text.split("\n")
-        end = next(
-            (i for i in range(1, len(lines)) if lines[i].rstrip("\r") in ("---", "...")), None
-        )
-        if end is None:
+        fm = mdspans.split_front_matter(text)
+        if fm is None:
             return {}, text, 0, {}
-        return {}, "\n".join(lines[end + 1 :]), end + 1, {}
+        return {}, text[fm.end :], fm.lines, {}
     if not skipped:
         return meta, body, skipped, {}
     marks = _front_matter_marks(text)
@@ -610,10 +588,7 @@ def unsafe_scheme(url: str) -> str | None:
 
 def masked_text(lines: list[str], mask: list[bool]) -> str:
     """The text with fenced code and inline code blanked out (same offsets)."""
-    return "\n".join(
-        " " * len(line) if in_code else mdtext.strip_inline_code(line)
-        for line, in_code in zip(lines, mask, strict=True)
-    )
+    return "\n".join(mdtext.blank_code(lines, mask))
 
 
 def unsafe_html(text: str) -> list[tuple[int, str, str]]:
@@ -672,85 +647,6 @@ def check_unsafe(masked: str, first: int, report: FileReport) -> None:
         line, col = where.at(offset)
         if not report.add(line + first - 1, col, message, hint, kind="unsafe HTML"):
             break
-
-
-# --------------------------------------------------------------------------------------------
-# Anchors
-
-
-_HEADING_MARKUP = re.compile(r"[\\`*_\[<&!{~$]")
-_ATTR_ID = re.compile(r"(?:^|\s)#([^\s{}#]{1,200})")
-_BLOCK_ATTRS = re.compile(r"\{:?[ \t]{0,20}([^{}\n]{0,400})\}")
-_HTML_ID = re.compile(r"""<[A-Za-z][^<>]{0,2000}?\s(?:id|name)\s*=\s*["']?([^"'\s<>]{1,200})""")
-
-
-@functools.lru_cache(maxsize=4096)
-def heading_name(title: str) -> str:
-    """The value Python-Markdown's toc passes to slugify for a heading title.
-
-    That is the heading rendered inline, tags stripped, entities unescaped; titles without any
-    markup character are that already, others go through Python-Markdown itself.
-    """
-    if not _HEADING_MARKUP.search(title):
-        return " ".join(title.split())
-    import markdown
-    from markdown.extensions.toc import TocExtension
-
-    seen: list[str] = []
-
-    def capture(value: str, separator: str) -> str:
-        seen.append(value)
-        return "x"
-
-    md = markdown.Markdown(extensions=["attr_list", TocExtension(slugify=capture)])
-    md.convert("# " + title)
-    return seen[0] if seen else " ".join(title.split())
-
-
-@functools.lru_cache(maxsize=65536)
-def _slug(name: str) -> str:
-    from llmcourse import convert
-
-    return convert.heading_slug(name, "-")
-
-
-def anchors(text: str) -> list[str]:
-    """The ids a rendered page has: heading anchors as toc makes them, then explicit ids."""
-    from markdown.extensions.toc import unique
-
-    try:
-        _, body, _ = mdtext.split_front_matter(text)
-    except mdtext.FrontMatterError:
-        body = text
-    lines = body.splitlines()
-    mask = mdtext.code_mask(lines)
-    heads = mdtext.headings(body, rendered=True)
-    explicit: list[str | None] = []
-    used: set[str] = set()
-    for h in heads:
-        raw = lines[h.line - 1].strip()
-        m = mdtext.HEADING.match(raw)
-        ids = _ATTR_ID.findall(mdtext.heading_attrs(m.group(2) if m else raw))
-        explicit.append(ids[-1] if ids else None)
-        used.update(ids)
-    attr_ids: list[str] = []
-    html_ids: list[str] = []
-    for line, in_code in zip(lines, mask, strict=True):
-        if in_code or ("{" not in line and "id" not in line and "name" not in line):
-            continue
-        for block in _BLOCK_ATTRS.finditer(line):
-            attr_ids += _ATTR_ID.findall(" " + block.group(1))
-        html_ids += _HTML_ID.findall(line)
-    used.update(attr_ids)  # attr lists are in the tree toc reads; raw HTML is not
-    counters: dict[str, int] = {}
-    out: list[str] = []
-    for h, fixed in zip(heads, explicit, strict=True):
-        if fixed is not None:
-            out.append(fixed)
-            continue
-        out.append(unique(_slug(heading_name(h.text)), used, counters))
-    known = set(out)
-    return out + [i for i in dict.fromkeys(attr_ids + html_ids) if i not in known]
 
 
 # --------------------------------------------------------------------------------------------
@@ -884,10 +780,10 @@ def resolve_link(
     ids = site.anchors(dest)
     if fragment in ids:
         return None
-    from llmcourse import convert
+    from llmcourse import toc
 
     dest_rel = dest.relative_to(site.root).as_posix()
-    slug = convert.heading_slug(fragment, "-")
+    slug = toc.title_id(fragment)
     if slug in ids:
         hint = f"anchors are slugs (one form for zh-TW and zh-CN): use #{slug}"
     else:
@@ -914,7 +810,7 @@ def check_conversion(text: str, lang: str, report: FileReport) -> None:
     try:
         with time_limit(STEP_SECONDS, f"the conversion audit to {to}"):
             audit = convert.audit_markdown(text, to, source=report.path)
-            rendered = convert.render_source(text, lang, source=report.path)
+            rendered = convert.render_page(text, lang, source=report.path)
     except convert.ConversionRuleError as exc:
         line, col, message = _split_located(str(exc), report.path)
         report.add(

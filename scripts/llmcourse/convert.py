@@ -746,17 +746,16 @@ _HEADING_ATTRS = re.compile(r"\{:?[ \t]*(?=[^{}]*\}[ \t]*$)")
 
 def _heading_anchors(text: str) -> tuple[str, list[str], list[int]]:
     """(front matter, heading ids as the build makes them, body line index of each heading)."""
-    from . import check  # the anchors a rendered page has, as toc makes them
+    from . import toc
 
     try:
         _, body, _ = mdtext.split_front_matter(text)
     except mdtext.FrontMatterError:
         body = text
-    heads = mdtext.headings(body, rendered=True)
     return (
         text[: len(text) - len(body)],
-        check.anchors(text)[: len(heads)],
-        [h.line - 1 for h in heads],
+        toc.heading_ids(text),
+        [h.line - 1 for h in mdtext.headings(body, rendered=True)],
     )
 
 
@@ -771,12 +770,12 @@ def _body_headings(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=8192)
 def _title_slug(title: str, source_script: str | None) -> str:
-    """The slug toc gives a heading title; of the title as rendered in ``source_script``."""
-    from . import check
+    """The id toc gives a heading title; of the title as rendered in ``source_script``."""
+    from . import toc
 
     if source_script is not None:
         title = render_page(title, source_script)
-    return heading_slug(check.heading_name(title), "-")
+    return toc.title_id(title)
 
 
 def _with_anchor(line: str, anchor: str) -> str:
@@ -810,10 +809,10 @@ def keep_anchors(source: str, output: str, to: str, *, source_name: str = "<text
         return output  # the same slugs in the same order: the same anchors
     _, want, _ = _heading_anchors(render_page(source, script, source=source_name))
     front, have, rows = _heading_anchors(output)
-    if len(have) != len(want):  # a rule changed the page's structure: nothing to align
-        return output
     fixed: set[int] = set()
     while True:
+        if not len(have) == len(want) == len(rows):  # a rule changed the structure
+            return output
         wrong = [k for k, (a, b) in enumerate(zip(have, want, strict=True)) if a != b]
         if not wrong or fixed.issuperset(wrong):
             return output

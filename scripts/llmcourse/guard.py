@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import yaml
+from llmcourse import mdspans
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -173,32 +173,23 @@ def front_matter_plain(text: str, report) -> bool:
     Aliases can make a few hundred bytes expand exponentially in whatever walks the values
     (a "billion laughs"); tags (!!set, !!python/…) make values no template expects.
     """
-    if not text.startswith("---"):
-        return True
-    end = text.find("\n---", 3)
-    raw = text[4 : end if end > 0 else len(text)]
-    try:
-        for token in yaml.scan(raw, Loader=yaml.SafeLoader):
-            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken, yaml.TagToken)):
-                kind = {yaml.AnchorToken: "anchor", yaml.AliasToken: "alias"}.get(
-                    type(token), "tag"
-                )
-                mark = token.start_mark
-                report.add(
-                    mark.line + 2,
-                    mark.column + 1,
-                    f"front matter uses a YAML {kind}: write plain values",
-                    "repeat the value instead of referring to it; drop the tag",
-                )
-                return False
-    except yaml.YAMLError:
-        return True  # split_front_matter reports the error with its place
-    return True
+    fm = mdspans.front_matter(text)
+    if fm is None or fm.markup is None:
+        return True  # a YAML error is reported by split_front_matter, with its place
+    kind, line, col = fm.markup
+    report.add(
+        line,
+        col,
+        f"front matter uses a YAML {kind}: write plain values",
+        "repeat the value instead of referring to it; drop the tag",
+    )
+    return False
 
 
 def key_line(text: str, key: str) -> int:
-    match = re.search(rf"^{re.escape(key)}\s*:", text, re.M)
-    return text.count("\n", 0, match.start()) + 1 if match else 1
+    """The line of a top-level front matter key (1 when the page has no such key)."""
+    fm = mdspans.split_front_matter(text)
+    return fm.marks().get((key,), (1, 1))[0] if fm is not None else 1
 
 
 def _icon_exists(icon: object) -> bool:

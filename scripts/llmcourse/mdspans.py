@@ -1,4 +1,8 @@
-"""Find the parts of a Markdown page that script conversion must leave byte-identical.
+"""The Markdown model of a page: its front matter, its fences and code, the spans to keep.
+
+Every tool reads a page through this module: :func:`front_matter` is the one front-matter
+splitter and :func:`fence_open` the one fence detector (pymdownx.superfences' rules);
+:func:`blocks` finds the code blocks, which ``llmcourse.mdtext`` shows line by line.
 
 :func:`scan` returns the *protected spans* of a page (code, URLs, markup, math, YAML structure,
 ...) and the *rule spans* (``-{…}-`` markers, see ``locales/glossary/README.md``). Everything
@@ -22,9 +26,14 @@ import yaml
 from . import LOCALES, chinese
 
 __all__ = [
+    "Blocks",
     "FrontMatter",
     "RuleError",
     "Span",
+    "blocks",
+    "fence_closes",
+    "fence_open",
+    "front_matter",
     "parse_rule",
     "scan",
     "scan_rules",
@@ -66,7 +75,19 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class FrontMatter:
-    """The YAML front matter of a page: where it ends and where its string values are."""
+    """A page's leading ``---`` YAML block, as :func:`front_matter` finds and parses it.
+
+    ``end`` is where the body starts (after the closing ``---`` or ``...`` line) and ``lines``
+    the lines up to there; ``yaml`` is the block's text, from line 2 at offset ``start`` (to the
+    end of the page when it never closes: ``closed`` false, nothing parsed), and ``data`` what
+    it parses to.
+    ``values`` are the character ranges of its string values (not keys, not the
+    ``conversion`` table), which are prose; ``identifiers`` those under identifier keys
+    (protected). When the YAML does not parse, ``error`` says why
+    (``error_at``: file line, column and problem) and ``values`` is empty (the whole block stays
+    protected). ``markup`` is its first YAML anchor, alias or explicit tag (kind, file line,
+    column), which pages may not use.
+    """
 
     end: int
     data: object
@@ -74,6 +95,43 @@ class FrontMatter:
     error: str | None = None
     #: character ranges of string values under identifier keys (protected, not prose)
     identifiers: list[tuple[int, int]] = field(default_factory=list)
+    closed: bool = True
+    lines: int = 0
+    start: int = 0
+    yaml: str = ""
+    error_at: tuple[int, int, str] | None = None
+    markup: tuple[str, int, int] | None = None
+    node: yaml.Node | None = field(default=None, compare=False, repr=False)
+
+    def marks(self) -> dict[tuple[str, ...], tuple[int, int]]:
+        """File (line, col) of its keys: ``('parity',)``, ``('parity', '0')``, ``('parity',
+        '0', 'check')`` (top-level keys, the items of their lists and those items' keys)."""
+        marks: dict[tuple[str, ...], tuple[int, int]] = {}
+        if not isinstance(self.node, yaml.MappingNode):
+            return marks
+        for key, value in self.node.value:
+            name = str(key.value)
+            marks[(name,)] = _file_mark(key)
+            if isinstance(value, yaml.SequenceNode):
+                for i, item in enumerate(value.value):
+                    marks[(name, str(i))] = _file_mark(item)
+                    if isinstance(item, yaml.MappingNode):
+                        for k, _ in item.value:
+                            marks[(name, str(i), str(k.value))] = _file_mark(k)
+        return marks
+
+    def value_range(self, key: str) -> tuple[int, int] | None:
+        """Where the value of the top-level ``key`` is in the page, or ``None``."""
+        if isinstance(self.node, yaml.MappingNode):
+            for k, value in self.node.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == key:
+                    return self.start + value.start_mark.index, self.start + value.end_mark.index
+        return None
+
+
+def _file_mark(node: yaml.Node) -> tuple[int, int]:
+    """File (line, col) of a front-matter node: its YAML starts on the page's line 2."""
+    return node.start_mark.line + 2, node.start_mark.column + 1
 
 
 PROTECTED_KEYS = LOCALES / "glossary" / "protected-keys.yaml"
@@ -104,52 +162,109 @@ def is_identifier_key(key: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Front matter
 
-_FM_RE = re.compile(
-    r"\A(?:\ufeff)?---[ \t]*\r?\n(?:(.*?)\r?\n)??(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S
-)
+#: The opening line (MkDocs reads a page without its byte order mark) and the closing line.
+_FM_OPEN = re.compile(r"\ufeff?---[ \t]*(?:\r?\n|\Z)")
+_FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
+_YAML_MARKUP = {yaml.AnchorToken: "anchor", yaml.AliasToken: "alias", yaml.TagToken: "tag"}
 
 
 @functools.lru_cache(maxsize=16)
-def split_front_matter(text: str) -> FrontMatter | None:
-    """Locate a leading ``---`` YAML block; ``None`` when the page has none.
+def front_matter(text: str) -> FrontMatter | None:
+    """Find and parse the leading ``---`` YAML block of a page; ``None`` when it has none.
 
-    ``values`` lists the character ranges of string scalar values (not keys, not the
-    ``conversion`` table, not non-string scalars), which are prose. When the YAML does not
-    parse, ``error`` says why and ``values`` is empty (the whole block stays protected).
+    The one front-matter splitter: :func:`split_front_matter`, ``mdtext.split_front_matter``
+    and the guard's and check's views of front matter all read its answer.
     """
-    m = _FM_RE.match(text)
-    if not m:
+    opening = _FM_OPEN.match(text)
+    if opening is None:
         return None
-    body_start = m.start(1) if m.group(1) is not None else m.end()
-    yaml_text = m.group(1) or ""
+    start = opening.end()
+    closing = _FM_CLOSE.search(text, start) if opening.group().endswith("\n") else None
+    if closing is None:
+        rest = text[start:]
+        return FrontMatter(0, None, [], closed=False, start=start, yaml=rest, markup=_markup(rest))
+    end = closing.end() + text.startswith("\n", closing.end())
+    # The YAML with its last line break, as MkDocs reads it (an error at the end of the block
+    # is then on the closing line); value ranges stop before that line break.
+    yaml_text = text[start : closing.start()]
+    lines = len(text[:end].splitlines())
+    markup = _markup(yaml_text)
     loader = yaml.SafeLoader(yaml_text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        return FrontMatter(m.end(), None, [], str(exc))
+        mark = getattr(exc, "problem_mark", None)
+        line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
+        problem = getattr(exc, "problem", None) or str(exc)
+        return FrontMatter(
+            end,
+            None,
+            [],
+            str(exc),
+            lines=lines,
+            start=start,
+            yaml=yaml_text,
+            error_at=(line, col, problem),
+            markup=markup,
+        )
     finally:
         loader.dispose()
     values: list[tuple[int, int]] = []
     identifiers: list[tuple[int, int]] = []
     if node is not None:
-        _collect_values(node, values, identifiers, top=True)
-    values = [(body_start + s, body_start + e) for s, e in sorted(values)]
-    identifiers = [(body_start + s, body_start + e) for s, e in sorted(identifiers)]
-    return FrontMatter(m.end(), data, values, identifiers=identifiers)
+        _collect_values(node, values, identifiers, set(), top=True)
+    core = len(yaml_text.removesuffix("\n").removesuffix("\r"))
+    values = [(start + s, start + min(e, core)) for s, e in sorted(values)]
+    identifiers = [(start + s, start + min(e, core)) for s, e in sorted(identifiers)]
+    return FrontMatter(
+        end,
+        data,
+        values,
+        identifiers=identifiers,
+        lines=lines,
+        start=start,
+        yaml=yaml_text,
+        markup=markup,
+        node=node,
+    )
+
+
+def split_front_matter(text: str) -> FrontMatter | None:
+    """The :func:`front_matter` of a page when it closes; ``None`` when the page has none."""
+    fm = front_matter(text)
+    return fm if fm is not None and fm.closed else None
+
+
+def _markup(yaml_text: str) -> tuple[str, int, int] | None:
+    """(kind, file line, column) of the first YAML anchor, alias or tag of a front matter."""
+    try:
+        for token in yaml.scan(yaml_text, Loader=yaml.SafeLoader):
+            kind = _YAML_MARKUP.get(type(token))
+            if kind is not None:
+                return kind, token.start_mark.line + 2, token.start_mark.column + 1
+    except yaml.YAMLError:
+        pass  # the parse reports it, with its place
+    return None
 
 
 def _collect_values(
     node: yaml.Node,
     out: list[tuple[int, int]],
     ids: list[tuple[int, int]],
+    seen: set[tuple[int, bool]],
     top: bool = False,
     identifier: bool = False,
 ) -> None:
     """Append the source ranges of string scalars under ``node`` that are values, not keys.
 
-    Values under an identifier key (:func:`is_identifier_key`) go to ``ids`` instead.
+    Values under an identifier key (:func:`is_identifier_key`) go to ``ids`` instead. A node
+    that aliases make appear many times is walked once (``seen``): a few hundred bytes of
+    aliases can otherwise stand for billions of values.
     """
+    if (id(node), identifier) in seen:
+        return
+    seen.add((id(node), identifier))
     if isinstance(node, yaml.ScalarNode):
         if node.tag == "tag:yaml.org,2002:str" and node.value:
             start, end = node.start_mark.index, node.end_mark.index
@@ -159,14 +274,14 @@ def _collect_values(
             (ids if identifier else out).append((start, end))
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            _collect_values(item, out, ids, identifier=identifier)
+            _collect_values(item, out, ids, seen, identifier=identifier)
     elif isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             name = key.value if isinstance(key, yaml.ScalarNode) else None
             if top and name == "conversion":
                 continue
             ident = identifier or (isinstance(name, str) and is_identifier_key(name))
-            _collect_values(value, out, ids, identifier=ident)
+            _collect_values(value, out, ids, seen, identifier=ident)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,7 +372,29 @@ def scan_rules(text: str, start: int = 0, end: int | None = None) -> list[Span]:
 # Block level
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_FENCE_OPEN = re.compile(r"(`{3,}|~{3,})(.*)$")
+#: pymdownx.superfences' opening line (its ``RE_NESTED_FENCE_START``): a fence, then a
+#: language, an attribute list or ``key="value"`` options. With its default
+#: ``relaxed_headers: false``, a line whose info string is anything else (``unrecognized``:
+#: ```` ```py`x ````, ```` ```C++ / notes ````) opens no fence: Python-Markdown renders it as text.
+_FENCE_START = re.compile(
+    r"""(?x)
+    (?P<fence>~{3,}|`{3,})
+    (?:[ \t]*\.?(?P<lang>[\w#.+-]+)(?=[\t ]|$))?
+    (?:
+        [ \t]*(\{(?P<attrs>[^\n]*)\}) |
+        (?P<options>
+            (?:
+                (?:[ \t]*[a-zA-Z][a-zA-Z0-9_]*(?:=(?P<quot>"|').*?(?P=quot))?)(?=[\t ]|$)
+            )+
+        ) |
+        (?P<unrecognized>
+            (?:([ \t]*[^\s]+)(?=[\t ]|$))+
+        )
+    )?[ \t]*$
+    """
+)
+#: What superfences strips before a fence line: indentation and block-quote markers.
+FENCE_PREFIX = " \t>"
 _BQ = re.compile(r"(?:[ ]{0,3}>[ ]?)+")
 _LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _CONTAINER = re.compile(r"(?:!!!|\?\?\?\+?|===\+?)[ \t]")
@@ -269,6 +406,24 @@ _REF_DEF = re.compile(
 _FOOTNOTE_DEF = re.compile(r"[ ]{0,3}\[\^[^\]\n]+\]:")
 _ABBR_DEF = re.compile(r"[ ]{0,3}\*\[[^\]\n]+\]:")
 _SNIPPET = re.compile(r"[ \t]*;?-{1,}8<-{1,}")
+
+
+def fence_open(content: str) -> str | None:
+    """The fence (```` ``` ````, ``~~~~``...) a line opens, or ``None``: the one fence detector.
+
+    ``content`` is the line without its indentation and block-quote markers
+    (:data:`FENCE_PREFIX`); a line ending is ignored.
+    """
+    m = _FENCE_START.match(content.rstrip("\r\n"))
+    return m.group("fence") if m is not None and not m.group("unrecognized") else None
+
+
+def fence_closes(content: str, fence: str) -> bool:
+    """Whether a line (indentation and quote markers removed) closes ``fence``.
+
+    As superfences: the same run of backticks or tildes, exactly as long, then only spaces.
+    """
+    return content.rstrip(" \t\r\n") == fence
 
 
 def indent_width(s: str) -> int:
@@ -289,90 +444,111 @@ def normalize_label(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
-def _scan_blocks(text: str, start: int) -> tuple[list[Span], set[str]]:
-    """Block-level protected spans of ``text[start:]`` and the reference labels defined."""
+@dataclass(frozen=True, slots=True)
+class Blocks:
+    """The block-level protected spans of a text, in order, and the reference labels defined.
+
+    ``unclosed`` is the offset of the line opening a fence that never closes, or ``None``. As
+    for pymdownx.superfences, such a fence is none: its lines and all after them are Markdown,
+    and no fence opens after it.
+    """
+
+    spans: list[Span]
+    labels: set[str]
+    unclosed: int | None = None
+
+
+@functools.lru_cache(maxsize=32)
+def blocks(text: str, start: int = 0) -> Blocks:
+    """Block-level protected spans of ``text[start:]``: fenced and indented code, reference
+    and footnote definitions, snippets. The line-level views of ``mdtext`` read it too."""
     spans: list[Span] = []
     labels: set[str] = set()
     containers: list[int] = []
     prev_blank = True
     in_code = False
     para_open = False
-    fence: tuple[str, int, int] | None = None  # char, length, start offset
+    fence: tuple[str, int] | None = None  # the fence, its opening line's offset
+    fences = True  # until a fence never closes
+    before_fence: tuple[list[int], bool, bool] = ([], True, False)
+    unclosed: int | None = None
     pos = start
     n = len(text)
-    while pos < n:
-        nl = text.find("\n", pos)
-        line_end = n if nl < 0 else nl
-        nxt = n if nl < 0 else nl + 1
-        line = text[pos:line_end]
-        if fence is not None:
-            stripped = _BQ.sub("", line, count=1) if line.lstrip().startswith(">") else line
-            s = stripped.strip()
-            ch, length, fstart = fence
-            if s and set(s) == {ch} and len(s) >= length:
-                spans.append(Span(fstart, line_end, "fence"))
-                fence = None
+    while True:
+        while pos < n:
+            nl = text.find("\n", pos)
+            line_end = n if nl < 0 else nl
+            nxt = n if nl < 0 else nl + 1
+            line = text[pos:line_end]
+            if fence is not None:
+                if fence_closes(line.lstrip(FENCE_PREFIX), fence[0]):
+                    spans.append(Span(fence[1], line_end, "fence"))
+                    fence = None
+                    prev_blank, para_open = False, False
+                pos = nxt
+                continue
+            if not line.strip():
+                prev_blank, para_open = True, False
+                pos = nxt
+                continue
+            m = _BQ.match(line)
+            rest = line[m.end() :] if m else line
+            ind = indent_width(rest)
+            if not para_open:
+                while containers and containers[-1] > ind:
+                    containers.pop()
+            base = containers[-1] if containers else 0
+            if ind >= base + 4 and (prev_blank or in_code) and not para_open:
+                spans.append(Span(pos, line_end, "indented-code"))
+                in_code, prev_blank = True, False
+                pos = nxt
+                continue
+            in_code = False
+            content = rest.lstrip(" \t")
+            opened = fence_open(content) if fences else None
+            if opened is not None:
+                fence = (opened, pos)
+                before_fence = (containers[:], prev_blank, para_open)
+                pos = nxt
+                continue
+            rm = _REF_DEF.match(line) if not m else None
+            if rm and not para_open:
+                # its title (a tooltip, spoken by screen readers) is prose
+                title = next((g for g in ("t1", "t2", "t3") if rm.group(g)), None)
+                if title is not None:
+                    spans.append(Span(pos, pos + rm.start(title), "ref-def"))
+                    spans.append(Span(pos + rm.end(title), line_end, "ref-def"))
+                else:
+                    spans.append(Span(pos, line_end, "ref-def"))
+                labels.add(normalize_label(rm.group(1)))
+                prev_blank = False
+                pos = nxt
+                continue
+            if _SNIPPET.match(line):
+                spans.append(Span(pos, line_end, "snippet"))
                 prev_blank, para_open = False, False
-            pos = nxt
-            continue
-        if not line.strip():
-            prev_blank, para_open = True, False
-            pos = nxt
-            continue
-        m = _BQ.match(line)
-        rest = line[m.end() :] if m else line
-        ind = indent_width(rest)
-        if not para_open:
-            while containers and containers[-1] > ind:
-                containers.pop()
-        base = containers[-1] if containers else 0
-        if ind >= base + 4 and (prev_blank or in_code) and not para_open:
-            spans.append(Span(pos, line_end, "indented-code"))
-            in_code, prev_blank = True, False
-            pos = nxt
-            continue
-        in_code = False
-        content = rest.lstrip(" \t")
-        fm = _FENCE_OPEN.match(content)
-        if fm and not (fm.group(1)[0] == "`" and "`" in fm.group(2)):
-            fence = (fm.group(1)[0], len(fm.group(1)), pos)
-            pos = nxt
-            continue
-        rm = _REF_DEF.match(line) if not m else None
-        if rm and not para_open:
-            # its title (a tooltip, spoken by screen readers) is prose
-            title = next((g for g in ("t1", "t2", "t3") if rm.group(g)), None)
-            if title is not None:
-                spans.append(Span(pos, pos + rm.start(title), "ref-def"))
-                spans.append(Span(pos + rm.end(title), line_end, "ref-def"))
+                pos = nxt
+                continue
+            fd = _FOOTNOTE_DEF.match(line) or _ABBR_DEF.match(line)
+            if fd:
+                spans.append(Span(pos, pos + fd.end(), "footnote"))
+                containers.append(ind + 4)
+                prev_blank, para_open = False, True
+                pos = nxt
+                continue
+            if _LIST_ITEM.match(content) or _CONTAINER.match(content):
+                containers.append(ind + 4)
+                para_open = not _CONTAINER.match(content)
             else:
-                spans.append(Span(pos, line_end, "ref-def"))
-            labels.add(normalize_label(rm.group(1)))
+                para_open = not content.startswith("#")
             prev_blank = False
             pos = nxt
-            continue
-        if _SNIPPET.match(line):
-            spans.append(Span(pos, line_end, "snippet"))
-            prev_blank, para_open = False, False
-            pos = nxt
-            continue
-        fd = _FOOTNOTE_DEF.match(line) or _ABBR_DEF.match(line)
-        if fd:
-            spans.append(Span(pos, pos + fd.end(), "footnote"))
-            containers.append(ind + 4)
-            prev_blank, para_open = False, True
-            pos = nxt
-            continue
-        if _LIST_ITEM.match(content) or _CONTAINER.match(content):
-            containers.append(ind + 4)
-            para_open = not _CONTAINER.match(content)
-        else:
-            para_open = not content.startswith("#")
-        prev_blank = False
-        pos = nxt
-    if fence is not None:
-        spans.append(Span(fence[2], n, "fence"))
-    return spans, labels
+        if fence is None:
+            return Blocks(spans, labels, unclosed)
+        # Never closed: read again from its opening line, as Markdown without fences.
+        unclosed = pos = fence[1]
+        containers, prev_blank, para_open = before_fence
+        fence, fences = None, False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -713,10 +889,10 @@ def scan(text: str) -> list[Span]:
                 spans.extend(scan_rules(text, start, end))
             pos = end
         spans.append(Span(pos, fm.end, "front-matter"))
-    blocks, labels = _scan_blocks(text, body)
-    inline = _Inline(text, labels)
+    found = blocks(text, body)
+    inline = _Inline(text, found.labels)
     pos = body
-    for block in blocks:
+    for block in found.spans:
         inline.scan(pos, block.start)
         inline.spans.append(block)
         pos = block.end

@@ -1,20 +1,23 @@
-"""Line-level Markdown structure: front matter, fences, headings and links.
+"""Line-level views of a Markdown page: front matter, code lines, headings, links, tables.
 
-Shared by the importer, the parity/link checks and the status page, so that every
-tool agrees on what a heading or a link is.
+Shared by the importer, the parity/link checks and the status page, so that every tool agrees
+on what a heading or a link is. Front matter and code blocks are those :mod:`llmcourse.mdspans`
+finds (its :func:`~llmcourse.mdspans.front_matter` and :func:`~llmcourse.mdspans.blocks`):
+one model of a page, seen here line by line.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import yaml
+import markdown.inlinepatterns
+import markdown.util
 
-# Fences may be indented: inside admonitions, details and list items they are, and at the top
-# level an indented fence is inside an indented code block, code all the same.
-FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+from llmcourse import mdspans
+
 # An admonition, pymdownx.details or tabbed block opener: its content is indented 4 more.
 CONTAINER = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?|===\+?!?)[ \t]+\S")
 # The title keeps any closing hashes and attr list: heading_title() removes them (a lazy
@@ -60,60 +63,75 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
 
 
 def split_front_matter(text: str, source: str = "<text>") -> tuple[dict, str, int]:
-    """Return (metadata, body, number of lines the front matter took)."""
-    if not text.startswith("---"):
+    """Return (metadata, body, number of lines the front matter took).
+
+    :func:`llmcourse.mdspans.front_matter`'s answer, with its problems raised as
+    :class:`FrontMatterError` at ``source``'s line and column.
+    """
+    fm = mdspans.front_matter(text)
+    if fm is None:
         return {}, text, 0
-    lines = text.splitlines(keepends=True)
-    if lines[0].rstrip("\r\n") != "---":
-        return {}, text, 0
-    for i in range(1, len(lines)):
-        if lines[i].rstrip("\r\n") in ("---", "..."):
-            raw = "".join(lines[1:i])
-            try:
-                meta = yaml.safe_load(raw) or {}
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
-                problem = getattr(exc, "problem", None) or str(exc)
-                raise FrontMatterError(f"{source}:{line}:{col}: front matter: {problem}") from exc
-            if not isinstance(meta, dict):
-                raise FrontMatterError(f"{source}:2:1: front matter must be a mapping")
-            return meta, "".join(lines[i + 1 :]), i + 1
-    raise FrontMatterError(f"{source}:1:1: front matter starts with --- but never ends")
+    if not fm.closed:
+        raise FrontMatterError(f"{source}:1:1: front matter starts with --- but never ends")
+    if fm.error_at is not None:
+        line, col, problem = fm.error_at
+        raise FrontMatterError(f"{source}:{line}:{col}: front matter: {problem}")
+    meta = fm.data or {}
+    if not isinstance(meta, dict):
+        raise FrontMatterError(f"{source}:2:1: front matter must be a mapping")
+    return meta, text[fm.end :], fm.lines
+
+
+@dataclass(frozen=True)
+class _CodeLines:
+    """Line indexes of the code :func:`llmcourse.mdspans.blocks` finds in a list of lines."""
+
+    fences: list[tuple[int, int]]  # (first, last) of each fenced block
+    indented: frozenset[int]  # lines of indented code blocks
+    unclosed: int | None  # the line opening a fence never closed
+
+
+def _code_lines(lines: list[str]) -> _CodeLines:
+    text = "\n".join(lines)
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def line_of(offset: int) -> int:
+        return bisect.bisect_right(starts, offset) - 1
+
+    found = mdspans.blocks(text)
+    fences = []
+    indented: set[int] = set()
+    for span in found.spans:
+        if span.kind == "fence":
+            fences.append((line_of(span.start), line_of(max(span.start, span.end - 1))))
+        elif span.kind == "indented-code":
+            indented.add(line_of(span.start))
+    unclosed = None if found.unclosed is None else line_of(found.unclosed)
+    return _CodeLines(fences, frozenset(indented), unclosed)
 
 
 def code_mask(lines: list[str]) -> list[bool]:
     """True for each line that is inside (or delimits) a fenced code block."""
-    mask: list[bool] = []
-    fence: str | None = None
-    for line in lines:
-        m = FENCE.match(line)
-        if fence is None:
-            if m:
-                fence = m.group(1)
-                mask.append(True)
-                continue
-            mask.append(False)
-        else:
-            mask.append(True)
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                if not line.strip()[len(m.group(1)) :].strip():
-                    fence = None
+    mask = [False] * len(lines)
+    for first, last in _code_lines(lines).fences:
+        mask[first : last + 1] = [True] * (last + 1 - first)
     return mask
 
 
 def unclosed_fence(lines: list[str]) -> int | None:
-    """1-based line of a code fence that is never closed, or None."""
-    fence: str | None = None
-    start = 0
-    for i, line in enumerate(lines, 1):
-        m = FENCE.match(line)
-        if fence is None and m:
-            fence, start = m.group(1), i
-        elif fence is not None and m and m.group(1)[0] == fence[0]:
-            if len(m.group(1)) >= len(fence) and not line.strip()[len(m.group(1)) :].strip():
-                fence = None
-    return start if fence is not None else None
+    """1-based line of a code fence that is never closed, or None.
+
+    A fence line that ends (or starts) an inline code span is none: ```` ```py`x ```` opens no
+    fence, and the ```` ``` ```` line below it closes the code span it opened.
+    """
+    unclosed = _code_lines(lines).unclosed
+    if unclosed is None:
+        return None
+    line = lines[unclosed]
+    at = len(line) - len(line.lstrip(mdspans.FENCE_PREFIX))
+    return None if blank_code(lines)[unclosed][at] == " " else unclosed + 1
 
 
 def heading_title(raw: str) -> str:
@@ -216,9 +234,76 @@ def headings(text: str, first_line: int = 1, *, rendered: bool = False) -> list[
     return found
 
 
-def strip_inline_code(line: str) -> str:
-    """Blank out inline code spans so their content is not mistaken for links."""
-    return re.sub(r"(`+)(.+?)\1", lambda m: " " * len(m.group(0)), line)
+#: A line that starts a block of its own: no code span runs into it from the line before.
+_BLOCK_START = re.compile(
+    r" {0,3}(?:#|>|[-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|!!!|\?\?\?|===|<!--|"
+    rf"</?(?:{'|'.join(markdown.util.BLOCK_LEVEL_ELEMENTS)})(?![\w-]))",
+    re.I,
+)
+_RAW_BLOCK = re.compile(
+    rf" {{0,3}}<(?:!--|/?(?:{'|'.join(markdown.util.BLOCK_LEVEL_ELEMENTS)})(?![\w-]))", re.I
+)
+_NOT_NEWLINE = re.compile(r"[^\n]")
+_BACKTICK = re.compile(markdown.inlinepatterns.BACKTICK_RE)
+#: Python-Markdown's own code span finder (``find_code_spans``).
+_CODE_SPANS = markdown.inlinepatterns.BacktickInlineProcessor(markdown.inlinepatterns.BACKTICK_RE)
+
+
+def _code_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of the code spans of one paragraph's text, as Python-Markdown finds them."""
+    i = 0
+    while (m := _BACKTICK.search(text, i)) is not None:
+        # escaped backslashes before a backtick leave it unescaped: it opens a code span
+        begin = m.end() if m.group(1) else m.start()
+        start, end = _CODE_SPANS.find_code_spans(begin, text)
+        if end is None:
+            i = max(start, begin + 1)
+            continue
+        i = end + (start - begin)
+        yield begin, i
+
+
+def blank_code(lines: list[str], mask: list[bool] | None = None) -> list[str]:
+    """``lines`` with fenced code (``mask``, :func:`code_mask` when not given) and inline code
+    spans blanked out, lengths kept.
+
+    A code span may run over the lines of a paragraph (lines that start no block of their own,
+    outside raw HTML and indented code blocks); Python-Markdown's ``find_code_spans`` pairs
+    the backticks.
+    """
+    mask = code_mask(lines) if mask is None else mask
+    out = [" " * len(line) if code else line for line, code in zip(lines, mask, strict=True)]
+    indented = _code_lines(lines).indented
+    i, n = 0, len(lines)
+    while i < n:
+        if mask[i] or not lines[i].strip() or "`" not in lines[i]:
+            i += 1
+            continue
+        j = i + 1
+        if (
+            i not in indented
+            and not _RAW_BLOCK.match(lines[i])
+            and not HEADING.match(lines[i])
+            and "|" not in lines[i]
+        ):
+            while (
+                j < n
+                and not mask[j]
+                and j not in indented
+                and lines[j].strip()
+                and "|" not in lines[j]
+                and not _BLOCK_START.match(lines[j])
+                and not SETEXT_RULE.match(lines[j])
+            ):
+                j += 1
+        para = "\n".join(lines[i:j])
+        pieces, pos = [], 0
+        for start, end in _code_spans(para):
+            pieces += [para[pos:start], _NOT_NEWLINE.sub(" ", para[start:end])]
+            pos = end
+        out[i:j] = "".join([*pieces, para[pos:]]).split("\n")
+        i = j
+    return out
 
 
 def links(text: str, first_line: int = 1, *, nested: bool = False) -> list[Link]:
@@ -229,11 +314,12 @@ def links(text: str, first_line: int = 1, *, nested: bool = False) -> list[Link]
     """
     lines = text.splitlines()
     mask = code_mask(lines)
+    clean_lines = blank_code(lines, mask)
     found: list[Link] = []
     for i, (line, in_code) in enumerate(zip(lines, mask, strict=True)):
         if in_code or ("[" not in line and "<" not in line):
             continue
-        clean = strip_inline_code(line)
+        clean = clean_lines[i]
         hits = _line_links(clean, 0, 2 if nested else 0)
         hits += [
             (m.start(), m.group(3), m.group(1).lower() == "img") for m in HTML_SRC.finditer(clean)
@@ -296,22 +382,10 @@ class CodeBlock:
 def fenced_blocks(text: str, first_line: int = 1) -> list[CodeBlock]:
     """The fenced code blocks of a text with their lines; blocks that touch stay apart."""
     lines = text.splitlines()
-    blocks: list[CodeBlock] = []
-    fence: str | None = None
-    start = 0
-    for i, line in enumerate(lines):
-        m = FENCE.match(line)
-        if fence is None:
-            if m:
-                fence, start = m.group(1), i
-            continue
-        if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-            if not line.strip()[len(m.group(1)) :].strip():
-                blocks.append(CodeBlock(start + first_line, "\n".join(lines[start : i + 1])))
-                fence = None
-    if fence is not None:
-        blocks.append(CodeBlock(start + first_line, "\n".join(lines[start:])))
-    return blocks
+    return [
+        CodeBlock(first + first_line, "\n".join(lines[first : last + 1]))
+        for first, last in _code_lines(lines).fences
+    ]
 
 
 def iter_sections(text: str) -> Iterator[tuple[Heading | None, list[str]]]:

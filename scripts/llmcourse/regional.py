@@ -259,25 +259,6 @@ def _prose(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def _list_range(text: str, end: int) -> tuple[int, int]:
-    """Where the value of the front-matter key ``regional`` is in ``text`` ((0, 0) if absent).
-
-    ``end`` is where the front matter ends (its closing line included).
-    """
-    start = text.find("\n") + 1
-    block = text[start:end]
-    block = block[: block.rstrip("\r\n").rfind("\n") + 1]  # without the closing line
-    try:
-        root = yaml.compose(block, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return (0, 0)
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == FRONT_MATTER_KEY:
-                return (start + value.start_mark.index, start + value.end_mark.index)
-    return (0, 0)
-
-
 def find(
     text: str, script: str, *, marks: list[str] | None = None, path: Path = TABLE
 ) -> tuple[list[Hit], list[int]]:
@@ -291,7 +272,7 @@ def find(
     fm = mdspans.split_front_matter(text)
     if marks is None:
         marks = page_marks(fm.data) if fm is not None else []
-    own_list = _list_range(text, fm.end) if fm is not None and marks else (0, 0)
+    own_list = (fm.value_range(FRONT_MATTER_KEY) if fm is not None and marks else None) or (0, 0)
     used = [False] * len(marks)
     hits: list[Hit] = []
     for start, end in _prose(text):

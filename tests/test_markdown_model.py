@@ -1,0 +1,231 @@
+"""One model of a Markdown page: every tool reads the same fences, front matter and anchors.
+
+Where mdtext's and mdspans' copies used to disagree, each case is asked of all of them
+(mdspans' block scan and spans, mdtext's line views, check) and of Python-Markdown itself.
+"""
+
+from __future__ import annotations
+
+import pytest
+from mkdocs.utils.meta import get_data
+
+from conftest import site_markdown
+from llmcourse import check, convert, guard, mdspans, mdtext, toc
+
+PAYLOAD = "<img src=x onerror=alert(1)>"
+
+
+def _html(text: str) -> str:
+    return site_markdown().convert(text)
+
+
+def _views(text: str) -> dict:
+    """What each tool makes of a page's code."""
+    lines = text.splitlines()
+    return {
+        "fence spans": [s for s in mdspans.scan(text) if s.kind == "fence"],
+        "code mask": mdtext.code_mask(lines),
+        "fenced blocks": [(b.line, b.text) for b in mdtext.fenced_blocks(text)],
+        "unclosed": mdtext.unclosed_fence(lines),
+        "headings": [h.text for h in mdtext.headings(text, rendered=True)],
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Fences
+
+
+@pytest.mark.parametrize("opener", ["```py`x", "```C++ / notes", "```python {x"])
+def test_an_info_string_superfences_does_not_know_opens_no_fence(opener: str) -> None:
+    """The backticks pair as one code span over the paragraph: the payload is inert."""
+    page = f"# T\n\n{opener}\n{PAYLOAD}\n```\n"
+    assert mdspans.fence_open(opener) is None
+    assert _views(page) == {
+        "fence spans": [],
+        "code mask": [False] * 5,
+        "fenced blocks": [],
+        "unclosed": None,
+        "headings": ["T"],
+    }
+    code = [s for s in mdspans.scan(page) if s.kind == "code"]
+    assert [page[s.start : s.end] for s in code] == [page[page.index("```") :].rstrip("\n")]
+    assert check.unsafe_problems(page) == []
+    assert "<img" not in _html(page)  # Python-Markdown: inline code, escaped
+
+
+def test_a_tilde_line_with_a_backtick_opens_no_fence_and_hides_nothing() -> None:
+    page = f"# T\n\n~~~py`x\n{PAYLOAD}\n~~~\n"
+    assert mdspans.fence_open("~~~py`x") is None
+    views = _views(page)
+    assert (views["code mask"], views["unclosed"]) == ([False] * 5, 5)
+    col = PAYLOAD.index("onerror") + 1
+    assert check.unsafe_problems(page) == [
+        (4, col, "unsafe HTML: event attribute onerror= runs code")
+    ]
+    assert PAYLOAD in _html(page)  # live for Python-Markdown
+
+
+@pytest.mark.parametrize(
+    ("line", "fence"),
+    [
+        ("```", "```"),
+        ("````python", "````"),
+        ("~~~ {.js #id}", "~~~"),
+        ('``` python title="a b" linenums="1"', "```"),
+    ],
+)
+def test_fence_openings_superfences_knows(line: str, fence: str) -> None:
+    assert mdspans.fence_open(line) == fence
+    page = f"{line}\n# 註解\n{fence}\n"
+    assert _views(page)["code mask"] == [True, True, True]
+    assert "<h1" not in _html(page)
+
+
+def test_a_longer_run_does_not_close_a_fence() -> None:
+    page = "```\n# 一\n````\n# 二\n```\n"
+    assert _views(page) == {
+        "fence spans": [mdspans.Span(0, len(page) - 1, "fence")],
+        "code mask": [True] * 5,
+        "fenced blocks": [(1, page.rstrip("\n"))],
+        "unclosed": None,
+        "headings": [],
+    }
+    assert "<h1" not in _html(page)
+
+
+def test_a_fence_never_closed_is_no_fence() -> None:
+    page = "# 標題\n\n```python\nx = 1\n\n## 之後\n"
+    assert _views(page) == {
+        "fence spans": [],
+        "code mask": [False] * 6,
+        "fenced blocks": [],
+        "unclosed": 3,
+        "headings": ["標題", "之後"],
+    }
+    assert toc.heading_ids(page) == ["标题", "之后"]
+    assert '<h2 id="之后">' in _html(page)
+
+
+def test_an_indented_fence_after_a_blank_line_is_indented_code() -> None:
+    page = "段落\n\n    ```python\n# 標題\n```\n"
+    spans = mdspans.blocks(page).spans
+    assert [(s.kind, page[s.start : s.end]) for s in spans] == [("indented-code", "    ```python")]
+    assert _views(page)["code mask"] == [False] * 5
+    assert _views(page)["headings"] == ["標題"]
+    assert toc.heading_ids(page) == ["标题"]
+
+
+def test_a_fence_in_a_block_quote_is_a_fence() -> None:
+    page = "> ```python\n> # 註解\n> ```\n\n# 標題\n"
+    assert _views(page) == {
+        "fence spans": [mdspans.Span(0, page.index("\n\n"), "fence")],
+        "code mask": [True, True, True, False, False],
+        "fenced blocks": [(1, "> ```python\n> # 註解\n> ```")],
+        "unclosed": None,
+        "headings": ["標題"],
+    }
+    assert toc.heading_ids(page) == ["标题"]
+
+
+def test_check_reports_an_unclosed_fence_at_its_line() -> None:
+    lines = ["# T", "", "  ~~~~ js", "x"]
+    report = check.FileReport("p.md")
+    check.check_structure(lines, 1, mdtext.code_mask(lines), report)
+    assert [p.format() for p in report.finish()] == [
+        "p.md:3:3: code fence ~~~~ is never closed: Python-Markdown shows it and the code after "
+        "it as text (hint: close it with a line of ~~~~)"
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Front matter
+
+
+PAGE = "---  \ntitle: 標題\nparity:\n  - check: links\n    reason: 原文少一個連結\n---\n# 標題\n"
+
+
+def test_one_front_matter_for_every_view() -> None:
+    """Trailing spaces after --- (MkDocs accepts them; mdtext once did not)."""
+    meta = {"title": "標題", "parity": [{"check": "links", "reason": "原文少一個連結"}]}
+    body = PAGE[PAGE.index("# 標題") :]
+    assert get_data(PAGE) == (body, meta)  # MkDocs' own reading
+    assert mdtext.split_front_matter(PAGE) == (meta, body, 6)
+    fm = mdspans.split_front_matter(PAGE)
+    assert (fm.end, fm.data, fm.lines) == (PAGE.index("# 標題"), meta, 6)
+    assert [PAGE[s:e] for s, e in fm.values] == ["標題", "原文少一個連結"]  # prose
+    assert [PAGE[s:e] for s, e in fm.identifiers] == ["links"]  # parity's check: a name
+    assert check._front_matter_marks(PAGE) == {
+        ("title",): (2, 1),
+        ("parity",): (3, 1),
+        ("parity", "0"): (4, 5),
+        ("parity", "0", "check"): (4, 5),
+        ("parity", "0", "reason"): (5, 5),
+    }
+    assert guard.key_line(PAGE, "parity") == 3
+    assert guard.front_matter_plain(PAGE, check.FileReport("p.md"))
+
+
+def test_crlf_front_matter() -> None:
+    page = PAGE.replace("\n", "\r\n")
+    meta, body, lines = mdtext.split_front_matter(page)
+    assert (meta["title"], body, lines) == ("標題", "# 標題\r\n", 6)
+    assert mdspans.split_front_matter(page).end == page.index("# 標題")
+
+
+def test_front_matter_never_closed() -> None:
+    page = "---\ntitle: &a 標題\n# 標題\n"
+    with pytest.raises(mdtext.FrontMatterError, match=r"^p.md:1:1: front matter starts"):
+        mdtext.split_front_matter(page, "p.md")
+    assert mdspans.split_front_matter(page) is None
+    assert mdspans.scan(page) == []  # no front matter: the page is prose
+    report = check.FileReport("p.md")
+    assert not guard.front_matter_plain(page, report)
+    assert [p.format() for p in report.finish()][0].startswith(
+        "p.md:2:8: front matter uses a YAML anchor"
+    )
+
+
+def test_yaml_error_at_the_end_of_the_block_is_on_the_closing_line() -> None:
+    page = "---\ntitle: [一\n---\n# 標題\n"
+    with pytest.raises(mdtext.FrontMatterError, match=r"^p.md:3:1: front matter: "):
+        mdtext.split_front_matter(page, "p.md")
+    fm = mdspans.split_front_matter(page)
+    assert (fm.error_at[:2], fm.values, fm.end) == ((3, 1), [], page.index("# 標題"))
+
+
+def test_aliases_are_walked_once() -> None:
+    """A billion laughs of front matter: its values are found without expanding it."""
+    levels = [f"  l0: &l0 [{', '.join(['哈'] * 9)}]"]
+    levels += [f"  l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 30)]
+    page = "---\nsearch:\n" + "\n".join(levels) + "\n---\n# 標題\n"
+    fm = mdspans.split_front_matter(page)
+    assert fm.markup == ("anchor", 3, 7)
+    assert [page[s:e] for s, e in fm.values] == ["哈"] * 9
+
+
+# --------------------------------------------------------------------------------------------
+# Anchors
+
+
+def test_anchors_come_from_toc_with_the_configured_slugify() -> None:
+    names, options = toc._extensions()
+    assert options["toc"]["slugify"] is convert.heading_slug
+    assert names[:3] == toc.MKDOCS_BUILTINS and "pymdownx.superfences" in names
+    assert toc.title_id("安裝步驟") == "安装步骤"
+    page = '# 安裝步驟\n\n## 安裝步驟 {#install}\n\n## 安裝步驟\n\n<a name="old"></a>\n'
+    md = site_markdown()
+    md.convert(page)
+    real = [md.toc_tokens[0]["id"], *(t["id"] for t in md.toc_tokens[0]["children"])]
+    assert toc.heading_ids(page) == real == ["安装步骤", "install", "安装步骤_1"]
+    assert toc.anchors(page) == ["安装步骤", "install", "安装步骤_1", "old"]
+
+
+def test_check_validates_the_page_the_build_renders() -> None:
+    """A zh-TW page quoting a mainland heading: the build shows it in Taiwan script
+    (render_page), whose anchor is the zh-CN page's; check agrees with the build."""
+    page = "# 標題\n\n## 贪婪解码\n"
+    built = toc.heading_ids(convert.render_page(page, "zh-TW"))
+    assert built == toc.heading_ids(convert.convert_markdown(page, "zh-CN")) == ["标题", "贪心解码"]
+    report = check.FileReport("p.md")
+    check.check_conversion(page, "zh-TW", report)
+    assert report.finish() == []
