@@ -228,7 +228,7 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    from llmcourse import convert, regional
+    from llmcourse import convert_command, regional
 
     if args.normalize:
         if args.to or args.audit:
@@ -238,7 +238,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     if args.to is None:
         print("convert: give --to zh-CN|zh-TW, or --normalize", file=sys.stderr)
         return 2
-    return convert.command(
+    return convert_command.command(
         args.files, to=args.to, audit=args.audit, stdout=sys.stdout, stderr=sys.stderr
     )
 

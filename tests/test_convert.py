@@ -18,7 +18,16 @@ import markdown
 import pytest
 import yaml
 
-from llmcourse import DOCS, bench, mdspans, protect
+from llmcourse import (
+    DOCS,
+    bench,
+    conversion_audit,
+    convert_command,
+    convert_core,
+    glossary,
+    mdspans,
+    protect,
+)
 from llmcourse import convert as cv
 
 CASES = Path(__file__).resolve().parent / "cases"
@@ -252,7 +261,7 @@ def test_round_trip(page: Path) -> None:
     forward = cv.audit_markdown(source, "zh-CN", source=str(page))
     assert forward.ok, [m.message() for m in forward.protected_mismatches]
     back = cv.convert_markdown(forward.output, "zh-TW")
-    matches = cv._convert_md(source, "zh-CN", str(page)).replaced
+    matches = convert_core.convert_md(source, "zh-CN", str(page)).replaced
     two_way = {src for _, src, dst in matches if cv.convert_text(dst, "zh-TW") == src}
     failures, reported = [], []
     ops = difflib.SequenceMatcher(None, source, back, autojunk=False).get_opcodes()
@@ -295,10 +304,10 @@ def test_glossary_rejects_bad_lines(tmp_path: Path) -> None:
     bad = tmp_path / "tw2cn.txt"
     bad.write_text("預設\t默认\n預設\t缺省\n", encoding="utf-8")
     with pytest.raises(cv.ConversionRuleError, match=r"tw2cn.txt:2: duplicate key"):
-        cv._read_dict(bad)
+        glossary.read_dict(bad)
     bad.write_text("介面 接口\n", encoding="utf-8")
     with pytest.raises(cv.ConversionRuleError, match=r"tw2cn.txt:1: expected"):
-        cv._read_dict(bad)
+        glossary.read_dict(bad)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -358,7 +367,7 @@ def test_audit_detects_changed_protected_spans(monkeypatch: pytest.MonkeyPatch) 
         calls["n"] += 1
         return [] if calls["n"] == 1 else real_scan(text)
 
-    monkeypatch.setattr(cv.mdspans, "scan", forgetful_scan)
+    monkeypatch.setattr(mdspans, "scan", forgetful_scan)
     audit = cv.audit_markdown("段落\n\n```\n預設值\n```\n", "zh-CN")
     assert not audit.ok
     assert audit.protected_mismatches[0].line == 3
@@ -473,7 +482,7 @@ def test_generated_page_has_the_source_anchors(case: dict[str, Any]) -> None:
     it would not have without the explicit ids (the case's headings do not round-trip)."""
     to = TO[case["direction"]]
     source = cv.render_page(case["input"], "zh-TW" if to == "zh-CN" else "zh-CN")
-    converted = cv._convert_md(case["input"], to, "<case>", record=False).output
+    converted = convert_core.convert_md(case["input"], to, "<case>", record=False).output
     assert _toc_ids(cv.convert_markdown(case["input"], to)) == _toc_ids(source)
     assert _toc_ids(converted) != _toc_ids(source)
 
@@ -492,7 +501,7 @@ def test_audit_reports_a_changed_identifier(
         spans = real_scan(text)
         return [s for s in spans if s.kind != "identifier"] if calls["n"] == 1 else spans
 
-    monkeypatch.setattr(cv.mdspans, "scan", careless_scan)
+    monkeypatch.setattr(mdspans, "scan", careless_scan)
     code, out, err = _run([str(page)], audit=True)
     assert code == 1
     assert err == (
@@ -516,7 +525,7 @@ def test_identifier_keys_come_from_data() -> None:
 
 def _run(paths: list[str], **kw: Any) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = cv.command(
+    code = convert_command.command(
         paths, to=kw.get("to", "zh-CN"), audit=kw.get("audit", False), stdout=out, stderr=err
     )
     return code, out.getvalue(), err.getvalue()
@@ -638,7 +647,7 @@ def test_lost_or_extra_placeholder_is_an_error(
     monkeypatch: pytest.MonkeyPatch, change: str, message: str
 ) -> None:
     """If OpenCC ever lost or added a placeholder, conversion fails instead of corrupting."""
-    monkeypatch.setattr(cv, "_converter", lambda config: _Tampering(change))
+    monkeypatch.setattr(convert_core, "_converter", lambda config: _Tampering(change))
     with pytest.raises(cv.PlaceholderError, match=message):
         cv.convert_markdown("`a` 程式碼 `b`\n", "zh-CN")
 
@@ -672,7 +681,7 @@ def test_audit_diff_of_many_differing_spans_pairs_them() -> None:
     """Past the difflib budget, differing spans are paired in order (linear, not quadratic)."""
     a = ["same", *[("code", f"a{i}") for i in range(2500)], "end"]
     b = ["same", *[("code", f"b{i}") for i in range(2500)], ("code", "extra"), "end"]
-    assert cv._opcodes(a, b) == [
+    assert conversion_audit._opcodes(a, b) == [
         *[("replace", k, k + 1, k, k + 1) for k in range(1, 2501)],
         ("insert", 2501, 2501, 2501, 2502),
     ]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from llmcourse import convert as cv
+from llmcourse import glossary
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "locales" / "glossary"
@@ -25,7 +26,7 @@ def _entries() -> list[tuple[str, str, str, str]]:
     rows = []
     for path in BATCHES:
         direction = path.name.split(".")[-2]
-        rows += [(path.name, direction, k, v) for k, v in cv._read_dict(path).items()]
+        rows += [(path.name, direction, k, v) for k, v in glossary.read_dict(path).items()]
     return rows
 
 
@@ -56,6 +57,6 @@ def test_batch_key_repeating_an_earlier_file_is_an_error(tmp_path: Path) -> None
     main.write_text("預設\t默认\n", encoding="utf-8")
     batch = tmp_path / "source.tw2cn.txt"
     batch.write_text("# header\n讀卡機\t读卡器\n預設\t缺省\n", encoding="utf-8")
-    entries = cv._read_dict(main)
+    entries = glossary.read_dict(main)
     with pytest.raises(cv.ConversionRuleError, match=r"source\.tw2cn\.txt:3: duplicate key '預設'"):
-        cv._read_dict(batch, entries)
+        glossary.read_dict(batch, entries)

@@ -8,8 +8,8 @@ the fragments a query needs, and only once the reader opens search
 Pagefind matches the words of the page as written. A Chinese query in the other script
 (数据集 on the zh-TW site) or with the other region's term (向量數據庫 for 向量資料庫) is first
 brought to the site's own form in the browser with the tables written here, from the project's
-conversion (llmcourse.convert): OpenCC's character tables and the regional glossary
-(locales/glossary/). They do not grow with the course.
+conversion: OpenCC's character tables (llmcourse.opencc_chain) and the regional glossary
+(locales/glossary/, llmcourse.glossary). They do not grow with the course.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from llmcourse import chinese, convert, theme_patch, write_if_changed
+from llmcourse import chinese, glossary, opencc_chain, theme_patch, write_if_changed
 
 #: What Pagefind indexes: the article of each page (no 404 page, no header, nav or footer).
 ROOT_SELECTOR = "article.md-content__inner"
@@ -134,8 +134,8 @@ def query_tables(lang: str, text: str) -> dict[str, object]:
     """
     chars = _char_table(lang)
     # keys: the other region's terms, values: this site's; and the other way round
-    into = convert.glossary(chinese.GLOSSARY_INTO[lang]).entries
-    back = convert.glossary(chinese.GLOSSARY_INTO[chinese.other(lang)]).entries
+    into = glossary.glossary(chinese.GLOSSARY_INTO[lang]).entries
+    back = glossary.glossary(chinese.GLOSSARY_INTO[chinese.other(lang)]).entries
     pairs = [*into.items(), *((theirs, mine) for mine, theirs in back.items())]
     terms: dict[str, str] = {}
     for theirs, mine in pairs:
@@ -197,7 +197,8 @@ def normalise(query: str, chars: dict[str, str], terms: dict[str, str] | None = 
 def _char_table(lang: str) -> dict[str, str]:
     """Each Han character → the one OpenCC makes of it for the site's script, where it differs."""
     chars = [chr(c) for r in HAN_BLOCKS for c in range(*r)]
-    converted = convert._converter(chinese.CHARS_INTO[lang]).convert("\n".join(chars)).split("\n")
+    writer = opencc_chain.converter(chinese.CHARS_INTO[lang])
+    converted = writer.convert("\n".join(chars)).split("\n")
     return {a: b for a, b in zip(chars, converted, strict=True) if len(b) == 1 and a != b}
 
 

@@ -68,7 +68,7 @@ def _render(text: str, slug_script: str | None) -> tuple[tuple[str, ...], tuple[
     """(heading ids, other ids) of a page: its body rendered as the build renders it (none
     when Python-Markdown cannot render it).
 
-    ``slug_script`` is :data:`llmcourse.convert.SLUG_SCRIPT`'s value, which slugify reads.
+    ``slug_script`` is :data:`llmcourse.slug.SLUG_SCRIPT`'s value, which slugify reads.
     """
     try:
         body = mdtext.split_front_matter(text)[1]
@@ -99,9 +99,9 @@ def _render(text: str, slug_script: str | None) -> tuple[tuple[str, ...], tuple[
 
 
 def _ids(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    from llmcourse import convert
+    from llmcourse import slug
 
-    return _render(text, convert.SLUG_SCRIPT.get())
+    return _render(text, slug.SLUG_SCRIPT.get())
 
 
 def heading_ids(text: str) -> list[str]:
