@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 import re
 
-from . import mdspans, mdtext, opencc_chain
+from . import chinese, mdspans, mdtext, opencc_chain
 from .convert_core import convert_text, render_source
-from .slug import TAIWAN_TABLES, char_kind
+from .slug import TAIWAN, char_script
 
 __all__ = ["CLAUSE", "keep_anchors", "render_page"]
 
@@ -73,7 +73,7 @@ def keep_anchors(source: str, output: str, to: str, *, source_name: str = "<text
     work in both languages. Explicit ids change the numbering of repeated slugs (``x_1``), so
     this repeats until every heading's id is the source's.
     """
-    script = "zh-TW" if to == "zh-CN" else "zh-CN"
+    script = chinese.other(to)
     titles = [_body_headings(source), _body_headings(output)]
     if len(titles[0]) != len(titles[1]):  # a rule changed the page's structure: nothing to align
         return output
@@ -108,7 +108,7 @@ def render_page(text: str, script: str, *, source: str = "<text>") -> str:
     author's own text is left exactly as written, OpenCC's regional phrases included.
     """
     text = render_source(text, script, source=source)
-    other = -1 if script == "zh-TW" else 1
+    other = chinese.other(script)
     out: list[str] = []
     pos = 0
     for span in [*mdspans.scan(text), None]:
@@ -121,15 +121,15 @@ def render_page(text: str, script: str, *, source: str = "<text>") -> str:
     return "".join(out)
 
 
-def _own_script(clause: str, script: str, other: int) -> str:
-    """A clause mostly in the other script is converted; stray characters one by one."""
-    kinds = [char_kind(ch, TAIWAN_TABLES) for ch in clause]
-    n_other, n_own = kinds.count(other), kinds.count(-other)
+def _own_script(clause: str, script: str, other: str) -> str:
+    """A clause mostly in the ``other`` script is converted; stray characters one by one."""
+    scripts = [char_script(ch, TAIWAN) for ch in clause]
+    n_other, n_own = scripts.count(other), scripts.count(script)
     if n_other > n_own:
         return convert_text(clause, script)
     if n_other:
-        chars = opencc_chain.converter("s2tw.json" if script == "zh-TW" else "tw2s.json")
+        chars = opencc_chain.converter(chinese.CHARS_INTO[script])
         return "".join(
-            chars.convert(ch) if k == other else ch for ch, k in zip(clause, kinds, strict=True)
+            chars.convert(ch) if s == other else ch for ch, s in zip(clause, scripts, strict=True)
         )
     return clause

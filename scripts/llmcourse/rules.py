@@ -28,7 +28,7 @@ def page_rules(data: object, to: str, source: str = "<text>") -> tuple[tuple[str
             f"{source}: front matter key 'conversion' must be a list of "
             "{zh-TW: …, zh-CN: …} mappings"
         )
-    other = "zh-TW" if to == "zh-CN" else "zh-CN"
+    other = chinese.other(to)
     pairs: dict[str, str] = {}
     for i, item in enumerate(table):
         where = f"{source}: front matter key 'conversion[{i}]'"

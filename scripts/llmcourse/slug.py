@@ -8,10 +8,10 @@ import html
 import re
 import unicodedata
 
-from . import opencc_chain
+from . import chinese, opencc_chain
 from .convert_core import convert_text
 
-__all__ = ["SLUG_SCRIPT", "TAIWAN_TABLES", "char_kind", "heading_slug"]
+__all__ = ["CANONICAL", "PLAIN", "SLUG_SCRIPT", "TAIWAN", "char_script", "heading_slug"]
 
 #: Set to "zh-TW"/"zh-CN" while rendering a page so :func:`heading_slug` need not guess.
 SLUG_SCRIPT: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -19,34 +19,50 @@ SLUG_SCRIPT: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 
 
-TAIWAN_TABLES = ("tw2s.json", "s2tw.json")
+def _by_script(configs: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """(script, OpenCC config that writes a character in it), in llmcourse.chinese's order."""
+    return tuple((script, configs[script]) for script in chinese.SCRIPTS)
+
+
+#: The Taiwan character configs of :mod:`llmcourse.chinese` (s2tw, tw2s): which characters of a
+#: community text are the other script's (群 and 台 are then both scripts').
+TAIWAN = _by_script(chinese.CHARS_INTO)
+#: The plain character-level configs of the chains (:data:`llmcourse.opencc_chain.OPENCC`:
+#: s2t, t2s): how :func:`heading_slug` reads a heading's script, as every anchor was made.
+PLAIN = _by_script(
+    {script: opencc_chain.OPENCC[d][1] for script, d in chinese.GLOSSARY_INTO.items()}
+)
+#: The script whose form of a heading gives its slug, in either script.
+CANONICAL = "zh-CN"
 
 
 @functools.cache
-def char_kind(ch: str, tables: tuple[str, str] = ("t2s.json", "s2t.json")) -> int:
-    """+1 for a Traditional-only character, -1 for a Simplified-only one, 0 otherwise.
+def char_script(ch: str, configs: tuple[tuple[str, str], ...] = PLAIN) -> str | None:
+    """The script ``ch`` is written only in, or None (a character of both, or not Han).
 
-    ``tables`` are the OpenCC configs (to Simplified, to Traditional) that decide it; the
-    Taiwan ones keep characters such as 群 and 台 out of the Simplified-only set.
+    ``configs`` (:data:`TAIWAN` or :data:`PLAIN`) give the OpenCC config that writes a character
+    in each script: ``ch`` is a script's when the config of the other script changes it. When
+    both would (豈, 僞), it is the first script's (scripts.yaml's order: zh-TW).
     """
     if ord(ch) < 0x2E80:
-        return 0
-    if opencc_chain.converter(tables[0]).convert(ch) != ch:
-        return 1
-    if opencc_chain.converter(tables[1]).convert(ch) != ch:
-        return -1
-    return 0
+        return None
+    into = dict(configs)
+    for script, _ in configs:
+        if opencc_chain.converter(into[chinese.other(script)]).convert(ch) != ch:
+            return script
+    return None
 
 
 def _canonical(text: str) -> str:
-    """The zh-CN form of a heading, whichever script it is in."""
+    """The :data:`CANONICAL` (zh-CN) form of a heading, whichever script it is in."""
     script = SLUG_SCRIPT.get()
     if script is None:
-        score = sum(char_kind(ch) for ch in text)
-        script = "zh-CN" if score < 0 else "zh-TW"
-    if script == "zh-CN":
-        return opencc_chain.converter("t2s.json").convert(text)
-    return convert_text(text, "zh-CN")
+        scripts = [char_script(ch) for ch in text]
+        other = chinese.other(CANONICAL)
+        script = CANONICAL if scripts.count(CANONICAL) > scripts.count(other) else other
+    if script == CANONICAL:
+        return opencc_chain.converter(dict(PLAIN)[CANONICAL]).convert(text)
+    return convert_text(text, CANONICAL)
 
 
 _TAGS = re.compile(r"<[^>]*>")
