@@ -12,7 +12,7 @@ Checks, per file, each family in its own module of this package:
   (:mod:`llmcourse.emoji_check`);
 * **structure** (:mod:`.structure`) - no unclosed code fence, no list or block quote nested
   deeper than :data:`MAX_NESTING` levels (Python-Markdown's recursion gives out), one Chinese
-  source per page, no English page without a Chinese source;
+  source per page, no translation (an English page) without a Chinese source;
 * **front matter** (:mod:`.front_matter`) - valid YAML, a mapping, only
   :data:`FRONT_MATTER_KEYS`, a valid ``parity`` table (:mod:`llmcourse.parity`);
 * **unsafe HTML** outside code (:mod:`.unsafe`) - ``<script>``, ``<iframe>``, ``<object>``,
@@ -31,9 +31,9 @@ Checks, per file, each family in its own module of this package:
 * **regional vocabulary** (:mod:`.page_checks`) - no mainland word in a zh-TW source, no Taiwan
   word in a zh-CN one (``locales/regional.yml``, :mod:`llmcourse.regional`), unless the page
   keeps it in its front-matter list ``regional:``;
-* **parity** (:mod:`.page_checks`) - an English page has the headings, links, images, tables
-  and code blocks of its Chinese source unless its front matter declares the difference
-  (:mod:`llmcourse.parity`);
+* **parity** (:mod:`.page_checks`) - a translation (an English page) has the headings, links,
+  images, tables and code blocks of its Chinese source unless its front matter declares the
+  difference (:mod:`llmcourse.parity`, its messages naming the translation's language);
 * **locales** (:mod:`.locale_files`) - ``locales/**/*.yml`` are YAML mappings;
   ``locales/glossary/*.txt`` are OpenCC text dictionaries (``key<TAB>value``, no duplicate key,
   no empty value, no spaces);

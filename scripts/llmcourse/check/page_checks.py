@@ -118,7 +118,8 @@ def check_regional(
 
 
 def check_parity(site: Site, en_page: Path, zh_page: Path, report: FileReport) -> None:
-    """Differences of an English page from its Chinese source not declared intentional."""
+    """Differences of a translation (an English page) from its Chinese source not declared
+    intentional."""
     en_text, zh_text = site.text(en_page), site.text(zh_page)
     if en_text is None or zh_text is None:
         return
@@ -126,7 +127,7 @@ def check_parity(site: Site, en_page: Path, zh_page: Path, report: FileReport) -
         meta, _, _ = mdtext.split_front_matter(en_text)
     except mdtext.FrontMatterError:
         meta = {}
-    diffs = parity.compare(zh_text, en_text)
+    diffs = parity.compare(zh_text, en_text, lang_of(en_page))
     declared, errors = parity.validate(meta)
     zh_rel = zh_page.relative_to(site.root).as_posix()
     for diff in parity.undeclared(diffs, meta):
