@@ -83,6 +83,11 @@ def check_front_matter(
         )
     if "parity" in meta:
         _, errors = parity.validate(meta)
+        translation = (
+            pages.names(pages.TRANSLATIONS, "or")
+            if lang in chinese.SCRIPTS
+            else pages.language(lang).name
+        )
         for err in errors:
             if err.index is None:
                 line, col = marks.get(("parity",), (2, 1))
@@ -92,7 +97,7 @@ def check_front_matter(
                 line,
                 col,
                 err.message,
-                'write - {check: links, reason: "why the English page differs"}',
+                f'write - {{check: links, reason: "why the {translation} page differs"}}',
             )
         if lang in chinese.SCRIPTS and not errors:
             line, col = marks.get(("parity",), (2, 1))
