@@ -348,13 +348,13 @@ def test_time_limit_turns_a_hang_into_an_error() -> None:
 def test_compare_reports_each_kind_with_english_lines() -> None:
     zh = (FIXTURES / "clean" / "docs" / "attention.md").read_text(encoding="utf-8")
     en = (FIXTURES / "clean" / "docs" / "attention.en.md").read_text(encoding="utf-8")
-    assert parity.compare(zh, en) == []
+    assert parity.compare(zh, en, "en") == []
     changed = "---\ntitle: Attention\n---\n" + en.replace(
         "## Computation", "### Computation"
     ).replace("https://arxiv.org/abs/1706.03762", "https://example.com/paper").replace(
         "img/attention.svg", "img/other.svg"
     ).replace("| 2 | softmax |\n", "").replace("d ** 0.5", "d")
-    diffs = parity.compare(zh, changed)
+    diffs = parity.compare(zh, changed, "en")
     assert [(d.kind, d.line) for d in diffs] == [
         ("headings", 8),
         ("links", 10),
@@ -368,7 +368,7 @@ def test_compare_reports_each_kind_with_english_lines() -> None:
 def test_compare_links_inside_the_site_without_their_anchor() -> None:
     zh = "# 標題\n\n[安裝](guide.md#安装步骤) [頁內](#标题)\n"
     en = "# Title\n\n[Install](guide.md#installation) [here](#title)\n"
-    assert parity.compare(zh, en) == []
+    assert parity.compare(zh, en, "en") == []
     assert parity.link_key("https://example.com/a#b") == "https://example.com/a#b"
 
 

@@ -154,7 +154,7 @@ def test_one_front_matter_for_every_view() -> None:
     assert (fm.end, fm.data, fm.lines) == (PAGE.index("# 標題"), meta, 6)
     assert [PAGE[s:e] for s, e in fm.values] == ["標題", "原文少一個連結"]  # prose
     assert [PAGE[s:e] for s, e in fm.identifiers] == ["links"]  # parity's check: a name
-    assert check._front_matter_marks(PAGE) == {
+    assert check.front_matter_marks(PAGE) == {
         ("title",): (2, 1),
         ("parity",): (3, 1),
         ("parity", "0"): (4, 5),

@@ -141,3 +141,19 @@ def test_check_knows_the_new_language(project: Path) -> None:
         "docs/index.ja.md:7:1: broken link: 'missing.md' has no page (looked for missing.md, "
         "missing.zh-CN.md, missing.ja.md) (hint: fix the path or create the page)"
     ) in result.stdout.splitlines()
+
+
+def test_parity_names_the_new_language(project: Path) -> None:
+    page = project / "docs" / "index.ja.md"
+    clean = page.read_text(encoding="utf-8")
+    page.write_text(clean + "\n## その他\n", encoding="utf-8")
+    try:
+        result = run(project, "scripts/course.py", "check", "docs/index.ja.md")
+    finally:
+        page.write_text(clean, encoding="utf-8")
+    assert result.returncode == 1, result.stdout
+    assert (
+        "docs/index.ja.md:1:1: parity with index.md: headings: 3 headings in Japanese, 2 in the "
+        "Chinese source (hint: make them match, or declare it: "
+        'parity: [{check: headings, reason: "…"}])'
+    ) in result.stdout.splitlines(), result.stdout

@@ -9,8 +9,8 @@ call these functions, so they refuse the same things with the same ``file:line:c
   are published, and an SVG must pass the page sanitizer's policy;
 * pages larger than :data:`MAX_PAGE_BYTES`, notebooks larger than :data:`MAX_NOTEBOOK_BYTES`,
   lines longer than :data:`MAX_LINE_CHARS`, more than :data:`MAX_CODE_SPANS` code spans,
-  lists or quotes nested deeper than ``check.MAX_NESTING`` (Python-Markdown recurses once
-  per level);
+  lists or quotes nested deeper than ``check.structure.MAX_NESTING`` (Python-Markdown
+  recurses once per level);
 * pages that are not UTF-8 text, and front matter that is not a YAML mapping.
 """
 
@@ -114,11 +114,14 @@ def page_problems(data: bytes, suffix: str, report) -> str | None:
 
     ``report`` is a ``check.FileReport``: problems go there as ``line, col, message, hint``.
     """
-    from llmcourse import check, mdtext
+    from llmcourse import mdtext
+    from llmcourse.check.encoding import decode_page
+    from llmcourse.check.report import split_located
+    from llmcourse.check.structure import check_nesting
 
     if not within_limits(data, None, suffix, report):
         return None
-    text = check.decode_page(data, report)
+    text = decode_page(data, report)
     if text is None or not within_limits(data, text, suffix, report):
         return None
     if suffix == ".ipynb":
@@ -141,7 +144,7 @@ def page_problems(data: bytes, suffix: str, report) -> str | None:
     try:
         meta, body, skipped = mdtext.split_front_matter(text, report.path)
     except mdtext.FrontMatterError as exc:
-        line, col, message = check._split_located(str(exc), report.path)
+        line, col, message = split_located(str(exc), report.path)
         report.add(line, col, message, "fix the YAML between the --- lines")
         return None
     for key in TEXT_KEYS:
@@ -163,7 +166,7 @@ def page_problems(data: bytes, suffix: str, report) -> str | None:
         )
         return None
     lines = body.splitlines()
-    check.check_nesting(lines, skipped + 1, mdtext.code_mask(lines), report)
+    check_nesting(lines, skipped + 1, mdtext.code_mask(lines), report)
     return text
 
 

@@ -1,17 +1,20 @@
-"""Structural parity of a page's English version with its Chinese source.
+"""Structural parity of a page's translation with its Chinese source.
 
-A translation changes the prose and nothing else: the same headings (count and level), the same
-link targets in the same order (links inside the site compared without their ``#anchor``, which
-each language makes from its own headings), the same images, the same tables (row counts) and
-identical code blocks (up to the indentation they share). :func:`compare` lists every
-difference, located in the English file; the English page's front matter may declare a kind
-of difference intentional (:func:`declarations`)::
+A translation (en, or any other language of mkdocs.yml that is not a Chinese script) changes
+the prose and nothing else: the same headings (count and level), the same link targets in the
+same order (links inside the site compared without their ``#anchor``, which each language
+makes from its own headings), the same images, the same tables (row counts) and identical code
+blocks (up to the indentation they share). :func:`compare` lists every
+difference, located in the translation's file, its message naming the translation's language
+as mkdocs.yml's i18n config does (:mod:`llmcourse.pages`: "missing in English"); the
+translation's front matter may declare a kind of difference intentional
+(:func:`declarations`)::
 
     parity:
       - check: links
         reason: "the English original lists one reference fewer"
 
-Schema of ``parity`` (in the English page's front matter): a list of mappings, each with
+Schema of ``parity`` (in the translation's front matter): a list of mappings, each with
 
 * ``check`` (required): one of :data:`KINDS` - ``headings``, ``links``, ``images``,
   ``tables``, ``code``;
@@ -20,9 +23,10 @@ Schema of ``parity`` (in the English page's front matter): a list of mappings, e
 A declaration accepts every difference of its kind on that page. A declaration without a
 reason, with another key, or for a kind that shows no difference any more is an error
 (:func:`validate`). zh-TW and zh-CN versions of a page are one source converted at build
-time, so there is nothing to compare between them.
+time, so there is nothing to compare between them. In the code, ``en`` names the translation
+and ``name`` its language's English name ("English", "Japanese").
 
-Used by ``course.py check`` and by the status page.
+Used by ``course.py check``.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from llmcourse import mdtext
+from llmcourse import mdtext, pages
 
 __all__ = [
     "KINDS",
@@ -56,7 +60,7 @@ MAX_PER_KIND = 20
 
 @dataclass(frozen=True)
 class Difference:
-    """One structural difference: its kind, the 1-based line in the English file, what differs.
+    """One structural difference: its kind, the 1-based line in the translation, what differs.
 
     ``zh_line`` is the matching line in the Chinese source when there is one.
     """
@@ -110,27 +114,28 @@ def _align(
     en_lines: Sequence[int],
     describe: str,
     en_total: int,
+    name: str,
 ) -> list[Difference]:
-    """Differences of two sequences as difflib opcodes, each located in the English file."""
+    """Differences of two sequences as difflib opcodes, each located in the translation."""
     out: list[Difference] = []
     for tag, i1, i2, j1, j2 in _opcodes(list(zh), list(en)):
         if tag == "equal":
             continue
         if j1 < len(en_lines):
             line = en_lines[j1]
-        else:  # past the last item: at the English file's last item (or its first line)
+        else:  # past the last item: at the translation's last item (or its first line)
             line = en_lines[-1] if en_lines else 1
         zh_line = zh_lines[i1] if i1 < len(zh_lines) else None
         gone = [_show(zh[k]) for k in range(i1, i2)]
         added = [_show(en[k]) for k in range(j1, j2)]
         if tag == "delete":
             where = f" (Chinese line {zh_line})" if zh_line else ""
-            msg = f"{describe} missing in English: {_list(gone)}{where}"
+            msg = f"{describe} missing in {name}: {_list(gone)}{where}"
         elif tag == "insert":
             msg = f"{describe} not in the Chinese source: {_list(added)}"
         else:
             where = f" (Chinese line {zh_line})" if zh_line else ""
-            msg = f"{describe} differ: English {_list(added)}, Chinese {_list(gone)}{where}"
+            msg = f"{describe} differ: {name} {_list(added)}, Chinese {_list(gone)}{where}"
         out.append(Difference(kind, min(line, en_total) if en_total else line, msg, zh_line))
     return out
 
@@ -156,7 +161,9 @@ def _list(items: list[str], limit: int = 3) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
-def _headings(zh: str, zfirst: int, en: str, efirst: int, en_total: int) -> list[Difference]:
+def _headings(
+    zh: str, zfirst: int, en: str, efirst: int, en_total: int, name: str
+) -> list[Difference]:
     zh_h = mdtext.headings(zh, zfirst, rendered=True)
     en_h = mdtext.headings(en, efirst, rendered=True)
     out: list[Difference] = []
@@ -165,7 +172,7 @@ def _headings(zh: str, zfirst: int, en: str, efirst: int, en_total: int) -> list
             Difference(
                 "headings",
                 en_h[0].line if en_h else 1,
-                f"{len(en_h)} headings in English, {len(zh_h)} in the Chinese source",
+                f"{len(en_h)} headings in {name}, {len(zh_h)} in the Chinese source",
             )
         )
     levels = _align(
@@ -176,12 +183,13 @@ def _headings(zh: str, zfirst: int, en: str, efirst: int, en_total: int) -> list
         [h.line for h in en_h],
         "heading levels",
         en_total,
+        name,
     )
     return out + levels
 
 
 def _links(
-    zh: str, zfirst: int, en: str, efirst: int, en_total: int, images: bool
+    zh: str, zfirst: int, en: str, efirst: int, en_total: int, images: bool, name: str
 ) -> list[Difference]:
     zh_l = [link for link in mdtext.links(zh, zfirst, nested=True) if link.image == images]
     en_l = [link for link in mdtext.links(en, efirst, nested=True) if link.image == images]
@@ -194,6 +202,7 @@ def _links(
         [link.line for link in en_l],
         what,
         en_total,
+        name,
     )
 
 
@@ -209,7 +218,7 @@ def link_key(target: str) -> str:
     return target.split("#", 1)[0] or "#"
 
 
-def _tables(zh: str, zfirst: int, en: str, efirst: int) -> list[Difference]:
+def _tables(zh: str, zfirst: int, en: str, efirst: int, name: str) -> list[Difference]:
     zh_t = mdtext.tables(zh, zfirst)
     en_t = mdtext.tables(en, efirst)
     out: list[Difference] = []
@@ -219,7 +228,7 @@ def _tables(zh: str, zfirst: int, en: str, efirst: int) -> list[Difference]:
             Difference(
                 "tables",
                 line,
-                f"{len(en_t)} tables in English, {len(zh_t)} in the Chinese source",
+                f"{len(en_t)} tables in {name}, {len(zh_t)} in the Chinese source",
             )
         )
     for k, (z, e) in enumerate(zip(zh_t, en_t, strict=False), 1):
@@ -228,7 +237,7 @@ def _tables(zh: str, zfirst: int, en: str, efirst: int) -> list[Difference]:
                 Difference(
                     "tables",
                     e.line,
-                    f"table {k} has {e.rows} rows in English, {z.rows} in the Chinese source "
+                    f"table {k} has {e.rows} rows in {name}, {z.rows} in the Chinese source "
                     f"(Chinese line {z.line})",
                     z.line,
                 )
@@ -244,7 +253,7 @@ def _normal_code(block: str) -> str:
     return "\n".join(line[cut:] for line in lines)
 
 
-def _code(zh: str, zfirst: int, en: str, efirst: int, en_total: int) -> list[Difference]:
+def _code(zh: str, zfirst: int, en: str, efirst: int, en_total: int, name: str) -> list[Difference]:
     zh_b = mdtext.fenced_blocks(zh, zfirst)
     en_b = mdtext.fenced_blocks(en, efirst)
     zh_n = [_normal_code(b.text) for b in zh_b]
@@ -257,7 +266,7 @@ def _code(zh: str, zfirst: int, en: str, efirst: int, en_total: int) -> list[Dif
             for k in range(max(i2 - i1, j2 - j1)):
                 zi, ej = i1 + k, j1 + k
                 if zi < i2 and ej < j2:
-                    line, detail = _first_code_difference(zh_n[zi], en_n[ej])
+                    line, detail = _first_code_difference(zh_n[zi], en_n[ej], name)
                     out.append(
                         Difference(
                             "code",
@@ -268,24 +277,24 @@ def _code(zh: str, zfirst: int, en: str, efirst: int, en_total: int) -> list[Dif
                         )
                     )
                 elif zi < i2:
-                    out.append(_missing_code(zh_b[zi], en_b, j2, en_total))
+                    out.append(_missing_code(zh_b[zi], en_b, j2, en_total, name))
                 else:
                     out.append(_extra_code(en_b[ej]))
         elif tag == "delete":
-            out += [_missing_code(zh_b[k], en_b, j1, en_total) for k in range(i1, i2)]
+            out += [_missing_code(zh_b[k], en_b, j1, en_total, name) for k in range(i1, i2)]
         else:
             out += [_extra_code(en_b[k]) for k in range(j1, j2)]
     return out
 
 
 def _missing_code(
-    block: mdtext.CodeBlock, en_b: list[mdtext.CodeBlock], at: int, en_total: int
+    block: mdtext.CodeBlock, en_b: list[mdtext.CodeBlock], at: int, en_total: int, name: str
 ) -> Difference:
     line = en_b[at].line if at < len(en_b) else (en_b[-1].line if en_b else 1)
     return Difference(
         "code",
         min(line, en_total) if en_total else line,
-        f"code block at Chinese line {block.line} is missing in English "
+        f"code block at Chinese line {block.line} is missing in {name} "
         f"({_short(block.text.splitlines()[0] if block.text else '')})",
         block.line,
     )
@@ -295,37 +304,40 @@ def _extra_code(block: mdtext.CodeBlock) -> Difference:
     return Difference("code", block.line, "code block not in the Chinese source")
 
 
-def _first_code_difference(zh: str, en: str) -> tuple[int, str]:
-    """(0-based line offset in the English block, description) of the first differing line."""
+def _first_code_difference(zh: str, en: str, name: str) -> tuple[int, str]:
+    """(0-based line offset in the translation's block, description) of the first differing
+    line."""
     zl, el = zh.split("\n"), en.split("\n")
     for k in range(max(len(zl), len(el))):
         z = zl[k] if k < len(zl) else None
         e = el[k] if k < len(el) else None
         if z != e:
             if e is None:
-                return len(el) - 1, f"English lacks line {_short(z or '')}"
+                return len(el) - 1, f"{name} lacks line {_short(z or '')}"
             if z is None:
-                return k, f"English adds line {_short(e)}"
-            return k, f"English {_short(e)}, Chinese {_short(z)}"
+                return k, f"{name} adds line {_short(e)}"
+            return k, f"{name} {_short(e)}, Chinese {_short(z)}"
     return 0, "whitespace differs"
 
 
-def compare(zh_text: str, en_text: str) -> list[Difference]:
-    """Every structural difference of an English page from its Chinese source.
+def compare(zh_text: str, en_text: str, lang: str) -> list[Difference]:
+    """Every structural difference of a page's translation into ``lang`` (a locale of
+    mkdocs.yml: en) from its Chinese source, in messages that name ``lang``'s language.
 
     Both texts are whole files (front matter included); lines are 1-based lines of the
-    English file. At most :data:`MAX_PER_KIND` differences of each kind are listed.
+    translation. At most :data:`MAX_PER_KIND` differences of each kind are listed.
     """
+    name = pages.language(lang).name
     zh, zskip = _body(zh_text)
     en, eskip = _body(en_text)
     zfirst, efirst = zskip + 1, eskip + 1
     en_total = en_text.count("\n") + (0 if en_text.endswith("\n") else 1)
     found = {
-        "headings": _headings(zh, zfirst, en, efirst, en_total),
-        "links": _links(zh, zfirst, en, efirst, en_total, images=False),
-        "images": _links(zh, zfirst, en, efirst, en_total, images=True),
-        "tables": _tables(zh, zfirst, en, efirst),
-        "code": _code(zh, zfirst, en, efirst, en_total),
+        "headings": _headings(zh, zfirst, en, efirst, en_total, name),
+        "links": _links(zh, zfirst, en, efirst, en_total, images=False, name=name),
+        "images": _links(zh, zfirst, en, efirst, en_total, images=True, name=name),
+        "tables": _tables(zh, zfirst, en, efirst, name),
+        "code": _code(zh, zfirst, en, efirst, en_total, name),
     }
     out: list[Difference] = []
     for kind in KINDS:
