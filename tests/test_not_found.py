@@ -300,6 +300,8 @@ def test_root_404_sends_to_the_same_page_in_the_default_version(
         ("no-such-page/", "zh-CN", "zh-CN"),
         ("no-such-page/", "en-GB", "en"),
         ("no-such-page/", "fr-FR", "en"),
+        ("no-such-page/", "zh-HK", "zh-TW"),
+        ("no-such-page/", "zh-SG", "zh-CN"),
     ],
 )
 def test_root_404_falls_back_to_the_localized_404(
@@ -311,6 +313,21 @@ def test_root_404_falls_back_to_the_localized_404(
     settle(page)
     assert page.evaluate("document.documentElement.lang") == lang
     assert page.locator("article h1").inner_text() == texts(lang)["not_found"]["title"]
+
+
+def test_root_404_reads_browser_languages_from_the_locale_files() -> None:
+    """root-404.js holds no language of its own: the tags come from locales/<lang>.yml, the
+    most specific first, so zh-Hans-CN is Simplified before zh catches the rest."""
+    assert notfound.browser_tags(("zh-TW", "zh-CN", "en")) == [
+        ("zh-hant", "zh-TW"), ("zh-hans", "zh-CN"),
+        ("zh-tw", "zh-TW"), ("zh-hk", "zh-TW"), ("zh-mo", "zh-TW"),
+        ("zh-cn", "zh-CN"), ("zh-sg", "zh-CN"), ("zh-my", "zh-CN"),
+        ("zh", "zh-TW"), ("en", "en"),
+    ]  # fmt: skip
+    html = notfound.render_root("https://example.org/llm/", "latest")
+    assert 'data-browser-fallback="en"' in html
+    script = (ROOT / "scripts" / "llmcourse" / "root-404.js").read_text(encoding="utf-8")
+    assert re.findall(r"""["'`](?:zh|en)\b""", script) == []  # no language literal in the code
 
 
 def test_root_404_without_a_localized_page_shows_its_own_text(

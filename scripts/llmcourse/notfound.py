@@ -73,8 +73,23 @@ def render_root(site_url: str, version: str) -> str:
         pages=[{"lang": lang, "prefix": pages.prefix(lang), **text(lang)} for lang in langs],
         default_lang=pages.DEFAULT,
         prefixes={lang: pages.prefix(lang) for lang in langs},
+        browser_tags=browser_tags(langs),
+        browser_fallback=(pages.TRANSLATIONS or langs)[0],
         script=root + SCRIPT_NAME,
     )
+
+
+def browser_tags(langs: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(browser language tag, site language) for root-404.js, the most specific tag first: each
+    language's ``browser_languages`` (locales/<lang>.yml), or its own locale. A reader whose
+    browser asks for none of them gets the first translation (en), not a Chinese script."""
+    tags = []
+    for lang in langs:
+        listed = locales.load(lang).get("browser_languages", [lang.lower()])
+        if not isinstance(listed, list) or not all(isinstance(t, str) and t for t in listed):
+            raise ValueError(f"locales/{lang}.yml: browser_languages must be a list of tags")
+        tags += [(tag.lower(), lang) for tag in listed]
+    return sorted(tags, key=lambda item: -len(item[0]))
 
 
 def publish(repo: Path, branch: str, site_url: str) -> str | None:

@@ -13,6 +13,8 @@
   const root = html.dataset.root              // the site's path, with a trailing slash
   const target = `${root}${html.dataset.default}/`
   const prefixes = JSON.parse(html.dataset.prefixes)
+  // [browser tag, language], the most specific tag first (locales/<lang>.yml browser_languages)
+  const browserTags = JSON.parse(html.dataset.browserTags)
   const here = location.pathname
   const rest = here.startsWith(root) ? here.slice(root.length) : here.replace(/^\//, "")
 
@@ -25,11 +27,10 @@
           return lang
     for (const tag of navigator.languages || [navigator.language || ""]) {
       const t = tag.toLowerCase()
-      if (/^zh-(cn|sg|my|hans)/.test(t)) return "zh-CN"
-      if (t.startsWith("zh")) return "zh-TW"
-      if (t.startsWith("en")) return "en"
+      const hit = browserTags.find(([known]) => t === known || t.startsWith(`${known}-`))
+      if (hit) return hit[1]
     }
-    return "en"  // a reader of neither Chinese script more likely reads English
+    return html.dataset.browserFallback  // a language the site has no page in: English
   }
 
   /* Only this language's text, as the page's language and title. */
