@@ -577,3 +577,19 @@ def test_dependabot_weekly_one_grouped_pull_request_per_ecosystem() -> None:
         assert update["schedule"] == {"interval": "weekly"}, name
         assert [g["patterns"] for g in update["groups"].values()] == [["*"]], name
         assert update["cooldown"]["default-days"] >= 7, name
+
+
+def test_bench_measures_pages_the_docs_have() -> None:
+    """bench.yml names pages by key: each one has a Chinese source, so a renamed page fails
+    here, not half-way through a fifteen-minute bench run."""
+    from llmcourse import DOCS, bench, pages
+
+    keys = [bench.MEASURED["served"], bench.MEASURED["chapter"], *bench.MEASURED["lighthouse"]]
+    missing = [
+        key
+        for key in keys
+        if not any(pages.chinese_source(DOCS, key, ext) for ext in pages.EXTENSIONS)
+    ]
+    assert missing == []
+    # the served page is written in the default language's script: its other page is generated
+    assert (DOCS / pages.file_name(bench.MEASURED["served"], "md", pages.DEFAULT)).is_file()

@@ -286,8 +286,8 @@ def pathological(tmp_path: Path) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------- serve
 
 
-#: A zh-TW source page: its zh-CN page is generated from it.
-SERVED_PAGE = ("fundamentals/neural-networks.md", "fundamentals/neural-networks/")
+#: The pages bench measures, by role (bench.yml).
+MEASURED = yaml.safe_load(Path(__file__).with_name("bench.yml").read_text(encoding="utf-8"))
 
 
 def serve_latency(repeat: int, command: str) -> dict[str, tuple[float, float, float]]:
@@ -310,13 +310,13 @@ def serve_latency(repeat: int, command: str) -> dict[str, tuple[float, float, fl
             stderr=subprocess.DEVNULL,
             cwd=tmp,
         )
-        source, path = SERVED_PAGE
+        key = MEASURED["served"]
         other = chinese.other(pages.DEFAULT)
         urls = {
-            pages.DEFAULT: f"http://127.0.0.1:{port}/{path}",
-            f"{other} (generated)": f"http://127.0.0.1:{port}/{pages.prefix(other)}{path}",
+            pages.DEFAULT: f"http://127.0.0.1:{port}{pages.url(key, pages.DEFAULT)}",
+            f"{other} (generated)": f"http://127.0.0.1:{port}{pages.url(key, other)}",
         }
-        page = docs / source
+        page = docs / pages.file_name(key, "md", pages.DEFAULT)
         try:
             _wait_for(urls[pages.DEFAULT], None, 300)
             runs: dict[str, list[float]] = {lang: [] for lang in urls}
@@ -668,7 +668,7 @@ def _query_costs(site: Path, cases: dict) -> dict[str, tuple[list, list]]:
                 for n, case in enumerate(queries):
                     context = browser.new_context()  # an empty cache: a first visit
                     page = context.new_page()
-                    page.goto(f"{base}{pages.prefix(lang)}scientist/evaluation/")
+                    page.goto(base.rstrip("/") + pages.url(MEASURED["chapter"], lang))
                     page.wait_for_load_state("networkidle")
                     served.clear()
                     page.locator("body").press("/")  # opening search loads the engine
@@ -706,7 +706,7 @@ def command(repeat: int, quick: bool, stdout: TextIO) -> int:
         stats_full = timed(lambda: build(full, site), repeat)
         n_full = pages_in(site)
         out("full build, 3 languages, with hooks", f"{fmt(stats_full)}; {n_full} pages")
-        weight = page_weight(site, "scientist/evaluation")
+        weight = page_weight(site, pages.url(MEASURED["chapter"], pages.DEFAULT).strip("/"))
         stats_bare = timed(lambda: build(bare, tmp_path / "site-bare"), repeat)
         out(
             "bare baseline: Material, zh-TW pages only (no hooks, i18n, notebooks)",
@@ -772,8 +772,6 @@ def locked_lighthouse(npm: str) -> Path:
     return binary
 
 
-#: Pages Lighthouse measures: the home page, a chapter and a notebook.
-LIGHTHOUSE_PAGES = ("", "engineer/vector-storage/", "notebooks/attention/")
 #: What a reader's phone sees: Lighthouse's default mobile emulation and simulated throttling
 #: (slow 4G, 4× slower CPU), the conditions its published scores assume.
 LIGHTHOUSE_METRICS = {
@@ -784,7 +782,7 @@ LIGHTHOUSE_METRICS = {
 
 
 def lighthouse() -> list[tuple[str, str]]:
-    """Lighthouse, mobile, default throttling, on LIGHTHOUSE_PAGES of the site built for the
+    """Lighthouse, mobile, default throttling, on bench.yml's pages of the site built for the
     address it is served at and served as GitHub Pages serves it (``HostLike``)."""
     npm = shutil.which("npm")
     chromium = shutil.which("chromium")
@@ -806,11 +804,14 @@ def lighthouse() -> list[tuple[str, str]]:
         build(write_config(config, Path(tmp)), site)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
-            for page in LIGHTHOUSE_PAGES:
+            for key in MEASURED["lighthouse"]:
+                page = pages.url(key, pages.DEFAULT)
                 rows.append(
                     (
-                        f"lighthouse mobile, throttled: /{page}",
-                        _lighthouse_run(binary, chromium, base + page, Path(tmp) / "report.json"),
+                        f"lighthouse mobile, throttled: {page}",
+                        _lighthouse_run(
+                            binary, chromium, base.rstrip("/") + page, Path(tmp) / "report.json"
+                        ),
                     )
                 )
         finally:
