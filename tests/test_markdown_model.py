@@ -229,3 +229,36 @@ def test_check_validates_the_page_the_build_renders() -> None:
     report = check.FileReport("p.md")
     check.check_conversion(page, "zh-TW", report)
     assert report.finish() == []
+
+
+# --------------------------------------------------------------------------------------------
+# Inline code
+
+
+@pytest.mark.parametrize(
+    ("line", "code", "rendered"),
+    [
+        # no run of three closes it and every later run is shorter: the longest (``) does
+        ("a ```` b ``` c", "```` b ```", "` b"),
+        ("```a`b <i>x</i>", "```a`", "``a"),
+        ("x ``a` b` c", "``a`", "`a"),
+        # a longer run later: nothing closes it, the rest is text
+        ("`x``y``", "``y``", "y"),
+        ("a \\`x` y`", "` y`", "y"),
+        ("a \\\\`x` y", "`x`", "x"),
+    ],
+)
+def test_one_code_span_finder_with_python_markdown_semantics(
+    line: str, code: str, rendered: str
+) -> None:
+    """Conversion's scanner and check's blanking pair backticks as Python-Markdown does."""
+    page = f"{line}\n"
+    start = line.index(code)
+    assert list(mdspans.code_spans(line)) == [(start, start + len(code))]
+    spans = [(s.start, s.end) for s in mdspans.scan(page) if s.kind == "code"]
+    assert spans == [(start, start + len(code))]
+    blanked = mdtext.blank_code([line])[0]
+    assert blanked == line[:start] + " " * len(code) + line[start + len(code) :]
+    html = _html(page)
+    assert html.count("<code>") == 1
+    assert f"<code>{rendered}</code>" in html

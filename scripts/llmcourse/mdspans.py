@@ -19,8 +19,10 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import markdown.inlinepatterns
 import yaml
 
 from . import LOCALES, chinese
@@ -31,6 +33,8 @@ __all__ = [
     "RuleError",
     "Span",
     "blocks",
+    "code_span_end",
+    "code_spans",
     "fence_closes",
     "fence_open",
     "front_matter",
@@ -598,21 +602,50 @@ def _prose_attributes() -> frozenset[str]:
     return frozenset(a.lower() for a in _markup_lists()["html_prose_attributes"])
 
 
-def _code_span_end(text: str, i: int, end: int) -> int | None:
-    """End of the inline code span opening with the backtick run at ``i``, or ``None``."""
+def code_span_end(text: str, i: int, end: int) -> int | None:
+    """End of the inline code span opening with the backtick run at ``i``, or ``None``.
+
+    The one code-span finder, with Python-Markdown's semantics (``BacktickInlineProcessor.
+    find_code_spans``): the first later run of as many backticks closes it; when there is
+    none and every later run is shorter, the longest of them (its first) does. A span stops at
+    a blank line or ``end`` (the paragraph ends there).
+    """
     run = _BACKTICKS.match(text, i, end)
     assert run is not None
     n = run.end() - i
     j = run.end()
-    while True:
-        m = _BACKTICKS.search(text, j, end)
-        if m is None:
-            return None
+    longest, longest_end = 0, None
+    while (m := _BACKTICKS.search(text, j, end)) is not None:
         if _BLANK_LINE.search(text, j, m.start()):
-            return None
-        if m.end() - m.start() == n:
+            break
+        length = m.end() - m.start()
+        if length == n:
             return m.end()
+        if length > longest:
+            longest, longest_end = length, m.end()
         j = m.end()
+    return longest_end if 0 < longest < n else None
+
+
+#: Where a code span starts: Python-Markdown's own backtick pattern (an even run of
+#: backslashes before a backtick escapes only itself).
+_CODE_OPENER = re.compile(markdown.inlinepatterns.BACKTICK_RE)
+
+
+def code_spans(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+    """(start, end) of the code spans of one paragraph, ``text[start:end]``, in order."""
+    end = len(text) if end is None else end
+    i = start
+    while (m := _CODE_OPENER.search(text, i, end)) is not None:
+        begin = m.end(1) if m.group(1) else m.start()
+        close = code_span_end(text, begin, end)
+        if close is None:
+            # as Python-Markdown, the next span is looked for as many characters past the run
+            run = _BACKTICKS.match(text, begin, end)
+            i = min(end, 2 * run.end() - begin)
+            continue
+        yield begin, close
+        i = close
 
 
 def _skip_brackets(text: str, i: int, end: int) -> int | None:
@@ -625,7 +658,7 @@ def _skip_brackets(text: str, i: int, end: int) -> int | None:
             j += 2
             continue
         if ch == "`":
-            close = _code_span_end(text, j, end)
+            close = code_span_end(text, j, end)
             if close is not None:
                 j = close
                 continue
@@ -763,7 +796,7 @@ class _Inline:
                     return mm.end()
             return i + 2
         if ch == "`":
-            close = _code_span_end(text, i, end)
+            close = code_span_end(text, i, end)
             if close is None:
                 run = _BACKTICKS.match(text, i, end)
                 return run.end() if run else i + 1

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import markdown.inlinepatterns
 import markdown.util
 
 from llmcourse import mdspans
@@ -244,23 +243,6 @@ _RAW_BLOCK = re.compile(
     rf" {{0,3}}<(?:!--|/?(?:{'|'.join(markdown.util.BLOCK_LEVEL_ELEMENTS)})(?![\w-]))", re.I
 )
 _NOT_NEWLINE = re.compile(r"[^\n]")
-_BACKTICK = re.compile(markdown.inlinepatterns.BACKTICK_RE)
-#: Python-Markdown's own code span finder (``find_code_spans``).
-_CODE_SPANS = markdown.inlinepatterns.BacktickInlineProcessor(markdown.inlinepatterns.BACKTICK_RE)
-
-
-def _code_spans(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of the code spans of one paragraph's text, as Python-Markdown finds them."""
-    i = 0
-    while (m := _BACKTICK.search(text, i)) is not None:
-        # escaped backslashes before a backtick leave it unescaped: it opens a code span
-        begin = m.end() if m.group(1) else m.start()
-        start, end = _CODE_SPANS.find_code_spans(begin, text)
-        if end is None:
-            i = max(start, begin + 1)
-            continue
-        i = end + (start - begin)
-        yield begin, i
 
 
 def blank_code(lines: list[str], mask: list[bool] | None = None) -> list[str]:
@@ -268,7 +250,7 @@ def blank_code(lines: list[str], mask: list[bool] | None = None) -> list[str]:
     spans blanked out, lengths kept.
 
     A code span may run over the lines of a paragraph (lines that start no block of their own,
-    outside raw HTML and indented code blocks); Python-Markdown's ``find_code_spans`` pairs
+    outside raw HTML and indented code blocks); :func:`llmcourse.mdspans.code_spans` pairs
     the backticks.
     """
     mask = code_mask(lines) if mask is None else mask
@@ -298,7 +280,7 @@ def blank_code(lines: list[str], mask: list[bool] | None = None) -> list[str]:
                 j += 1
         para = "\n".join(lines[i:j])
         pieces, pos = [], 0
-        for start, end in _code_spans(para):
+        for start, end in mdspans.code_spans(para):
             pieces += [para[pos:start], _NOT_NEWLINE.sub(" ", para[start:end])]
             pos = end
         out[i:j] = "".join([*pieces, para[pos:]]).split("\n")
