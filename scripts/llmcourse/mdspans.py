@@ -35,6 +35,7 @@ __all__ = [
     "blocks",
     "code_span_end",
     "code_spans",
+    "heading_title",
     "fence_closes",
     "fence_open",
     "front_matter",
@@ -448,18 +449,129 @@ def normalize_label(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
+# The headings Python-Markdown renders (``blocks().headings``, ``mdtext.headings(rendered=True)``)
+
+#: An admonition, pymdownx.details or tabbed block opener: its content is indented 4 more.
+CONTAINER = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?|===\+?!?)[ \t]+\S")
+#: The title keeps any closing hashes and attr list: :func:`heading_title` removes them (a lazy
+#: ``(.*?)[ \t]*#*[ \t]*$`` here backtracks quadratically on long runs of spaces).
+HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")
+ATTR_LIST = re.compile(r"\{[^{}]*\}\s*$")
+SETEXT_RULE = re.compile(r"^(?:={1,}|-{1,})[ ]*$")
+LIST_MARKER = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+")
+#: Block-level raw HTML: Python-Markdown leaves its content alone unless it says markdown="1".
+HTML_BLOCK = re.compile(
+    r"^ {0,3}<(address|article|aside|blockquote|details|dialog|div|dl|fieldset|figure|footer|"
+    r"form|header|main|nav|ol|p|pre|section|table|ul|script|style|textarea)(?![\w-])",
+    re.I,
+)
+
+
+def heading_title(raw: str) -> str:
+    """A heading's title from the text after its hashes: no closing hashes, no attr list."""
+    rest = raw.rstrip(" \t").rstrip("#").rstrip(" \t")
+    m = ATTR_LIST.search(rest)
+    if m:
+        rest = rest[: m.start()]
+    return rest.strip()
+
+
+class _HeadingWalk:
+    """The headings of a page as Python-Markdown renders them, fed line by line by
+    :func:`blocks`: ATX headings and setext headings (the first line of a block underlined with
+    ``===`` or ``---``), also inside admonitions, ``???`` details and ``===`` tabs (content
+    indented under the opener) and list items, none inside raw HTML blocks or fenced code.
+    ``found`` holds (0-based line, level, title)."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[int, int, str]] = []
+        self.containers: list[int] = []  # content indentation of the open containers
+        self.first: str | None = None  # the line before, when it was the first line of a block
+        self.block_start = True
+        self.raw_tag: str | None = None
+
+    def state(self) -> tuple:
+        return len(self.found), self.containers[:], self.first, self.block_start, self.raw_tag
+
+    def restore(self, state: tuple) -> None:
+        found, self.containers, self.first, self.block_start, self.raw_tag = state
+        del self.found[found:]
+
+    def code(self) -> None:
+        """A line of fenced code (or a fence line)."""
+        self.first, self.block_start = None, False
+
+    def line(self, i: int, line: str) -> None:
+        """Line ``i`` (0-based), outside fenced code."""
+        if self.raw_tag is not None:
+            if f"</{self.raw_tag}" in line.lower():
+                self.raw_tag = None
+                self.block_start = True
+            return
+        if not line.strip():
+            self.first, self.block_start = None, True
+            return
+        containers = self.containers
+        expanded = line.expandtabs(4)
+        indent = len(expanded) - len(expanded.lstrip(" "))
+        while containers and indent < containers[-1]:
+            containers.pop()
+        base = containers[-1] if containers else 0
+        if indent - base <= 3 and CONTAINER.match(expanded):
+            containers.append(indent + 4)
+            self.first, self.block_start = None, True
+            return
+        item = LIST_MARKER.match(expanded, base) if indent - base <= 3 else None
+        if item:
+            # a list item: its content is indented 4 more, its first line may be a heading
+            containers.append(indent + 4)
+            m = HEADING.match(expanded[item.end() :])
+            if m:
+                self.found.append((i, len(m.group(1)), heading_title(m.group(2))))
+                self.first, self.block_start = None, True
+            else:  # Python-Markdown tries setext before lists: "- item\n---" is a heading
+                self.first = expanded[base:] if self.block_start else None
+                self.block_start = False
+            return
+        raw = HTML_BLOCK.match(line) if not containers else None
+        if raw and "markdown" not in line:
+            tag = raw.group(1).lower()
+            if f"</{tag}" not in line.lower():
+                self.raw_tag = tag
+            self.first, self.block_start = None, False
+            return
+        line = expanded[base:] if indent - base <= 3 else expanded
+        if self.first is not None and SETEXT_RULE.match(line):
+            title = self.first.strip()
+            attrs = ATTR_LIST.search(title)
+            if attrs:
+                title = title[: attrs.start()].strip()
+            self.found.append((i - 1, 1 if line[0] == "=" else 2, title))
+            self.first, self.block_start = None, True
+            return
+        m = HEADING.match(line)
+        if m:
+            self.found.append((i, len(m.group(1)), heading_title(m.group(2))))
+            self.first, self.block_start = None, True
+        else:
+            self.first = line if self.block_start else None
+            self.block_start = False
+
+
 @dataclass(frozen=True, slots=True)
 class Blocks:
     """The block-level protected spans of a text, in order, and the reference labels defined.
 
     ``unclosed`` is the offset of the line opening a fence that never closes, or ``None``. As
     for pymdownx.superfences, such a fence is none: its lines and all after them are Markdown,
-    and no fence opens after it.
+    and no fence opens after it. ``headings`` are the headings Python-Markdown renders, as
+    (0-based line of ``text``, level, title) (see :class:`_HeadingWalk`).
     """
 
     spans: list[Span]
     labels: set[str]
     unclosed: int | None = None
+    headings: tuple[tuple[int, int, str], ...] = ()
 
 
 @functools.lru_cache(maxsize=32)
@@ -472,19 +584,23 @@ def blocks(text: str, start: int = 0) -> Blocks:
     prev_blank = True
     in_code = False
     para_open = False
-    fence: tuple[str, int] | None = None  # the fence, its opening line's offset
+    fence: tuple[str, int, int] | None = None  # the fence, its opening line's offset and line
     fences = True  # until a fence never closes
-    before_fence: tuple[list[int], bool, bool] = ([], True, False)
+    before_fence: tuple[list[int], bool, bool, tuple] = ([], True, False, ())
     unclosed: int | None = None
+    walk = _HeadingWalk()
     pos = start
     n = len(text)
+    lineno = text.count("\n", 0, start)
     while True:
         while pos < n:
             nl = text.find("\n", pos)
             line_end = n if nl < 0 else nl
             nxt = n if nl < 0 else nl + 1
             line = text[pos:line_end]
+            i, lineno = lineno, lineno + 1
             if fence is not None:
+                walk.code()
                 if fence_closes(line.lstrip(FENCE_PREFIX), fence[0]):
                     spans.append(Span(fence[1], line_end, "fence"))
                     fence = None
@@ -492,6 +608,7 @@ def blocks(text: str, start: int = 0) -> Blocks:
                 pos = nxt
                 continue
             if not line.strip():
+                walk.line(i, line)
                 prev_blank, para_open = True, False
                 pos = nxt
                 continue
@@ -503,6 +620,7 @@ def blocks(text: str, start: int = 0) -> Blocks:
                     containers.pop()
             base = containers[-1] if containers else 0
             if ind >= base + 4 and (prev_blank or in_code) and not para_open:
+                walk.line(i, line)
                 spans.append(Span(pos, line_end, "indented-code"))
                 in_code, prev_blank = True, False
                 pos = nxt
@@ -511,10 +629,12 @@ def blocks(text: str, start: int = 0) -> Blocks:
             content = rest.lstrip(" \t")
             opened = fence_open(content) if fences else None
             if opened is not None:
-                fence = (opened, pos)
-                before_fence = (containers[:], prev_blank, para_open)
+                fence = (opened, pos, i)
+                before_fence = (containers[:], prev_blank, para_open, walk.state())
+                walk.code()
                 pos = nxt
                 continue
+            walk.line(i, line)
             rm = _REF_DEF.match(line) if not m else None
             if rm and not para_open:
                 # its title (a tooltip, spoken by screen readers) is prose
@@ -548,10 +668,12 @@ def blocks(text: str, start: int = 0) -> Blocks:
             prev_blank = False
             pos = nxt
         if fence is None:
-            return Blocks(spans, labels, unclosed)
+            return Blocks(spans, labels, unclosed, tuple(walk.found))
         # Never closed: read again from its opening line, as Markdown without fences.
         unclosed = pos = fence[1]
-        containers, prev_blank, para_open = before_fence
+        lineno = fence[2]
+        containers, prev_blank, para_open, walked = before_fence
+        walk.restore(walked)
         fence, fences = None, False
 
 
