@@ -262,3 +262,17 @@ def test_one_code_span_finder_with_python_markdown_semantics(
     html = _html(page)
     assert html.count("<code>") == 1
     assert f"<code>{rendered}</code>" in html
+
+
+# --------------------------------------------------------------------------------------------
+# Headings
+
+
+def test_a_raw_html_block_ends_where_its_element_closes_nested_ones_included() -> None:
+    """Nested <details> (seed-003): the heading inside the outer one is not rendered."""
+    page = "# A\n\n<details>\n\n<details>\nx\n</details>\n\n## Hidden\n\n</details>\n\n## B\n"
+    md = site_markdown()
+    md.convert(page)
+    assert [t["name"] for t in md.toc_tokens[0]["children"]] == ["B"]
+    headings = mdtext.headings(page, rendered=True)
+    assert [(h.level, h.text, h.line) for h in headings] == [(1, "A", 1), (2, "B", 13)]

@@ -476,6 +476,13 @@ def heading_title(raw: str) -> str:
     return rest.strip()
 
 
+def _tag_depth(line: str, tag: str) -> int:
+    """How many ``tag`` elements a line opens, less those it closes."""
+    lower = line.lower()
+    opened = len(re.findall(rf"<{tag}(?![\w-])", lower))
+    return opened - len(re.findall(rf"</{tag}(?![\w-])", lower))
+
+
 class _HeadingWalk:
     """The headings of a page as Python-Markdown renders them, fed line by line by
     :func:`blocks`: ATX headings and setext headings (the first line of a block underlined with
@@ -489,12 +496,20 @@ class _HeadingWalk:
         self.first: str | None = None  # the line before, when it was the first line of a block
         self.block_start = True
         self.raw_tag: str | None = None
+        self.raw_depth = 0  # elements of raw_tag open
 
     def state(self) -> tuple:
-        return len(self.found), self.containers[:], self.first, self.block_start, self.raw_tag
+        return (
+            len(self.found),
+            self.containers[:],
+            self.first,
+            self.block_start,
+            self.raw_tag,
+            self.raw_depth,
+        )
 
     def restore(self, state: tuple) -> None:
-        found, self.containers, self.first, self.block_start, self.raw_tag = state
+        found, self.containers, self.first, self.block_start, self.raw_tag, self.raw_depth = state
         del self.found[found:]
 
     def code(self) -> None:
@@ -504,7 +519,9 @@ class _HeadingWalk:
     def line(self, i: int, line: str) -> None:
         """Line ``i`` (0-based), outside fenced code."""
         if self.raw_tag is not None:
-            if f"</{self.raw_tag}" in line.lower():
+            # as Python-Markdown's HTML parser, the block ends where its element closes
+            self.raw_depth += _tag_depth(line, self.raw_tag)
+            if self.raw_depth <= 0:
                 self.raw_tag = None
                 self.block_start = True
             return
@@ -536,8 +553,9 @@ class _HeadingWalk:
         raw = HTML_BLOCK.match(line) if not containers else None
         if raw and "markdown" not in line:
             tag = raw.group(1).lower()
-            if f"</{tag}" not in line.lower():
-                self.raw_tag = tag
+            depth = _tag_depth(line, tag)
+            if depth > 0:
+                self.raw_tag, self.raw_depth = tag, depth
             self.first, self.block_start = None, False
             return
         line = expanded[base:] if indent - base <= 3 else expanded
