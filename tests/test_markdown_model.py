@@ -229,3 +229,50 @@ def test_check_validates_the_page_the_build_renders() -> None:
     report = check.FileReport("p.md")
     check.check_conversion(page, "zh-TW", report)
     assert report.finish() == []
+
+
+# --------------------------------------------------------------------------------------------
+# Inline code
+
+
+@pytest.mark.parametrize(
+    ("line", "code", "rendered"),
+    [
+        # no run of three closes it and every later run is shorter: the longest (``) does
+        ("a ```` b ``` c", "```` b ```", "` b"),
+        ("```a`b <i>x</i>", "```a`", "``a"),
+        ("x ``a` b` c", "``a`", "`a"),
+        # a longer run later: nothing closes it, the rest is text
+        ("`x``y``", "``y``", "y"),
+        ("a \\`x` y`", "` y`", "y"),
+        ("a \\\\`x` y", "`x`", "x"),
+    ],
+)
+def test_one_code_span_finder_with_python_markdown_semantics(
+    line: str, code: str, rendered: str
+) -> None:
+    """Conversion's scanner and check's blanking pair backticks as Python-Markdown does."""
+    page = f"{line}\n"
+    start = line.index(code)
+    assert list(mdspans.code_spans(line)) == [(start, start + len(code))]
+    spans = [(s.start, s.end) for s in mdspans.scan(page) if s.kind == "code"]
+    assert spans == [(start, start + len(code))]
+    blanked = mdtext.blank_code([line])[0]
+    assert blanked == line[:start] + " " * len(code) + line[start + len(code) :]
+    html = _html(page)
+    assert html.count("<code>") == 1
+    assert f"<code>{rendered}</code>" in html
+
+
+# --------------------------------------------------------------------------------------------
+# Headings
+
+
+def test_a_raw_html_block_ends_where_its_element_closes_nested_ones_included() -> None:
+    """Nested <details> (seed-003): the heading inside the outer one is not rendered."""
+    page = "# A\n\n<details>\n\n<details>\nx\n</details>\n\n## Hidden\n\n</details>\n\n## B\n"
+    md = site_markdown()
+    md.convert(page)
+    assert [t["name"] for t in md.toc_tokens[0]["children"]] == ["B"]
+    headings = mdtext.headings(page, rendered=True)
+    assert [(h.level, h.text, h.line) for h in headings] == [(1, "A", 1), (2, "B", 13)]

@@ -19,8 +19,10 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import markdown.inlinepatterns
 import yaml
 
 from . import LOCALES, chinese
@@ -31,6 +33,9 @@ __all__ = [
     "RuleError",
     "Span",
     "blocks",
+    "code_span_end",
+    "code_spans",
+    "heading_title",
     "fence_closes",
     "fence_open",
     "front_matter",
@@ -444,18 +449,147 @@ def normalize_label(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
+# The headings Python-Markdown renders (``blocks().headings``, ``mdtext.headings(rendered=True)``)
+
+#: An admonition, pymdownx.details or tabbed block opener: its content is indented 4 more.
+CONTAINER = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?|===\+?!?)[ \t]+\S")
+#: The title keeps any closing hashes and attr list: :func:`heading_title` removes them (a lazy
+#: ``(.*?)[ \t]*#*[ \t]*$`` here backtracks quadratically on long runs of spaces).
+HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")
+ATTR_LIST = re.compile(r"\{[^{}]*\}\s*$")
+SETEXT_RULE = re.compile(r"^(?:={1,}|-{1,})[ ]*$")
+LIST_MARKER = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+")
+#: Block-level raw HTML: Python-Markdown leaves its content alone unless it says markdown="1".
+HTML_BLOCK = re.compile(
+    r"^ {0,3}<(address|article|aside|blockquote|details|dialog|div|dl|fieldset|figure|footer|"
+    r"form|header|main|nav|ol|p|pre|section|table|ul|script|style|textarea)(?![\w-])",
+    re.I,
+)
+
+
+def heading_title(raw: str) -> str:
+    """A heading's title from the text after its hashes: no closing hashes, no attr list."""
+    rest = raw.rstrip(" \t").rstrip("#").rstrip(" \t")
+    m = ATTR_LIST.search(rest)
+    if m:
+        rest = rest[: m.start()]
+    return rest.strip()
+
+
+def _tag_depth(line: str, tag: str) -> int:
+    """How many ``tag`` elements a line opens, less those it closes."""
+    lower = line.lower()
+    opened = len(re.findall(rf"<{tag}(?![\w-])", lower))
+    return opened - len(re.findall(rf"</{tag}(?![\w-])", lower))
+
+
+class _HeadingWalk:
+    """The headings of a page as Python-Markdown renders them, fed line by line by
+    :func:`blocks`: ATX headings and setext headings (the first line of a block underlined with
+    ``===`` or ``---``), also inside admonitions, ``???`` details and ``===`` tabs (content
+    indented under the opener) and list items, none inside raw HTML blocks or fenced code.
+    ``found`` holds (0-based line, level, title)."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[int, int, str]] = []
+        self.containers: list[int] = []  # content indentation of the open containers
+        self.first: str | None = None  # the line before, when it was the first line of a block
+        self.block_start = True
+        self.raw_tag: str | None = None
+        self.raw_depth = 0  # elements of raw_tag open
+
+    def state(self) -> tuple:
+        return (
+            len(self.found),
+            self.containers[:],
+            self.first,
+            self.block_start,
+            self.raw_tag,
+            self.raw_depth,
+        )
+
+    def restore(self, state: tuple) -> None:
+        found, self.containers, self.first, self.block_start, self.raw_tag, self.raw_depth = state
+        del self.found[found:]
+
+    def code(self) -> None:
+        """A line of fenced code (or a fence line)."""
+        self.first, self.block_start = None, False
+
+    def line(self, i: int, line: str) -> None:
+        """Line ``i`` (0-based), outside fenced code."""
+        if self.raw_tag is not None:
+            # as Python-Markdown's HTML parser, the block ends where its element closes
+            self.raw_depth += _tag_depth(line, self.raw_tag)
+            if self.raw_depth <= 0:
+                self.raw_tag = None
+                self.block_start = True
+            return
+        if not line.strip():
+            self.first, self.block_start = None, True
+            return
+        containers = self.containers
+        expanded = line.expandtabs(4)
+        indent = len(expanded) - len(expanded.lstrip(" "))
+        while containers and indent < containers[-1]:
+            containers.pop()
+        base = containers[-1] if containers else 0
+        if indent - base <= 3 and CONTAINER.match(expanded):
+            containers.append(indent + 4)
+            self.first, self.block_start = None, True
+            return
+        item = LIST_MARKER.match(expanded, base) if indent - base <= 3 else None
+        if item:
+            # a list item: its content is indented 4 more, its first line may be a heading
+            containers.append(indent + 4)
+            m = HEADING.match(expanded[item.end() :])
+            if m:
+                self.found.append((i, len(m.group(1)), heading_title(m.group(2))))
+                self.first, self.block_start = None, True
+            else:  # Python-Markdown tries setext before lists: "- item\n---" is a heading
+                self.first = expanded[base:] if self.block_start else None
+                self.block_start = False
+            return
+        raw = HTML_BLOCK.match(line) if not containers else None
+        if raw and "markdown" not in line:
+            tag = raw.group(1).lower()
+            depth = _tag_depth(line, tag)
+            if depth > 0:
+                self.raw_tag, self.raw_depth = tag, depth
+            self.first, self.block_start = None, False
+            return
+        line = expanded[base:] if indent - base <= 3 else expanded
+        if self.first is not None and SETEXT_RULE.match(line):
+            title = self.first.strip()
+            attrs = ATTR_LIST.search(title)
+            if attrs:
+                title = title[: attrs.start()].strip()
+            self.found.append((i - 1, 1 if line[0] == "=" else 2, title))
+            self.first, self.block_start = None, True
+            return
+        m = HEADING.match(line)
+        if m:
+            self.found.append((i, len(m.group(1)), heading_title(m.group(2))))
+            self.first, self.block_start = None, True
+        else:
+            self.first = line if self.block_start else None
+            self.block_start = False
+
+
 @dataclass(frozen=True, slots=True)
 class Blocks:
     """The block-level protected spans of a text, in order, and the reference labels defined.
 
     ``unclosed`` is the offset of the line opening a fence that never closes, or ``None``. As
     for pymdownx.superfences, such a fence is none: its lines and all after them are Markdown,
-    and no fence opens after it.
+    and no fence opens after it. ``headings`` are the headings Python-Markdown renders, as
+    (0-based line of ``text``, level, title) (see :class:`_HeadingWalk`).
     """
 
     spans: list[Span]
     labels: set[str]
     unclosed: int | None = None
+    headings: tuple[tuple[int, int, str], ...] = ()
 
 
 @functools.lru_cache(maxsize=32)
@@ -468,19 +602,23 @@ def blocks(text: str, start: int = 0) -> Blocks:
     prev_blank = True
     in_code = False
     para_open = False
-    fence: tuple[str, int] | None = None  # the fence, its opening line's offset
+    fence: tuple[str, int, int] | None = None  # the fence, its opening line's offset and line
     fences = True  # until a fence never closes
-    before_fence: tuple[list[int], bool, bool] = ([], True, False)
+    before_fence: tuple[list[int], bool, bool, tuple] = ([], True, False, ())
     unclosed: int | None = None
+    walk = _HeadingWalk()
     pos = start
     n = len(text)
+    lineno = text.count("\n", 0, start)
     while True:
         while pos < n:
             nl = text.find("\n", pos)
             line_end = n if nl < 0 else nl
             nxt = n if nl < 0 else nl + 1
             line = text[pos:line_end]
+            i, lineno = lineno, lineno + 1
             if fence is not None:
+                walk.code()
                 if fence_closes(line.lstrip(FENCE_PREFIX), fence[0]):
                     spans.append(Span(fence[1], line_end, "fence"))
                     fence = None
@@ -488,6 +626,7 @@ def blocks(text: str, start: int = 0) -> Blocks:
                 pos = nxt
                 continue
             if not line.strip():
+                walk.line(i, line)
                 prev_blank, para_open = True, False
                 pos = nxt
                 continue
@@ -499,6 +638,7 @@ def blocks(text: str, start: int = 0) -> Blocks:
                     containers.pop()
             base = containers[-1] if containers else 0
             if ind >= base + 4 and (prev_blank or in_code) and not para_open:
+                walk.line(i, line)
                 spans.append(Span(pos, line_end, "indented-code"))
                 in_code, prev_blank = True, False
                 pos = nxt
@@ -507,10 +647,12 @@ def blocks(text: str, start: int = 0) -> Blocks:
             content = rest.lstrip(" \t")
             opened = fence_open(content) if fences else None
             if opened is not None:
-                fence = (opened, pos)
-                before_fence = (containers[:], prev_blank, para_open)
+                fence = (opened, pos, i)
+                before_fence = (containers[:], prev_blank, para_open, walk.state())
+                walk.code()
                 pos = nxt
                 continue
+            walk.line(i, line)
             rm = _REF_DEF.match(line) if not m else None
             if rm and not para_open:
                 # its title (a tooltip, spoken by screen readers) is prose
@@ -544,10 +686,12 @@ def blocks(text: str, start: int = 0) -> Blocks:
             prev_blank = False
             pos = nxt
         if fence is None:
-            return Blocks(spans, labels, unclosed)
+            return Blocks(spans, labels, unclosed, tuple(walk.found))
         # Never closed: read again from its opening line, as Markdown without fences.
         unclosed = pos = fence[1]
-        containers, prev_blank, para_open = before_fence
+        lineno = fence[2]
+        containers, prev_blank, para_open, walked = before_fence
+        walk.restore(walked)
         fence, fences = None, False
 
 
@@ -598,21 +742,50 @@ def _prose_attributes() -> frozenset[str]:
     return frozenset(a.lower() for a in _markup_lists()["html_prose_attributes"])
 
 
-def _code_span_end(text: str, i: int, end: int) -> int | None:
-    """End of the inline code span opening with the backtick run at ``i``, or ``None``."""
+def code_span_end(text: str, i: int, end: int) -> int | None:
+    """End of the inline code span opening with the backtick run at ``i``, or ``None``.
+
+    The one code-span finder, with Python-Markdown's semantics (``BacktickInlineProcessor.
+    find_code_spans``): the first later run of as many backticks closes it; when there is
+    none and every later run is shorter, the longest of them (its first) does. A span stops at
+    a blank line or ``end`` (the paragraph ends there).
+    """
     run = _BACKTICKS.match(text, i, end)
     assert run is not None
     n = run.end() - i
     j = run.end()
-    while True:
-        m = _BACKTICKS.search(text, j, end)
-        if m is None:
-            return None
+    longest, longest_end = 0, None
+    while (m := _BACKTICKS.search(text, j, end)) is not None:
         if _BLANK_LINE.search(text, j, m.start()):
-            return None
-        if m.end() - m.start() == n:
+            break
+        length = m.end() - m.start()
+        if length == n:
             return m.end()
+        if length > longest:
+            longest, longest_end = length, m.end()
         j = m.end()
+    return longest_end if 0 < longest < n else None
+
+
+#: Where a code span starts: Python-Markdown's own backtick pattern (an even run of
+#: backslashes before a backtick escapes only itself).
+_CODE_OPENER = re.compile(markdown.inlinepatterns.BACKTICK_RE)
+
+
+def code_spans(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+    """(start, end) of the code spans of one paragraph, ``text[start:end]``, in order."""
+    end = len(text) if end is None else end
+    i = start
+    while (m := _CODE_OPENER.search(text, i, end)) is not None:
+        begin = m.end(1) if m.group(1) else m.start()
+        close = code_span_end(text, begin, end)
+        if close is None:
+            # as Python-Markdown, the next span is looked for as many characters past the run
+            run = _BACKTICKS.match(text, begin, end)
+            i = min(end, 2 * run.end() - begin)
+            continue
+        yield begin, close
+        i = close
 
 
 def _skip_brackets(text: str, i: int, end: int) -> int | None:
@@ -625,7 +798,7 @@ def _skip_brackets(text: str, i: int, end: int) -> int | None:
             j += 2
             continue
         if ch == "`":
-            close = _code_span_end(text, j, end)
+            close = code_span_end(text, j, end)
             if close is not None:
                 j = close
                 continue
@@ -763,7 +936,7 @@ class _Inline:
                     return mm.end()
             return i + 2
         if ch == "`":
-            close = _code_span_end(text, i, end)
+            close = code_span_end(text, i, end)
             if close is None:
                 run = _BACKTICKS.match(text, i, end)
                 return run.end() if run else i + 1

@@ -13,17 +13,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import markdown.inlinepatterns
 import markdown.util
 
 from llmcourse import mdspans
 
-# An admonition, pymdownx.details or tabbed block opener: its content is indented 4 more.
-CONTAINER = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?|===\+?!?)[ \t]+\S")
-# The title keeps any closing hashes and attr list: heading_title() removes them (a lazy
-# `(.*?)[ \t]*#*[ \t]*$` here backtracks quadratically on long runs of spaces).
-HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")
-ATTR_LIST = re.compile(r"\{[^{}]*\}\s*$")
+# The heading model is mdspans' (the one block scan records the headings Python-Markdown renders).
+CONTAINER = mdspans.CONTAINER
+HEADING = mdspans.HEADING
+ATTR_LIST = mdspans.ATTR_LIST
+SETEXT_RULE = mdspans.SETEXT_RULE
+LIST_MARKER = mdspans.LIST_MARKER
+HTML_BLOCK = mdspans.HTML_BLOCK
+heading_title = mdspans.heading_title
 # [text](target "title") and ![alt](target); target may hold one level of parentheses.
 LINK = re.compile(
     r"(!?)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))*)>?(?:\s+\"[^\"]*\")?\s*\)"
@@ -134,15 +135,6 @@ def unclosed_fence(lines: list[str]) -> int | None:
     return None if blank_code(lines)[unclosed][at] == " " else unclosed + 1
 
 
-def heading_title(raw: str) -> str:
-    """A heading's title from the text after its hashes: no closing hashes, no attr list."""
-    rest = raw.rstrip(" \t").rstrip("#").rstrip(" \t")
-    m = ATTR_LIST.search(rest)
-    if m:
-        rest = rest[: m.start()]
-    return rest.strip()
-
-
 def heading_attrs(raw: str) -> str:
     """The attr list (``{#id .class}``) at the end of a heading's text, without braces, or ''."""
     rest = raw.rstrip(" \t").rstrip("#").rstrip(" \t")
@@ -150,88 +142,24 @@ def heading_attrs(raw: str) -> str:
     return m.group(0).strip()[1:-1] if m else ""
 
 
-SETEXT_RULE = re.compile(r"^(?:={1,}|-{1,})[ ]*$")
-LIST_MARKER = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+")
-# Block-level raw HTML: Python-Markdown leaves its content alone unless it says markdown="1".
-HTML_BLOCK = re.compile(
-    r"^ {0,3}<(address|article|aside|blockquote|details|dialog|div|dl|fieldset|figure|footer|"
-    r"form|header|main|nav|ol|p|pre|section|table|ul|script|style|textarea)(?![\w-])",
-    re.I,
-)
-
-
 def headings(text: str, first_line: int = 1, *, rendered: bool = False) -> list[Heading]:
     """ATX headings outside fenced code.
 
-    With ``rendered``, the headings Python-Markdown renders: also those inside admonitions,
-    ``???`` details and ``===`` tabs (content indented under the opener), setext headings (the
-    first line of a block underlined with ``===`` or ``---``), none inside raw HTML blocks.
+    With ``rendered``, the headings Python-Markdown renders, as the block scan
+    (:func:`llmcourse.mdspans.blocks`) records them: also those inside admonitions, ``???``
+    details, ``===`` tabs and list items, setext headings (the first line of a block underlined
+    with ``===`` or ``---``), none inside raw HTML blocks.
     """
     lines = text.splitlines()
+    if rendered:
+        found = mdspans.blocks("\n".join(lines)).headings
+        return [Heading(level, title, i + first_line) for i, level, title in found]
     mask = code_mask(lines)
-    found = []
-    containers: list[int] = []  # content indentation of the open containers
-    first: str | None = None  # the line before, when it was the first line of a block
-    block_start = True
-    raw_tag: str | None = None
-    for i, (line, in_code) in enumerate(zip(lines, mask, strict=True)):
-        if in_code:
-            first, block_start = None, False
-            continue
-        if rendered:
-            if raw_tag is not None:
-                if f"</{raw_tag}" in line.lower():
-                    raw_tag = None
-                    block_start = True
-                continue
-            if not line.strip():
-                first, block_start = None, True
-                continue
-            expanded = line.expandtabs(4)
-            indent = len(expanded) - len(expanded.lstrip(" "))
-            while containers and indent < containers[-1]:
-                containers.pop()
-            base = containers[-1] if containers else 0
-            if indent - base <= 3 and CONTAINER.match(expanded):
-                containers.append(indent + 4)
-                first, block_start = None, True
-                continue
-            item = LIST_MARKER.match(expanded, base) if indent - base <= 3 else None
-            if item:
-                # a list item: its content is indented 4 more, its first line may be a heading
-                containers.append(indent + 4)
-                m = HEADING.match(expanded[item.end() :])
-                if m:
-                    level, title = len(m.group(1)), heading_title(m.group(2))
-                    found.append(Heading(level, title, i + first_line))
-                    first, block_start = None, True
-                else:  # Python-Markdown tries setext before lists: "- item\n---" is a heading
-                    first, block_start = (expanded[base:] if block_start else None), False
-                continue
-            raw = HTML_BLOCK.match(line) if not containers else None
-            if raw and "markdown" not in line:
-                tag = raw.group(1).lower()
-                if f"</{tag}" not in line.lower():
-                    raw_tag = tag
-                first, block_start = None, False
-                continue
-            line = expanded[base:] if indent - base <= 3 else expanded
-            if first is not None and SETEXT_RULE.match(line):
-                title = first.strip()
-                attrs = ATTR_LIST.search(title)
-                if attrs:
-                    title = title[: attrs.start()].strip()
-                level = 1 if line[0] == "=" else 2
-                found.append(Heading(level, title, i - 1 + first_line))
-                first, block_start = None, True
-                continue
-        m = HEADING.match(line)
-        if m:
-            found.append(Heading(len(m.group(1)), heading_title(m.group(2)), i + first_line))
-            first, block_start = None, True
-        else:
-            first, block_start = (line if block_start else None), False
-    return found
+    return [
+        Heading(len(m.group(1)), heading_title(m.group(2)), i + first_line)
+        for i, (line, in_code) in enumerate(zip(lines, mask, strict=True))
+        if not in_code and (m := HEADING.match(line))
+    ]
 
 
 #: A line that starts a block of its own: no code span runs into it from the line before.
@@ -244,23 +172,6 @@ _RAW_BLOCK = re.compile(
     rf" {{0,3}}<(?:!--|/?(?:{'|'.join(markdown.util.BLOCK_LEVEL_ELEMENTS)})(?![\w-]))", re.I
 )
 _NOT_NEWLINE = re.compile(r"[^\n]")
-_BACKTICK = re.compile(markdown.inlinepatterns.BACKTICK_RE)
-#: Python-Markdown's own code span finder (``find_code_spans``).
-_CODE_SPANS = markdown.inlinepatterns.BacktickInlineProcessor(markdown.inlinepatterns.BACKTICK_RE)
-
-
-def _code_spans(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of the code spans of one paragraph's text, as Python-Markdown finds them."""
-    i = 0
-    while (m := _BACKTICK.search(text, i)) is not None:
-        # escaped backslashes before a backtick leave it unescaped: it opens a code span
-        begin = m.end() if m.group(1) else m.start()
-        start, end = _CODE_SPANS.find_code_spans(begin, text)
-        if end is None:
-            i = max(start, begin + 1)
-            continue
-        i = end + (start - begin)
-        yield begin, i
 
 
 def blank_code(lines: list[str], mask: list[bool] | None = None) -> list[str]:
@@ -268,7 +179,7 @@ def blank_code(lines: list[str], mask: list[bool] | None = None) -> list[str]:
     spans blanked out, lengths kept.
 
     A code span may run over the lines of a paragraph (lines that start no block of their own,
-    outside raw HTML and indented code blocks); Python-Markdown's ``find_code_spans`` pairs
+    outside raw HTML and indented code blocks); :func:`llmcourse.mdspans.code_spans` pairs
     the backticks.
     """
     mask = code_mask(lines) if mask is None else mask
@@ -298,7 +209,7 @@ def blank_code(lines: list[str], mask: list[bool] | None = None) -> list[str]:
                 j += 1
         para = "\n".join(lines[i:j])
         pieces, pos = [], 0
-        for start, end in _code_spans(para):
+        for start, end in mdspans.code_spans(para):
             pieces += [para[pos:start], _NOT_NEWLINE.sub(" ", para[start:end])]
             pos = end
         out[i:j] = "".join([*pieces, para[pos:]]).split("\n")
