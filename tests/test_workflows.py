@@ -8,7 +8,9 @@ import json
 import os
 import re
 import shlex
+import signal
 import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -593,3 +595,18 @@ def test_bench_measures_pages_the_docs_have() -> None:
     assert missing == []
     # the served page is written in the default language's script: its other page is generated
     assert (DOCS / pages.file_name(bench.MEASURED["served"], "md", pages.DEFAULT)).is_file()
+
+
+def test_command_output_cut_short_ends_quietly() -> None:
+    """`course.py status --json | head`: the pipe closes early and the command stops as Unix
+    tools do (SIGPIPE), without a BrokenPipeError traceback on the terminal."""
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "course.py"), "status", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert proc.stdout.read(10) == b'{\n  "upstr'
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert (proc.wait(), stderr) == (-signal.SIGPIPE, "")
