@@ -276,3 +276,58 @@ def test_a_raw_html_block_ends_where_its_element_closes_nested_ones_included() -
     assert [t["name"] for t in md.toc_tokens[0]["children"]] == ["B"]
     headings = mdtext.headings(page, rendered=True)
     assert [(h.level, h.text, h.line) for h in headings] == [(1, "A", 1), (2, "B", 13)]
+
+
+# --------------------------------------------------------------------------------------------
+# Containers: one stack (mdspans.blocks) for code and headings, rules as the site renders
+
+
+def _rendered(page: str) -> list[tuple[int, str]]:
+    md = site_markdown()
+    md.convert(page)
+
+    def flat(tokens: list) -> list[tuple[int, str]]:
+        return [x for t in tokens for x in [(t["level"], t["name"]), *flat(t["children"])]]
+
+    return flat(md.toc_tokens)
+
+
+def _code(page: str) -> list[str]:
+    return [page[s.start : s.end] for s in mdspans.blocks(page).spans if s.kind == "indented-code"]
+
+
+def test_headings_in_block_quotes_are_rendered_and_recorded() -> None:
+    page = "> # T\n> 段落\n\n> > ## U\n\n> <div>\n> # Q\n> </div>\n"
+    assert _rendered(page) == [(1, "T"), (2, "U"), (1, "Q")]
+    headings = mdtext.headings(page, rendered=True)
+    assert [(h.level, h.text, h.line) for h in headings] == [(1, "T", 1), (2, "U", 4), (1, "Q", 7)]
+
+
+@pytest.mark.parametrize("opener", ['=== "標籤"', '===+ "標籤"', '===! "標籤"', "[^1]: 註腳"])
+def test_tabs_and_footnote_definitions_open_no_container_the_site_does_not_enable_them(
+    opener: str,
+) -> None:
+    """mkdocs.yml enables neither pymdownx.tabbed nor footnotes: the indented line is code."""
+    page = f"{opener}\n\n    # 代码\n"
+    assert "<pre><span></span><code># 代码\n</code></pre>" in _html(page)
+    assert _code(page) == ["    # 代码"]
+    assert mdtext.headings(page, rendered=True) == []
+
+
+def test_an_admonition_ends_at_a_less_indented_line_it_is_not_lazy() -> None:
+    page = "x\n\n!!! note\n    段落\n之後\n\n    # 代码\n"
+    assert '<p>之後</p>\n<div class="highlight"><pre><span></span><code># 代码' in _html(page)
+    assert _code(page) == ["    # 代码"]
+    assert mdtext.headings(page, rendered=True) == []
+
+
+def test_a_list_item_stays_open_under_a_lazy_line_a_new_item_closes_deeper_ones() -> None:
+    lazy = "- a\n之後\n\n    # H\n"
+    assert _rendered(lazy) == [(1, "H")]
+    assert _code(lazy) == []
+    assert [h.text for h in mdtext.headings(lazy, rendered=True)] == ["H"]
+    items = "- a\n  - b\n之後\n- # C\n\n    代码\n"
+    assert _rendered(items) == [(1, "C")]
+    assert "<p>代码</p>" in _html(items)
+    assert _code(items) == []
+    assert [(h.text, h.line) for h in mdtext.headings(items, rendered=True)] == [("C", 4)]

@@ -402,7 +402,6 @@ _FENCE_START = re.compile(
 FENCE_PREFIX = " \t>"
 _BQ = re.compile(r"(?:[ ]{0,3}>[ ]?)+")
 _LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
-_CONTAINER = re.compile(r"(?:!!!|\?\?\?\+?|===\+?)[ \t]")
 _REF_DEF = re.compile(
     r"[ ]{0,3}\[(?!\^)((?:[^\[\]\\\n]|\\.){1,999})\]:[ \t]*"
     r"(?:<[^>\n]*>|\S+)"
@@ -451,8 +450,10 @@ def normalize_label(label: str) -> str:
 
 # The headings Python-Markdown renders (``blocks().headings``, ``mdtext.headings(rendered=True)``)
 
-#: An admonition, pymdownx.details or tabbed block opener: its content is indented 4 more.
-CONTAINER = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?|===\+?!?)[ \t]+\S")
+#: An admonition or pymdownx.details opener: its content is indented 4 more. Not
+#: pymdownx.tabbed's ``===``, nor footnote definitions: mkdocs.yml enables neither, so
+#: Python-Markdown renders ``=== "Tab"`` as text and ``[^1]: note`` as a reference definition.
+CONTAINER = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+\S")
 #: The title keeps any closing hashes and attr list: :func:`heading_title` removes them (a lazy
 #: ``(.*?)[ \t]*#*[ \t]*$`` here backtracks quadratically on long runs of spaces).
 HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")
@@ -486,62 +487,54 @@ def _tag_depth(line: str, tag: str) -> int:
 class _HeadingWalk:
     """The headings of a page as Python-Markdown renders them, fed line by line by
     :func:`blocks`: ATX headings and setext headings (the first line of a block underlined with
-    ``===`` or ``---``), also inside admonitions, ``???`` details and ``===`` tabs (content
-    indented under the opener) and list items, none inside raw HTML blocks or fenced code.
-    ``found`` holds (0-based line, level, title)."""
+    ``===`` or ``---``), also inside admonitions, ``???`` details, list items and block quotes
+    (the containers :func:`blocks` follows, one stack for code and headings), none inside raw
+    HTML blocks or fenced code. ``found`` holds (0-based line, level, title)."""
 
     def __init__(self) -> None:
         self.found: list[tuple[int, int, str]] = []
-        self.containers: list[int] = []  # content indentation of the open containers
         self.first: str | None = None  # the line before, when it was the first line of a block
         self.block_start = True
         self.raw_tag: str | None = None
         self.raw_depth = 0  # elements of raw_tag open
 
     def state(self) -> tuple:
-        return (
-            len(self.found),
-            self.containers[:],
-            self.first,
-            self.block_start,
-            self.raw_tag,
-            self.raw_depth,
-        )
+        return (len(self.found), self.first, self.block_start, self.raw_tag, self.raw_depth)
 
     def restore(self, state: tuple) -> None:
-        found, self.containers, self.first, self.block_start, self.raw_tag, self.raw_depth = state
+        found, self.first, self.block_start, self.raw_tag, self.raw_depth = state
         del self.found[found:]
 
     def code(self) -> None:
         """A line of fenced code (or a fence line)."""
         self.first, self.block_start = None, False
 
-    def line(self, i: int, line: str) -> None:
-        """Line ``i`` (0-based), outside fenced code."""
-        if self.raw_tag is not None:
-            # as Python-Markdown's HTML parser, the block ends where its element closes
-            self.raw_depth += _tag_depth(line, self.raw_tag)
-            if self.raw_depth <= 0:
-                self.raw_tag = None
-                self.block_start = True
-            return
-        if not line.strip():
-            self.first, self.block_start = None, True
-            return
-        containers = self.containers
-        expanded = line.expandtabs(4)
+    def raw(self, line: str) -> bool:
+        """Whether ``line`` belongs to an open raw HTML block (and follow it)."""
+        if self.raw_tag is None:
+            return False
+        # as Python-Markdown's HTML parser, the block ends where its element closes
+        self.raw_depth += _tag_depth(line, self.raw_tag)
+        if self.raw_depth <= 0:
+            self.raw_tag = None
+            self.block_start = True
+        return True
+
+    def blank(self) -> None:
+        self.first, self.block_start = None, True
+
+    def line(self, i: int, rest: str, base: int, top: bool) -> None:
+        """Line ``i`` (0-based), outside fenced code and raw HTML, not blank: ``rest`` is the
+        line without block-quote markers, ``base`` the content indentation of the innermost
+        open container, ``top`` whether the line is outside every container and quote."""
+        expanded = rest.expandtabs(4)
         indent = len(expanded) - len(expanded.lstrip(" "))
-        while containers and indent < containers[-1]:
-            containers.pop()
-        base = containers[-1] if containers else 0
         if indent - base <= 3 and CONTAINER.match(expanded):
-            containers.append(indent + 4)
             self.first, self.block_start = None, True
             return
-        item = LIST_MARKER.match(expanded, base) if indent - base <= 3 else None
+        item = LIST_MARKER.match(expanded, base) if 0 <= indent - base <= 3 else None
         if item:
-            # a list item: its content is indented 4 more, its first line may be a heading
-            containers.append(indent + 4)
+            # a list item: its first line may be a heading
             m = HEADING.match(expanded[item.end() :])
             if m:
                 self.found.append((i, len(m.group(1)), heading_title(m.group(2))))
@@ -550,15 +543,15 @@ class _HeadingWalk:
                 self.first = expanded[base:] if self.block_start else None
                 self.block_start = False
             return
-        raw = HTML_BLOCK.match(line) if not containers else None
-        if raw and "markdown" not in line:
+        raw = HTML_BLOCK.match(rest) if top else None
+        if raw and "markdown" not in rest:
             tag = raw.group(1).lower()
-            depth = _tag_depth(line, tag)
+            depth = _tag_depth(rest, tag)
             if depth > 0:
                 self.raw_tag, self.raw_depth = tag, depth
             self.first, self.block_start = None, False
             return
-        line = expanded[base:] if indent - base <= 3 else expanded
+        line = expanded[min(indent, base) :] if indent - base <= 3 else expanded
         if self.first is not None and SETEXT_RULE.match(line):
             title = self.first.strip()
             attrs = ATTR_LIST.search(title)
@@ -598,13 +591,17 @@ def blocks(text: str, start: int = 0) -> Blocks:
     and footnote definitions, snippets. The line-level views of ``mdtext`` read it too."""
     spans: list[Span] = []
     labels: set[str] = set()
-    containers: list[int] = []
+    # The one container stack, for code and headings: each open admonition, details block, list
+    # item as (content indentation, lazy). A lazy one (a list item)
+    # stays open under a less indented paragraph continuation line, as Python-Markdown's list
+    # processor keeps it; an admonition's or details' content ends at such a line.
+    containers: list[tuple[int, bool]] = []
     prev_blank = True
     in_code = False
     para_open = False
     fence: tuple[str, int, int] | None = None  # the fence, its opening line's offset and line
     fences = True  # until a fence never closes
-    before_fence: tuple[list[int], bool, bool, tuple] = ([], True, False, ())
+    before_fence: tuple[list[tuple[int, bool]], bool, bool, tuple] = ([], True, False, ())
     unclosed: int | None = None
     walk = _HeadingWalk()
     pos = start
@@ -625,26 +622,31 @@ def blocks(text: str, start: int = 0) -> Blocks:
                     prev_blank, para_open = False, False
                 pos = nxt
                 continue
+            in_raw = walk.raw(line)
             if not line.strip():
-                walk.line(i, line)
+                if not in_raw:
+                    walk.blank()
                 prev_blank, para_open = True, False
                 pos = nxt
                 continue
             m = _BQ.match(line)
             rest = line[m.end() :] if m else line
             ind = indent_width(rest)
-            if not para_open:
-                while containers and containers[-1] > ind:
-                    containers.pop()
-            base = containers[-1] if containers else 0
+            content = rest.lstrip(" \t")
+            # a new list item or container closes the deeper ones, a continuation line only
+            # those that are not lazy
+            lazy = para_open and not (_LIST_ITEM.match(content) or CONTAINER.match(content))
+            while containers and containers[-1][0] > ind and not (lazy and containers[-1][1]):
+                containers.pop()
+            base = containers[-1][0] if containers else 0
             if ind >= base + 4 and (prev_blank or in_code) and not para_open:
-                walk.line(i, line)
+                if not in_raw:
+                    walk.line(i, rest, base, not containers and not m)
                 spans.append(Span(pos, line_end, "indented-code"))
                 in_code, prev_blank = True, False
                 pos = nxt
                 continue
             in_code = False
-            content = rest.lstrip(" \t")
             opened = fence_open(content) if fences else None
             if opened is not None:
                 fence = (opened, pos, i)
@@ -652,7 +654,8 @@ def blocks(text: str, start: int = 0) -> Blocks:
                 walk.code()
                 pos = nxt
                 continue
-            walk.line(i, line)
+            if not in_raw:
+                walk.line(i, rest, base, not containers and not m)
             rm = _REF_DEF.match(line) if not m else None
             if rm and not para_open:
                 # its title (a tooltip, spoken by screen readers) is prose
@@ -674,13 +677,15 @@ def blocks(text: str, start: int = 0) -> Blocks:
             fd = _FOOTNOTE_DEF.match(line) or _ABBR_DEF.match(line)
             if fd:
                 spans.append(Span(pos, pos + fd.end(), "footnote"))
-                containers.append(ind + 4)
                 prev_blank, para_open = False, True
                 pos = nxt
                 continue
-            if _LIST_ITEM.match(content) or _CONTAINER.match(content):
-                containers.append(ind + 4)
-                para_open = not _CONTAINER.match(content)
+            if _LIST_ITEM.match(content):
+                containers.append((ind + 4, True))
+                para_open = True
+            elif CONTAINER.match(content):
+                containers.append((ind + 4, False))
+                para_open = False
             else:
                 para_open = not content.startswith("#")
             prev_blank = False
