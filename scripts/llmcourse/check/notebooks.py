@@ -6,8 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from llmcourse import chinese, guard, mdtext, pages
-from llmcourse.check.encoding import check_encoding, check_text_damage
+from llmcourse import chinese, mdtext, pages
+from llmcourse.check.page_checks import page_text
 from llmcourse.check.report import FileReport, Positions
 from llmcourse.check.site import Site, key_of, lang_of
 from llmcourse.check.unsafe import masked_text, unsafe_html
@@ -15,14 +15,9 @@ from llmcourse.check.unsafe import masked_text, unsafe_html
 
 def check_notebook(site: Site, path: Path, report: FileReport) -> None:
     """A notebook is JSON with a list of cells and runs no script in the page."""
-    data = path.read_bytes()
-    # what the build refuses before reading it (size, encoding, JSON), as for pages
-    if guard.page_problems(data, path.suffix, report) is None:
-        return
-    text = check_encoding(data, report)  # adds what only check reports: a BOM
+    text = page_text(path, report)  # what the build refuses (size, encoding, JSON), as for pages
     if text is None:
         return
-    check_text_damage(text, report)
     nb = json.loads(text)
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         report.add(1, 1, "notebook has no list of cells", "re-save it from Jupyter")

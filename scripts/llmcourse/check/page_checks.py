@@ -154,16 +154,24 @@ def check_parity(site: Site, en_page: Path, zh_page: Path, report: FileReport) -
             )
 
 
-def check_page(site: Site, page: Path, report: FileReport, parity_done: set[Path]) -> None:
-    """All checks of one Markdown page."""
-    data = page.read_bytes()
-    # what the build refuses before reading a page (limits, encoding, front matter, nesting)
-    if guard.page_problems(data, page.suffix, report) is None:
-        return
+def page_text(path: Path, report: FileReport) -> str | None:
+    """A page's or notebook's text, once the build's own refusals (limits, encoding, front
+    matter, nesting, JSON) and check's (a BOM, damaged text) are reported; None if unreadable."""
+    data = path.read_bytes()
+    if guard.page_problems(data, path.suffix, report) is None:
+        return None
     text = check_encoding(data, report)  # adds what only check reports: a BOM
     if text is None:
-        return
+        return None
     check_text_damage(text, report)
+    return text
+
+
+def check_page(site: Site, page: Path, report: FileReport, parity_done: set[Path]) -> None:
+    """All checks of one Markdown page."""
+    text = page_text(page, report)
+    if text is None:
+        return
     for line, col, message, hint in emoji_check.problems(text):
         if not report.add(line, col, message, hint, kind="emoji"):
             break
