@@ -20,10 +20,10 @@ import yaml
 
 from llmcourse import (
     DOCS,
-    bench,
     conversion_audit,
     convert_command,
     convert_core,
+    evaluation,
     glossary,
     mdspans,
     protect,
@@ -153,13 +153,13 @@ def test_train_sentence(direction: str, source: str, expected: str) -> None:
 )
 def test_heldout_accuracy(direction: str) -> None:
     """Held-out exact-sentence accuracy: ours ≥ 95 %; plain OpenCC printed for comparison."""
-    ours, plain, n = bench.sentence_accuracy(direction, "heldout")
-    train_ours, train_plain, train_n = bench.sentence_accuracy(direction, "train")
+    ours, plain, n = evaluation.sentence_accuracy(direction, "heldout")
+    train_ours, train_plain, train_n = evaluation.sentence_accuracy(direction, "train")
     print(
         f"\n{direction}: held-out ours {ours:.1%} vs plain OpenCC {plain:.1%} (n={n}); "
         f"train ours {train_ours:.1%} vs plain {train_plain:.1%} (n={train_n})"
     )
-    for source, expected, got, _plain in bench.sentence_results(direction, "heldout"):
+    for source, expected, got, _plain in evaluation.sentence_results(direction, "heldout"):
         if got != expected:
             print(f"  MISS {source}\n       want {expected}\n       got  {got}")
     assert n >= 100
@@ -170,68 +170,35 @@ def test_heldout_accuracy(direction: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # OpenCC's own regression cases (tests/cases/opencc/README.md)
 
-OPENCC_CASES = CASES / "opencc"
-OPENCC_TO = {"tw2sp": "zh-CN", "s2twp": "zh-TW"}
 #: Pass rate required in each direction (OpenCC's answer, or a reviewed deliberate difference).
 OPENCC_TARGET = 0.98
-
-
-def _load_opencc() -> list[tuple[str, str, str, str, dict[str, str]]]:
-    """(config, id, input, OpenCC's answer, differences.yaml entry or {}) per case."""
-    raw = (OPENCC_CASES / "testcases.json").read_text(encoding="utf-8")
-    data = json.loads(re.sub(r",(\s*[}\]])", r"\1", raw))  # OpenCC's file has trailing commas
-    listed: dict[tuple[str, str], dict[str, str]] = {}
-    for i, entry in enumerate(
-        yaml.safe_load((OPENCC_CASES / "differences.yaml").read_text(encoding="utf-8"))
-    ):
-        where = f"differences.yaml[{i}]"
-        assert entry["config"] in OPENCC_TO, where
-        kinds = {"difference", "xfail"} & set(entry)
-        assert len(kinds) == 1, f"{where}: give difference (with ours) or xfail"
-        assert ("ours" in entry) == ("difference" in entry), where
-        assert set(entry) <= {"id", "config", "ours", "difference", "xfail"}, where
-        listed[(entry["config"], entry["id"])] = entry
-    rows = []
-    for case in data["cases"]:
-        for config in OPENCC_TO:
-            if config in case["expected"]:
-                entry = listed.pop((config, case["id"]), {})
-                rows.append((config, case["id"], case["input"], case["expected"][config], entry))
-    assert not listed, f"differences.yaml names cases that do not exist: {sorted(listed)}"
-    return rows
-
-
-OPENCC_ROWS = _load_opencc()
-
-
-def _opencc_expected(answer: str, entry: dict[str, str]) -> str:
-    return entry.get("ours", answer)
+OPENCC_CASES = evaluation.opencc_cases()
 
 
 @pytest.mark.parametrize(
-    ("config", "text", "answer", "entry"),
+    "case",
     [
-        pytest.param(c, t, a, e, marks=_xfail(e.get("xfail")), id=f"{c}-{i}")
-        for c, i, t, a, e in OPENCC_ROWS
+        pytest.param(c, marks=_xfail(c.entry.get("xfail")), id=f"{c.config}-{c.id}")
+        for c in OPENCC_CASES
     ],
 )
-def test_opencc_case(config: str, text: str, answer: str, entry: dict[str, str]) -> None:
+def test_opencc_case(case: evaluation.OpenCCCase) -> None:
     """Each OpenCC case gives OpenCC's answer, or the reviewed answer of a listed difference."""
-    assert cv.convert_text(text, OPENCC_TO[config]) == _opencc_expected(answer, entry)
+    assert cv.convert_text(case.input, evaluation.OPENCC_TO[case.config]) == case.expected
 
 
-@pytest.mark.parametrize("config", list(OPENCC_TO))
+@pytest.mark.parametrize("config", list(evaluation.OPENCC_TO))
 def test_opencc_pass_rate(config: str) -> None:
     """≥ 98 % of OpenCC's cases pass each way; plain OpenCC's own rate is printed beside it."""
     import opencc
 
     plain = opencc.OpenCC(f"{config}.json")
-    rows = [r for r in OPENCC_ROWS if r[0] == config]
-    ours = [cv.convert_text(t, OPENCC_TO[config]) for _, _, t, _, _ in rows]
-    same = sum(o == a for o, (*_, a, _e) in zip(ours, rows, strict=True))
-    passed = sum(o == _opencc_expected(a, e) for o, (*_, a, e) in zip(ours, rows, strict=True))
-    plain_same = sum(plain.convert(t) == a for _, _, t, a, _ in rows)
-    n = len(rows)
+    cases = [c for c in OPENCC_CASES if c.config == config]
+    ours = [cv.convert_text(c.input, evaluation.OPENCC_TO[config]) for c in cases]
+    same = sum(o == c.answer for o, c in zip(ours, cases, strict=True))
+    passed = sum(o == c.expected for o, c in zip(ours, cases, strict=True))
+    plain_same = sum(plain.convert(c.input) == c.answer for c in cases)
+    n = len(cases)
     print(
         f"\n{config}: {passed}/{n} pass ({passed / n:.1%}), {same}/{n} equal OpenCC's answer; "
         f"plain OpenCC {plain_same}/{n}"

@@ -11,11 +11,11 @@ import itertools
 import re
 from pathlib import Path
 
-import opencc
 import pytest
 import yaml
 
 from llmcourse import convert as cv
+from llmcourse import evaluation
 
 ROOT = Path(__file__).resolve().parent.parent
 SENTENCES = ROOT / "tests" / "cases" / "sentences"
@@ -47,18 +47,11 @@ def load_pairs(path: Path) -> list[tuple[int, str, str]]:
 
 def accuracy(direction: str) -> tuple[float, float, list[str]]:
     """Exact-sentence accuracy of ``llmcourse.convert`` and of plain OpenCC, and the misses."""
-    path = EVAL / f"{direction}.tsv"
-    pairs = load_pairs(path)
-    plain = opencc.OpenCC(PLAIN[direction])
-    ours = right_plain = 0
-    misses = []
-    for n, source, expected in pairs:
-        got = cv.convert_text(source, TO[direction])
-        ours += got == expected
-        right_plain += plain.convert(source) == expected
-        if got != expected:
-            misses.append(f"{path.name}:{n}: {got}")
-    return ours / len(pairs), right_plain / len(pairs), misses
+    results = evaluation.sentence_results(direction, "eval")
+    misses = [f"{source} → {got}" for source, expected, got, _ in results if got != expected]
+    ours = sum(expected == got for _, expected, got, _ in results)
+    right_plain = sum(expected == plain for _, expected, _, plain in results)
+    return ours / len(results), right_plain / len(results), misses
 
 
 def _marks(direction: str) -> list[pytest.MarkDecorator]:

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
-from llmcourse import bench, repair
+from llmcourse import evaluation, repair
 
 CASES_DIR = Path(__file__).resolve().parent / "cases" / "repair"
 CORPUS_DIR = CASES_DIR / "corpus"
@@ -118,7 +118,7 @@ def test_case_labels_unique() -> None:
 # --------------------------------------------------------------------------------------------
 def test_positions_refer_to_input() -> None:
     """Line/col of a finding point at the damaged run in the input (1-based)."""
-    damaged = bench.damage_text("模型", "cp1252", "sloppy")
+    damaged = evaluation.damage_text("模型", "cp1252", "sloppy")
     text = f"第一行\n\nab {damaged} cd\n"
     rep = repair.repair_text(text, "x.md")
     assert rep.text == "第一行\n\nab 模型 cd\n"
@@ -146,8 +146,8 @@ def test_repair_file(tmp_path: Path) -> None:
 
 def test_lossy_accuracy_api() -> None:
     text = "我们在训练模型时使用了梯度下降和学习率预热。"
-    assert 0.9 <= bench.lossy_accuracy(text) <= 1.0
-    assert bench.lossy_accuracy(text, "cp1252") >= 0.9
+    assert 0.9 <= evaluation.lossy_accuracy(text) <= 1.0
+    assert evaluation.lossy_accuracy(text, "cp1252") >= 0.9
 
 
 # --------------------------------------------------------------------------------------------
@@ -165,7 +165,9 @@ def files(tmp_path: Path) -> dict[str, Path]:
     clean = tmp_path / "clean.md"
     clean.write_text("# 標題\r\n內容，“引號”。\r\n", encoding="utf-8", newline="")
     lossless = tmp_path / "lossless.md"
-    lossless.write_text(bench.damage_text("大型語言模型\n", "cp1252", "sloppy"), encoding="utf-8")
+    lossless.write_text(
+        evaluation.damage_text("大型語言模型\n", "cp1252", "sloppy"), encoding="utf-8"
+    )
     uncertain = tmp_path / "uncertain.md"
     uncertain.write_text("## ğŸ“ Notebooks\n", encoding="utf-8")
     lost = tmp_path / "lost.md"
@@ -218,7 +220,7 @@ def test_cli_in_place_keeps_backups(files: dict[str, Path]) -> None:
     assert (path.parent / "lossless.md.orig").read_bytes() == original
     assert not (path.parent / "clean.md.orig").exists()
     # a second damaged version must not overwrite the first backup silently
-    second = bench.damage_text("微調模型\n", "cp1252", "sloppy").encode()
+    second = evaluation.damage_text("微調模型\n", "cp1252", "sloppy").encode()
     path.write_bytes(second)
     code, _, err = _run([str(path)], in_place=True)
     assert code == 0 and "lossless.md.orig.1" in err and "already exists" in err
@@ -261,7 +263,7 @@ def test_cli_reports_code_examples_and_leaves_them(tmp_path: Path) -> None:
 def test_lossy_accuracy_on_unseen_text(name: str, codepage: str) -> None:
     """Text never used for tuning, damaged like seed 001, must come back ≥ 99.5 % right."""
     text = (CORPUS_DIR / f"{name}.txt").read_text(encoding="utf-8")
-    report = bench.lossy_report(text, codepage)
+    report = evaluation.lossy_report(text, codepage)
     figure = (
         f"{name} {codepage}: {report.accuracy:.2%} of {report.chars} characters right, "
         f"{report.damaged_accuracy:.2%} of the {report.damaged} damaged ones, "
@@ -298,7 +300,7 @@ def test_in_place_repair_killed_at_random_points(tmp_path: Path) -> None:
     or its repaired ones, every backup is absent or complete, and a second run finishes."""
     text = (CORPUS_DIR / "dev_zh_tw.txt").read_text(encoding="utf-8")
     clean = [f"# 第 {i} 頁\n\n{text}" for i in range(IN_PLACE_FILES)]
-    damaged = [bench.damage_text(t, "cp1252", "sloppy").encode("utf-8") for t in clean]
+    damaged = [evaluation.damage_text(t, "cp1252", "sloppy").encode("utf-8") for t in clean]
     names = [f"page-{i}.md" for i in range(IN_PLACE_FILES)]
 
     def setup(folder: Path) -> list[str]:

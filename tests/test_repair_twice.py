@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 import yaml
-from twice_damage import CORPUS, SOURCES, char_accuracy, damaged_path, source_text
+from twice_damage import CORPUS, SOURCES, damaged_path, source_text
 
-from llmcourse import repair
+from llmcourse import evaluation, repair
 
 KNOWN_KEYS = {"label", "input", "identical", "scenario", "min_accuracy", "xfail"}
 
@@ -36,7 +36,7 @@ def test_twice_damaged(case: dict[str, Any]) -> None:
         assert rep.text.encode("utf-8") == data
         assert rep.findings == [] and not rep.changed
         return
-    right = chars = 0.0
+    repaired = []
     figures = []
     for name in SOURCES:
         expected = source_text(name)
@@ -45,8 +45,6 @@ def test_twice_damaged(case: dict[str, Any]) -> None:
         rep = repair.repair_text(damaged, f"{case['scenario']}.{name}")
         # never U+FFFD of its own: a character that cannot be restored stays damaged text
         assert rep.text.count("\ufffd") <= damaged.count("\ufffd")
-        acc = char_accuracy(expected, rep.text)
-        figures.append(f"{name} {acc:.2%}")
-        right += acc * len(expected)
-        chars += len(expected)
-    assert right / chars >= case["min_accuracy"], ", ".join(figures)
+        figures.append(f"{name} {evaluation.char_accuracy(expected, rep.text):.2%}")
+        repaired.append((expected, rep.text))
+    assert evaluation.weighted_accuracy(repaired) >= case["min_accuracy"], ", ".join(figures)

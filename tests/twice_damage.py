@@ -12,15 +12,17 @@ are read in a wrong encoding, and the result is saved again as UTF-8.  A layer i
 
 ``python tests/twice_damage.py`` rewrites the frozen ``damaged/*.txt`` files (only when their
 content changes); ``python tests/twice_damage.py --score`` prints the character accuracy of
-``llmcourse.repair`` on every scenario.  This is evaluation code: it stays out of
-``scripts/llmcourse/`` (issue 15).
+``llmcourse.repair`` on every scenario.  Making the damage is test code: it stays out of
+``scripts/llmcourse/`` (issue 15); the score (``char_accuracy``) is ``llmcourse.evaluation``'s,
+which ``course.py bench`` reports too.
 """
 
 from __future__ import annotations
 
-import difflib
 import sys
 from pathlib import Path
+
+from llmcourse.evaluation import char_accuracy
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "cases" / "repair" / "twice"
@@ -74,18 +76,6 @@ def damage(text: str, layers: tuple[str, ...]) -> str:
     for layer in layers:
         text = damage_layer(text, layer)
     return text
-
-
-def char_accuracy(expected: str, got: str) -> float:
-    """Characters of ``expected`` found, in order, in ``got``, over the longer of the two.
-
-    Dividing by the longer text counts left-over mojibake and invented characters as errors.
-    """
-    if expected == got:
-        return 1.0
-    sm = difflib.SequenceMatcher(None, expected, got, autojunk=False)
-    matched = sum(b.size for b in sm.get_matching_blocks())
-    return matched / max(len(expected), len(got))
 
 
 def source_text(name: str) -> str:

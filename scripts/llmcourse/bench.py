@@ -2,16 +2,13 @@
 
 Every timing is the median of several repetitions with min and max, all in one run:
 the machines are shared and noisy, so compare ratios from the same run, never
-figures from different runs. No timing here is asserted by the tests; the evaluation
-helpers (sentence accuracy of the conversion, lossy damage and repair scores on the corpora of
-tests/cases/) are shared with the tests, which assert their thresholds.
+figures from different runs. No timing here is asserted by the tests. The accuracy figures
+come from llmcourse.evaluation, whose scores the tests assert thresholds on.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-import difflib
 import functools
 import gzip
 import http.server
@@ -37,10 +34,9 @@ from typing import TextIO
 import yaml
 from mkdocs.utils.yaml import yaml_load
 
-from llmcourse import DOCS, ROOT, bench_text, chinese, pages
+from llmcourse import DOCS, ROOT, bench_text, chinese, evaluation, pages
 
 RESULTS = DOCS / "about" / "benchmarks.md"
-REPAIR_CORPUS = ROOT / "tests" / "cases" / "repair" / "corpus"
 RESULTS_EN = DOCS / pages.file_name("about/benchmarks", "md", "en")
 MARK_START, MARK_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
@@ -389,157 +385,6 @@ def throughput(repeat: int) -> list[tuple[str, str]]:
     return rows
 
 
-# --------------------------------------------------------------------------- evaluation
-# The library never reads tests/: the scores of the conversion and the repair on the test
-# corpora are computed here, for accuracy() below and for the tests that assert thresholds.
-
-SENTENCES_DIR = ROOT / "tests" / "cases" / "sentences"
-
-
-def _read_pairs(direction: str, split: str) -> list[tuple[str, str]]:
-    path = SENTENCES_DIR / split / f"{direction}.tsv"
-    pairs = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        if len(parts) not in (2, 3):
-            raise ValueError(f"{path}:{lineno}: expected 'source<TAB>expected[<TAB>xfail: why]'")
-        pairs.append((parts[0], parts[1]))
-    return pairs
-
-
-def sentence_results(direction: str, split: str) -> list[tuple[str, str, str, str]]:
-    """Per sentence of a corpus split: (source, expected, ours, plain OpenCC)."""
-    from llmcourse import convert, opencc_chain
-
-    to = next(s for s, d in chinese.GLOSSARY_INTO.items() if d == direction)
-    plain = opencc_chain.converter(opencc_chain.OPENCC[direction][0])
-    return [
-        (s, e, convert.convert_text(s, to), plain.convert(s))
-        for s, e in _read_pairs(direction, split)
-    ]
-
-
-def sentence_accuracy(direction: str, split: str) -> tuple[float, float, int]:
-    """Exact-sentence accuracy on ``tests/cases/sentences/<split>/<direction>.tsv``.
-
-    Returns (ours, plain OpenCC, number of sentences).
-    """
-    results = sentence_results(direction, split)
-    n = len(results)
-    ours = sum(e == o for _, e, o, _ in results)
-    plain = sum(e == p for _, e, _, p in results)
-    return (ours / n if n else 0.0, plain / n if n else 0.0, n)
-
-
-def damage_text(text: str, codepage_name: str = "cp1254", mode: str = "drop") -> str:
-    """Damage ``text`` as an editor would: UTF-8 bytes read as ``codepage_name``.
-
-    ``mode`` is ``"drop"`` (undefined bytes dropped), ``"replace"`` (U+FFFD) or ``"sloppy"``
-    (undefined bytes kept as C1 controls: lossless).
-    """
-    from llmcourse import repair
-
-    data = text.encode("utf-8")
-    if mode == "sloppy":
-        cp = repair.codepage(codepage_name)
-        back = {b: c for c, b in cp.to_byte.items()}
-        return "".join(chr(b) if b < 0x80 else back[b] for b in data)
-    errors = {"drop": "ignore", "replace": "replace"}[mode]
-    return data.decode(codepage_name, errors=errors)
-
-
-@dataclasses.dataclass
-class LossyReport:
-    """Character accuracy of repairing ``damage_text(clean, codepage)``."""
-
-    chars: int
-    damaged: int  # characters that lost at least one byte
-    wrong: int
-    wrong_damaged: int
-    uncertain: int
-    seconds: float
-    errors: list[tuple[str, str]]
-
-    @property
-    def accuracy(self) -> float:
-        return 1.0 - self.wrong / self.chars if self.chars else 1.0
-
-    @property
-    def damaged_accuracy(self) -> float:
-        return 1.0 - self.wrong_damaged / self.damaged if self.damaged else 1.0
-
-
-def lossy_report(clean_text: str, codepage_name: str = "cp1254") -> LossyReport:
-    """Damage ``clean_text`` (drop mode), repair it, and compare character by character."""
-    from llmcourse import repair
-
-    cp = repair.codepage(codepage_name)
-    undefined = set(cp.undefined)
-    damaged_flags = [any(b in undefined for b in c.encode("utf-8")) for c in clean_text]
-    damaged = damage_text(clean_text, codepage_name, "drop")
-    t0 = time.perf_counter()
-    rep = repair.repair_text(damaged)
-    seconds = time.perf_counter() - t0
-    out = rep.text
-    uncertain = sum(1 for f in rep.findings if f.kind == "lossy-mojibake-uncertain")
-    errors: list[tuple[str, str]] = []
-    if len(out) == len(clean_text):
-        wrong_idx = [i for i, (a, b) in enumerate(zip(clean_text, out, strict=True)) if a != b]
-        errors = [(clean_text[i], out[i]) for i in wrong_idx]
-        wrong = len(wrong_idx)
-        wrong_damaged = sum(1 for i in wrong_idx if damaged_flags[i])
-    else:
-        sm = difflib.SequenceMatcher(None, clean_text, out, autojunk=False)
-        matched = sum(b.size for b in sm.get_matching_blocks())
-        wrong = len(clean_text) - matched
-        ok = [False] * len(clean_text)
-        for blk in sm.get_matching_blocks():
-            for i in range(blk.a, blk.a + blk.size):
-                ok[i] = True
-        wrong_damaged = sum(1 for i, f in enumerate(damaged_flags) if f and not ok[i])
-    return LossyReport(
-        len(clean_text), sum(damaged_flags), wrong, wrong_damaged, uncertain, seconds, errors
-    )
-
-
-def lossy_accuracy(clean_text: str, codepage: str = "cp1254") -> float:
-    """Fraction of the characters of ``clean_text`` restored exactly after lossy damage.
-
-    The text is encoded as UTF-8, decoded as ``codepage`` with its undefined bytes dropped,
-    repaired with :func:`llmcourse.repair.repair_text`, and compared with the original.
-    """
-    return lossy_report(clean_text, codepage).accuracy
-
-
-def accuracy() -> list[tuple[str, str]]:
-    rows = []
-    for direction in ("tw2cn", "cn2tw"):
-        for split in ("train", "heldout"):
-            try:
-                ours, plain, n = sentence_accuracy(direction, split)
-            except (FileNotFoundError, KeyError, ValueError):
-                continue
-            rows.append(
-                (
-                    f"conversion accuracy {direction} {split} (n={n})",
-                    f"ours {ours:.1%}, plain OpenCC {plain:.1%}",
-                )
-            )
-    # text the repair was never tuned on (eval_*; see tests/cases/repair/README.md)
-    for script in ("zh_tw", "zh_cn"):
-        sample = (REPAIR_CORPUS / f"eval_{script}.txt").read_text("utf-8")
-        for codepage in ("cp1254", "cp1252"):
-            rows.append(
-                (
-                    f"lossy mojibake repair accuracy, unseen {script} text, {codepage}",
-                    f"{lossy_accuracy(sample, codepage):.2%} of characters",
-                )
-            )
-    return rows
-
-
 # --------------------------------------------------------------------------- weight
 
 
@@ -733,7 +578,7 @@ def command(repeat: int, quick: bool, stdout: TextIO) -> int:
     for program in ("course.py serve", "mkdocs serve"):
         for lang, stats in serve_latency(saves, program).items():
             out(f"{program}: save → {lang} page served (median of {saves})", fmt(stats))
-    for label, value in throughput(max(repeat, 5)) + accuracy():
+    for label, value in throughput(max(repeat, 5)) + evaluation.rows():
         out(label, value)
     for label, value in lighthouse():
         out(label, value)
