@@ -8,22 +8,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
-from llmcourse import check, guard
+from llmcourse import guard
 
 
 @event_priority(100)  # before any other hook or plugin looks at docs/
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Links out of docs/, active files and pages the build cannot take stop the build here."""
-    docs, root = Path(config.docs_dir), _root(config)
-    problems = [
-        check.Problem(path, line, col, message, hint).format()
-        for path, line, col, message, hint in guard.tree_problems(docs, root)
-    ]
-    if not problems:
-        for path in guard.pages(docs):
-            report = check.FileReport(guard.display(path, root))
-            guard.page_problems(path.read_bytes(), path.suffix, report)
-            problems += [p.format() for p in report.finish()]
+    problems = guard.docs_problems(Path(config.docs_dir), _root(config))
     if problems:
         raise PluginError("docs/ holds what the site cannot publish:\n" + "\n".join(problems))
     return config

@@ -403,3 +403,23 @@ def test_readme_lists_each_events_handlers_in_the_order_they_run(tmp_path: Path)
     readme = (ROOT / "hooks" / "README.md").read_text(encoding="utf-8")
     listed = dict(re.findall(r"^\| `(on_\w+)` \| (.+?) \|$", readme, re.M))
     assert listed == event_order(config(tmp_path))
+
+
+# --------------------------------------------------------------------------- guard.py
+
+
+def test_guard_looks_again_at_a_page_edited_between_builds(tmp_path: Path) -> None:
+    """The guard remembers a page's problems by its bytes (every language build reads the
+    same files): an edit that breaks or mends a page is seen by the next build."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    page_file = docs / "index.md"
+    page_file.write_text("# Title\n", encoding="utf-8")
+    cfg = config(tmp_path, docs_dir=str(docs))
+    guard = hook(cfg, "guard")
+    assert guard.on_config(cfg) is cfg
+    page_file.write_bytes(b"# Title\n\nbad \xff")
+    with pytest.raises(PluginError, match=r"docs/index\.md:3:5: "):
+        guard.on_config(cfg)
+    page_file.write_text("# Title\n", encoding="utf-8")
+    assert guard.on_config(cfg) is cfg

@@ -16,6 +16,7 @@ call these functions, so they refuse the same things with the same ``file:line:c
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -25,6 +26,8 @@ from pathlib import Path
 from llmcourse import mdspans
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+#: A page's problems by (name shown, suffix, digest of its bytes): see docs_problems.
+_FOUND: dict[tuple[str, str, bytes], list[str]] = {}
 
 #: The largest Markdown page built (30× the largest course page): bigger is refused at once.
 MAX_PAGE_BYTES = 1_000_000
@@ -97,6 +100,30 @@ def tree_problems(docs: Path, root: Path) -> Iterator[tuple[str, int, int, str, 
         dirnames[:] = [
             d for d in dirnames if not d.startswith(".") and not Path(dirpath, d).is_symlink()
         ]
+
+
+def docs_problems(docs: Path, root: Path) -> list[str]:
+    """Everything the build refuses docs/ for, as ``file:line:col: message (hint: …)`` lines.
+
+    A page's problems are remembered by its name and bytes: every language build and serve's
+    rebuilds read the same files, and an edited page is looked at again.
+    """
+    from llmcourse.check.report import FileReport, Problem
+
+    problems = [Problem(*found).format() for found in tree_problems(docs, root)]
+    if problems:
+        return problems
+    for path in pages(docs):
+        data = path.read_bytes()
+        key = (display(path, root), path.suffix, hashlib.blake2b(data).digest())
+        if key not in _FOUND:
+            if len(_FOUND) >= 4096:
+                _FOUND.pop(next(iter(_FOUND)))
+            report = FileReport(key[0])
+            page_problems(data, path.suffix, report)
+            _FOUND[key] = [p.format() for p in report.finish()]
+        problems += _FOUND[key]
+    return problems
 
 
 def pages(docs: Path) -> Iterator[Path]:
