@@ -605,6 +605,10 @@ def test_command_output_cut_short_ends_quietly() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=ROOT,
+        # a pipe smaller than the output (~25 KB): the command is still writing when the
+        # reader goes away, however slow the machine (with Linux's 64 KiB default it could
+        # finish first and exit 0)
+        pipesize=4096,
     )
     assert proc.stdout.read(10) == b'{\n  "upstr'
     proc.stdout.close()
