@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -17,13 +15,15 @@ from llmcourse import chinese, convert, guard, pages, write_if_changed
 CACHE = Path(__file__).resolve().parent.parent / ".cache" / "variants"
 # src_uri of a page made by conversion -> (src_uri of its source, script to make)
 VARIANTS: dict[str, tuple[str, str]] = {}
-# (how, script, text) -> converted text: every language build converts the same pages, once
-CONVERTED: dict[tuple[str, str, str], str] = {}
+# What the conversions of this build depend on besides each page's text (convert.as_built)
+VERSION = ""
 
 
 @event_priority(-90)  # before mkdocs-static-i18n (-100), so it pairs the variants as alternates
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     """Declare the missing zh-CN or zh-TW file of each Chinese source page."""
+    global VERSION
+    VERSION = convert.toolkit_version()
     VARIANTS.clear()
     present = {f.src_uri for f in files}
     for file in list(files):
@@ -62,9 +62,8 @@ def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation
             if script is not None and not file.src_uri.endswith(".ipynb"):
                 text = (docs / file.src_uri).read_text(encoding="utf-8")
                 try:
-                    file.content_string = _once(
-                        ("render", script, text),
-                        partial(convert.render_page, text, script, source=file.src_uri),
+                    file.content_string = convert.as_built(
+                        "render", text, script, source=file.src_uri, version=VERSION
                     )
                 except convert.ConversionRuleError as exc:
                     raise _rule_error(config, file.src_uri, exc) from exc
@@ -92,15 +91,5 @@ def _counterpart(src_uri: str) -> tuple[str | None, str]:
 
 
 def _convert(src_uri: str, text: str, script: str) -> str:
-    if src_uri.endswith(".ipynb"):
-        return _once(("notebook", script, text), partial(convert.convert_notebook, text, script))
-    return _once(("markdown", script, text), partial(convert.convert_markdown, text, script))
-
-
-def _once(key: tuple[str, str, str], make: Callable[[], str]) -> str:
-    """``make()``, remembered for the other language builds (and serve's rebuilds)."""
-    if key not in CONVERTED:
-        if len(CONVERTED) >= 1024:
-            CONVERTED.pop(next(iter(CONVERTED)))
-        CONVERTED[key] = make()
-    return CONVERTED[key]
+    how = "notebook" if src_uri.endswith(".ipynb") else "markdown"
+    return convert.as_built(how, text, script, source=src_uri, version=VERSION)

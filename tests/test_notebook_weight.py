@@ -66,7 +66,7 @@ def test_trimmed_stylesheet_is_made_once_per_css_and_tokens(
     first = notebook_html.trimmed(css, used, cache=tmp_path)
     assert first == notebook_html.trim(css, used)
     assert [p.name[:4] for p in tmp_path.glob("*.json")] == ["css-"]
-    monkeypatch.setattr(notebook_html, "_MEMORY", {})  # as a new build process would start
+    monkeypatch.setattr(notebook_html, "_STORES", {})  # as a new build process would start
     monkeypatch.setattr(notebook_html, "trim", lambda *a: pytest.fail("trimmed again"))
     assert notebook_html.trimmed(css, used, cache=tmp_path) == first
     # other cells ask for another trim

@@ -18,6 +18,10 @@ This module names what callers use (mkdocs.yml's slugify is ``llmcourse.convert.
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
+from . import disk_cache
 from .anchors import keep_anchors, render_page
 from .conversion_audit import Audit, ProtectedMismatch, Replacement, audit_markdown
 from .convert_core import convert_md, convert_text, render_source
@@ -29,6 +33,8 @@ from .slug import SLUG_SCRIPT, heading_slug
 
 __all__ = [
     "Audit",
+    "as_built",
+    "toolkit_version",
     "ConversionRuleError",
     "Glossary",
     "PlaceholderError",
@@ -60,3 +66,35 @@ def convert_markdown(text: str, to: str, *, source: str = "<text>") -> str:
     """
     output = convert_md(text, to, source, record=False).output
     return keep_anchors(text, output, to, source_name=source)
+
+
+#: Pages as the build shows them, by text, script and :func:`toolkit_version`.
+BUILT = disk_cache.Store(disk_cache.CACHE / "pages", keep=1024)
+#: What the build makes of a page: a source in its own script, a page or notebook converted.
+_MAKERS = {"render": render_page, "markdown": convert_markdown, "notebook": convert_notebook}
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def toolkit_version() -> str:
+    """Everything a page's conversion depends on besides its text: this package's code and
+    data, the glossary, mkdocs.yml (the Markdown extensions the anchors come from) and OpenCC.
+    Taken before each build: a few milliseconds."""
+    import opencc
+
+    from .build import CONFIG
+    from .glossary import GLOSSARY_DIR
+
+    return (
+        f"{disk_cache.source_digest([_PACKAGE, GLOSSARY_DIR, CONFIG])}-opencc{opencc.__version__}"
+    )
+
+
+def as_built(how: str, text: str, to: str, *, source: str, version: str) -> str:
+    """``render_page``, ``convert_markdown`` or ``convert_notebook`` (``how``: render, markdown,
+    notebook) of ``text``, made once per text, script and ``version`` (:func:`toolkit_version`)
+    for every language build and every build after it. ``source`` names the page in errors,
+    which are raised, never kept."""
+    digest = hashlib.sha256(f"{how}\0{to}\0{version}\0".encode())
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    made = BUILT.get(digest.hexdigest(), lambda: _MAKERS[how](text, to, source=source))
+    return str(made)

@@ -13,10 +13,8 @@ builds and serve's rebuilds, and in ``.cache/notebooks/`` for the next build.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,8 +34,7 @@ from tinycss2.ast import (
     WhitespaceToken,
 )
 
-from llmcourse import theme_patch
-from llmcourse.fsio import atomic_write
+from llmcourse import disk_cache, theme_patch
 
 #: The template whose markup this module takes apart, and this module (theme_patch errors)
 TEMPLATE = "mkdocs-jupyter's mkdocs_html/notebook.html.j2"
@@ -130,8 +127,17 @@ KEYFRAMES = frozenset({"keyframes", "-webkit-keyframes", "-moz-keyframes"})
 CONTAINERS = frozenset({"media", "supports", "layer", "container"})
 
 
-def used_tokens(html: str) -> set[str]:
-    """The element names, `.classes` and `#ids` an HTML fragment holds."""
+def used_tokens(html: str, cache: Path | None = None) -> set[str]:
+    """The element names, `.classes` and `#ids` an HTML fragment holds (a notebook's: once per
+    HTML and version of this module, for every language build and build after it)."""
+    digest = hashlib.sha256(html.encode("utf-8", "surrogatepass"))
+    digest.update(_OWN_SOURCE)
+    return set(
+        rendered("tokens-" + digest.hexdigest(), lambda: sorted(_tokens(html)), cache or CACHE)
+    )
+
+
+def _tokens(html: str) -> set[str]:
     parser = _Tokens()
     parser.feed(html)
     parser.close()
@@ -316,7 +322,7 @@ RENDER_OPTIONS = (
     "toc_depth",
     "ignore_h1_titles",
 )
-_MEMORY: dict[str, dict] = {}
+_STORES: dict[Path, disk_cache.Store] = {}
 
 
 def render_key(source: bytes, options: dict, slug: str = "") -> str:
@@ -331,22 +337,12 @@ def render_key(source: bytes, options: dict, slug: str = "") -> str:
     return digest.hexdigest()
 
 
-def rendered(key: str, render: Callable[[], dict], cache: Path = CACHE) -> dict:
-    """``render()`` (a JSON-able dict) once per key: from memory, the cache folder, or anew."""
-    if key in _MEMORY:
-        return _MEMORY[key]
-    path = cache / f"{key}.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        os.utime(path)  # recently used: kept by _evict
-    except (OSError, ValueError):  # missing, or unreadable: render again and replace it
-        data = render()
-        atomic_write(path, json.dumps(data, ensure_ascii=False))
-        _evict(cache)
-    if len(_MEMORY) >= KEEP:
-        _MEMORY.pop(next(iter(_MEMORY)))
-    _MEMORY[key] = data
-    return data
+def rendered(key: str, render: Callable[[], object], cache: Path = CACHE):
+    """``render()`` (JSON-able) once per key: from memory, the cache folder, or anew."""
+    store = _STORES.get(cache)
+    if store is None:
+        store = _STORES[cache] = disk_cache.Store(cache, KEEP)
+    return store.get(key, render)
 
 
 def trimmed(css: str, used: set[str], cache: Path = CACHE) -> str:
@@ -362,16 +358,6 @@ def trimmed(css: str, used: set[str], cache: Path = CACHE) -> str:
 
 #: This module's code: a trimmed stylesheet made by an older :func:`trim` is not reused.
 _OWN_SOURCE = Path(__file__).read_bytes()
-
-
-def _evict(cache: Path) -> None:
-    entries = []
-    for path in cache.glob("*.json"):
-        with contextlib.suppress(OSError):
-            entries.append((path.stat().st_mtime, path))
-    for _, path in sorted(entries, reverse=True)[KEEP:]:
-        with contextlib.suppress(OSError):
-            path.unlink()
 
 
 # ---------------------------------------------------------------------------------------------
