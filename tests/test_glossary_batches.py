@@ -34,9 +34,11 @@ ENTRIES = _entries()
 
 
 def test_batches_exist_and_join_the_glossary() -> None:
-    """Both Wikipedia batches are there, each way, and all their keys are glossary keys."""
+    """The Wikipedia batches are there, each way, and all their keys are glossary keys."""
     names = {p.name for p in BATCHES}
-    for batch in ("wikipedia-cgroup-it", "wikipedia-cgroup-math"):
+    groups = ("it", "math", "communication", "telcom", "electronics", "signals-and-systems")
+    groups += ("windows", "apple", "mediawiki")
+    for batch in (f"wikipedia-cgroup-{g}" for g in groups):
         assert {f"{batch}.tw2cn.txt", f"{batch}.cn2tw.txt"} <= names
     for _name, direction, key, value in ENTRIES:
         assert cv.glossary(direction).entries[key] == value
