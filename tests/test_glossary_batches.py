@@ -34,11 +34,14 @@ ENTRIES = _entries()
 
 
 def test_batches_exist_and_join_the_glossary() -> None:
-    """The Wikipedia batches are there, each way, and all their keys are glossary keys."""
+    """The Wikipedia, Wikibooks, cjk-compsci-terms and zhtw batches are there, each way, and all
+    their keys are glossary keys."""
     names = {p.name for p in BATCHES}
     groups = ("it", "math", "communication", "telcom", "electronics", "signals-and-systems")
     groups += ("windows", "apple", "mediawiki")
-    for batch in (f"wikipedia-cgroup-{g}" for g in groups):
+    batches = [f"wikipedia-cgroup-{g}" for g in groups]
+    batches += ["wikibooks-computer-terms", "cjk-compsci-terms", "rajatim-zhtw-it"]
+    for batch in batches:
         assert {f"{batch}.tw2cn.txt", f"{batch}.cn2tw.txt"} <= names
     for _name, direction, key, value in ENTRIES:
         assert cv.glossary(direction).entries[key] == value
