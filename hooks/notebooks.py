@@ -137,7 +137,7 @@ def on_env(env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> ji
         if full is None:
             continue
         if full not in trimmed:
-            trimmed[full] = notebook_html.Asset("css", notebook_html.trimmed(full, USED))
+            trimmed[full] = notebook_html.Asset("css", notebook_html.stylesheet(full, USED))
             asset = trimmed[full]
             write_if_changed(Path(config.site_dir) / asset.name, asset.text)
         STYLESHEETS[page.file.src_uri] = trimmed[full]
