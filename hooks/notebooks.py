@@ -4,9 +4,10 @@ Each notebook page gets a download link to the .ipynb mkdocs-jupyter copies besi
 (`include_source`) and an "Open in Colab" link to the notebook's source file in the GitHub
 repository set in mkdocs.yml `extra.notebooks`. The template's own CSS and copy-button script
 are served as files (llmcourse.notebook_html); of its CSS (JupyterLab's whole, 595 KB) only the
-rules that can match the notebook pages are kept, in one stylesheet for every notebook page,
-written once all of the build's notebook pages are rendered (`on_env`) and linked from the
-pages as they are written (`on_page_context`). The scripts it adds that would load Mermaid or
+rules that can match the notebook pages are kept, in one stylesheet for every notebook page
+with the site's own rules for cells after them (llmcourse/notebook.css), written once all of
+the build's notebook pages are rendered (`on_env`) and linked from the pages as they are
+written (`on_page_context`). The scripts it adds that would load Mermaid or
 MathJax from a CDN are dropped: the site loads nothing from other hosts. The cells go through
 the sanitizer like any page. Each notebook is rendered once per content, not once per language
 and build (llmcourse.notebook_html.rendered; mkdocs-jupyter's own cache is off: it evicts
@@ -137,7 +138,7 @@ def on_env(env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> ji
         if full is None:
             continue
         if full not in trimmed:
-            trimmed[full] = notebook_html.Asset("css", notebook_html.trimmed(full, USED))
+            trimmed[full] = notebook_html.Asset("css", notebook_html.stylesheet(full, USED))
             asset = trimmed[full]
             write_if_changed(Path(config.site_dir) / asset.name, asset.text)
         STYLESHEETS[page.file.src_uri] = trimmed[full]

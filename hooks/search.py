@@ -1,7 +1,8 @@
 """Site search: Pagefind indexes the built site once every language is built (llmcourse.search).
 
-The search box (overrides/partials/search.html, assets/reader/search-ui.js) loads nothing
-until the reader opens it; Pagefind picks each page's language index by its <html lang>.
+The search box (overrides/partials/search.html, assets/reader/search.js) loads nothing, not
+even the script that runs it (search-ui.js), until the reader opens it; Pagefind picks each
+page's language index by its <html lang>.
 """
 
 from __future__ import annotations

@@ -239,6 +239,33 @@ def test_no_search_data_before_search_opens(visit) -> None:
     v.clean()
 
 
+SEARCH_UI = "/0.2/assets/reader/search-ui.js"  # what runs the box: imported when it opens
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 800)], ids=["phone", "desktop"])
+def test_search_code_loads_when_the_reader_opens_search(visit, width: int, height: int) -> None:
+    """A page view loads only the small opener (search.js); the header's search control (the
+    button on a phone, the box on a desktop) imports search-ui.js, and what the reader types
+    at once is answered."""
+    v = visit(url("zh-TW", CHAPTER), width=width, height=height)
+    requests: list[str] = []
+    v.page.on("request", lambda r: requests.append(urlsplit(r.url).path))
+    loaded = v.page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert [urlsplit(u).path for u in loaded if "/assets/reader/search" in u] == [
+        "/0.2/assets/reader/search.js"
+    ]
+    v.page.locator(
+        "label.md-header__button[for=__search]:visible, .reader-search input[name=query]:visible"
+    ).first.click()
+    v.page.keyboard.type("資料集")
+    v.page.wait_for_function(
+        "() => document.querySelector('.reader-search__results').dataset.query === '資料集'"
+    )
+    assert requests.count(SEARCH_UI) == 1
+    assert v.page.locator(".reader-search__results > li").count() > 0
+    v.clean()
+
+
 def test_a_query_fetches_one_copy_of_the_engine(visit) -> None:
     """The first query loads pagefind.js and its WebAssembly, not the worker (a second copy)."""
     v = visit(url("zh-TW", CHAPTER))

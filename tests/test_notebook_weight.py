@@ -155,6 +155,16 @@ MATCHING_JS = """selectors => selectors.filter(s => {
 })"""
 #: No transition or animation caught half-way: both sides are compared at rest.
 STILL = "*,*::before,*::after{transition:none!important;animation:none!important}"
+#: Every cell laid out from the first layout on, on both sides: notebook.css lets the browser
+#: skip cells off screen, and Chromium then reports some used values (auto margins) as they
+#: were before the first full layout, differently with either stylesheet.
+ALL_CELLS = """new MutationObserver((_, watch) => {
+  if (!document.head) return;
+  const style = document.createElement("style");
+  style.textContent = ".jp-Cell{content-visibility:visible!important}";
+  document.head.append(style);
+  watch.disconnect();
+}).observe(document, {childList: true, subtree: true})"""
 
 
 @pytest.fixture(scope="module")
@@ -191,6 +201,7 @@ def test_every_selector_that_matches_a_notebook_page_is_kept(
 def _styles(browser, url: str, width: int, scheme: str, css: str | None) -> list[str]:
     context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
     try:
+        context.add_init_script(ALL_CELLS)
         page = context.new_page()
         served = []
         if css is not None:  # the whole stylesheet in place of the trimmed one
@@ -224,7 +235,42 @@ def test_trimmed_stylesheet_renders_as_the_whole_one(
 ) -> None:
     url = f"{served}notebooks/{notebook}/"
     trimmed = _styles(browser, url, width, scheme, None)
-    whole = _styles(browser, url, width, scheme, _full_css())
+    # the shipped sheet is the trimmed one then the site's own rules (notebook.css): so is this,
+    # after "{}", which ends the stray "']" the template's sheet ends with (it would swallow
+    # the next rule; trimming drops it)
+    site_rules = notebook_html.SITE_RULES.read_text(encoding="utf-8")
+    whole = _styles(browser, url, width, scheme, _full_css() + "\n{}\n" + site_rules)
     assert len(trimmed) == len(whole) > 1000
     differences = [(a, b) for a, b in zip(trimmed, whole, strict=True) if a != b]
     assert differences == []
+
+
+#: Whether an element is drawn, counting a content-visibility: auto ancestor that skips it.
+SHOWN_JS = "el => el.checkVisibility({contentVisibilityAuto: true})"
+
+
+def test_cells_off_screen_are_rendered_when_the_reader_reaches_them(browser, served: str) -> None:
+    """A notebook page opens with only its cells near the screen rendered (notebook.css,
+    content-visibility: auto): the last cell's content is skipped until the reader scrolls to
+    it; a link to a heading far down the page still lands on that heading, shown."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(f"{served}notebooks/attention/", wait_until="load")
+        cells = page.locator(".jupyter-wrapper .jp-Cell")
+        assert cells.count() > 10
+        assert cells.first.locator("> *").first.evaluate(SHOWN_JS) is True
+        last = cells.last.locator("> *").first
+        assert last.evaluate(SHOWN_JS) is False
+        last.scroll_into_view_if_needed()
+        page.wait_for_function(SHOWN_JS, arg=last.element_handle())
+        headings = page.locator(".jupyter-wrapper h2[id]")  # the middle one: the page scrolls
+        anchor = headings.nth(headings.count() // 2).get_attribute("id")  # to it, not to its end
+        arrived = context.new_page()  # a link from elsewhere to that heading
+        arrived.goto(f"{served}notebooks/attention/#{anchor}")
+        arrived.wait_for_load_state("networkidle")
+        heading = arrived.locator(f"[id='{anchor}']")
+        assert heading.evaluate(SHOWN_JS) is True
+        assert 0 <= heading.evaluate("h => h.getBoundingClientRect().top") < 844 / 2
+    finally:
+        context.close()

@@ -1,4 +1,5 @@
-"""What keeps pages light and stable: image sizes, pruned navigation, absolute hreflang."""
+"""What keeps pages light and stable: their weight, image sizes, pruned navigation, absolute
+hreflang."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import LANG_PREFIX
-from llmcourse import image_size
+from llmcourse import bench, image_size, pages
 
 pytestmark = pytest.mark.slow  # the built course site
 
@@ -119,3 +120,12 @@ def test_navigation_carries_only_the_pages_track(site: Path) -> None:
     assert not any(h.startswith("../../scientist/") and h != "../../scientist/" for h in hrefs)
     pruned = nav.select("li.md-nav__item--pruned")
     assert len(pruned) == 5  # fundamentals, scientist, notes, notebooks, about
+
+
+def test_chapter_page_within_its_budget(site: Path) -> None:
+    """Issue 12: a chapter page (bench.yml's) opens with at most 75 KB (75,000 bytes) of HTML,
+    CSS and JS with gzip, counted as `course.py bench` counts them; the search index and the
+    script that runs search load only when the reader opens it."""
+    key = bench.MEASURED["chapter"]
+    weights = bench.page_bytes(site, pages.url(key, pages.DEFAULT).strip("/"))
+    assert sum(gz for _, _, gz in weights.values()) <= 75_000, weights

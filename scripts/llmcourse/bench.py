@@ -388,8 +388,10 @@ def throughput(repeat: int) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------- weight
 
 
-def page_weight(site: Path, page: str) -> list[tuple[str, str]]:
-    """HTML, CSS and JS a chapter page loads (raw and gzip); search costs: search_costs."""
+def page_bytes(site: Path, page: str) -> dict[str, tuple[int, int, int]]:
+    """What a page loads as it opens, by kind (HTML, CSS, JS): (files, bytes, bytes with gzip
+    -9), from its own <link rel=stylesheet> and <script src> (what a script imports later,
+    search-ui.js when search opens, is not counted)."""
     html_path = site / page / "index.html"
     html = html_path.read_text(encoding="utf-8")
     kinds = {"HTML": [html_path]}
@@ -398,17 +400,22 @@ def page_weight(site: Path, page: str) -> list[tuple[str, str]]:
         ("JS", r'<script[^>]+src="([^"]+\.js)"'),
     ):
         kinds[kind] = [(html_path.parent / href).resolve() for href in re.findall(pattern, html)]
-    rows = []
-    for kind, files in kinds.items():
-        raw = sum(f.stat().st_size for f in files if f.exists())
-        gz = sum(len(gzip.compress(f.read_bytes(), 9)) for f in files if f.exists())
-        rows.append(
-            (
-                f"{page} {kind} ({len(files)} files)",
-                f"{raw / 1024:.1f} KiB, gzip {gz / 1024:.1f} KiB",
-            )
+    return {
+        kind: (
+            len(files),
+            sum(f.stat().st_size for f in files if f.exists()),
+            sum(len(gzip.compress(f.read_bytes(), 9)) for f in files if f.exists()),
         )
-    return rows
+        for kind, files in kinds.items()
+    }
+
+
+def page_weight(site: Path, page: str) -> list[tuple[str, str]]:
+    """HTML, CSS and JS a chapter page loads (raw and gzip); search costs: search_costs."""
+    return [
+        (f"{page} {kind} ({n} files)", f"{raw / 1024:.1f} KiB, gzip {gz / 1024:.1f} KiB")
+        for kind, (n, raw, gz) in page_bytes(site, page).items()
+    ]
 
 
 # --------------------------------------------------------------------------- search

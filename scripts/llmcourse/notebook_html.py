@@ -356,6 +356,14 @@ def trimmed(css: str, used: set[str], cache: Path = CACHE) -> str:
     return rendered(key, lambda: {"css": trim(css, used)}, cache)["css"]
 
 
+def stylesheet(css: str, used: set[str]) -> str:
+    """The one stylesheet of every notebook page: the template's ``css`` trimmed to what the
+    pages use (:func:`trimmed`), then the site's own rules for cells (notebook.css)."""
+    return trimmed(css, used) + "\n" + SITE_RULES.read_text(encoding="utf-8")
+
+
+#: The site's rules for notebook cells (readable colours, off-screen cells left unstyled).
+SITE_RULES = Path(__file__).with_name("notebook.css")
 #: This module's code: a trimmed stylesheet made by an older :func:`trim` is not reused.
 _OWN_SOURCE = Path(__file__).read_bytes()
 

@@ -1,13 +1,14 @@
 /*
- * The site's search box (overrides/partials/search.html) on Pagefind's index (hooks/search.py).
+ * The site's search box (overrides/partials/search.html) on Pagefind's index (hooks/search.py):
+ * a module that search.js imports when the reader first opens search, or arrives from a result.
  *
- * Nothing is fetched until the reader opens search: then Pagefind (pagefind/pagefind.js, its
- * WebAssembly and the index of the page's <html lang>) and, on the Chinese sites, the query
- * tables (pagefind/terms.<lang>.json). A query in the other script or with the other region's
- * term is brought to the site's form first (llmcourse.search.normalise does the same in
- * Python). Results link with ?pagefind-highlight=…, and a page opened that way marks the
- * query with pagefind-highlight.js. Keys: / or s opens search, Esc closes it, ↓/↑ move
- * through the results.
+ * Then it loads Pagefind (pagefind/pagefind.js, its WebAssembly and the index of the page's
+ * <html lang>) and, on the Chinese sites, the query tables (pagefind/terms.<lang>.json). A
+ * query in the other script or with the other region's term is brought to the site's form
+ * first (llmcourse.search.normalise does the same in Python). Results link with
+ * ?pagefind-highlight=…, and a page opened that way marks the query with
+ * pagefind-highlight.js. Opening and closing the box and its keys are search.js's; here:
+ * ↓/↑ move through the results, Enter opens the first.
  */
 "use strict"
 
@@ -101,21 +102,6 @@
       }
       return out.join("")
     }
-  }
-
-  function open() {
-    if (!toggle.checked) {
-      toggle.checked = true
-      toggle.dispatchEvent(new Event("change"))
-    }
-    input.focus()
-    load()
-  }
-
-  function close() {
-    toggle.checked = false
-    toggle.dispatchEvent(new Event("change"))
-    input.blur()
   }
 
   /* Pagefind's excerpt as text with <mark>s, nothing else of its markup. */
@@ -218,21 +204,14 @@
     offerMore()
   }
 
-  input.addEventListener("focus", open)
+  input.addEventListener("focus", load)
   moreButton.addEventListener("click", () => more().catch(err => console.warn("Search failed:", err)))
   scroller.addEventListener("scroll", () => {
     if (scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - NEAR_END)
       more().catch(err => console.warn("Search failed:", err))
   }, { passive: true })
   input.addEventListener("input", () => search().catch(err => console.warn("Search failed:", err)))
-  toggle.addEventListener("change", () => {
-    if (toggle.checked) {
-      load()
-      input.focus()
-    }
-  })
-  form.addEventListener("submit", ev => {
-    ev.preventDefault()
+  form.addEventListener("submit", () => {  // never sent anywhere: search.js
     const first = list.querySelector("a")
     if (first)
       location.href = first.href
@@ -243,10 +222,6 @@
     meta.textContent = dialog.dataset.placeholder
     list.replaceChildren()
     input.focus()
-  })
-  list.addEventListener("click", ev => {
-    if (ev.target instanceof Element && ev.target.closest("a"))
-      close()  // a result on this page (its #heading) must not stay behind the dialog
   })
   dialog.addEventListener("keydown", ev => {
     const links = Array.from(list.querySelectorAll("a"))
@@ -260,18 +235,9 @@
         links[Math.min(next, links.length - 1)].focus()
     }
   })
-  document.addEventListener("keydown", ev => {
-    if (ev.metaKey || ev.ctrlKey || ev.altKey)
-      return
-    const target = ev.target
-    const typing = target instanceof HTMLElement &&
-      (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))
-    if (ev.key === "Escape" && toggle.checked) {
-      ev.preventDefault()
-      close()
-    } else if (!typing && (ev.key === "/" || ev.key === "s" || ev.key === "S")) {
-      ev.preventDefault()
-      open()
-    }
-  })
+  /* Opened before this module came: start, and answer what the reader has typed since. */
+  if (toggle.checked || document.activeElement === input)
+    load()
+  if (input.value.trim())
+    search().catch(err => console.warn("Search failed:", err))
 })()
