@@ -292,17 +292,27 @@ class Site:
 
     def _index(self) -> None:
         """Search data, in the background: the changed page is served meanwhile."""
-        from llmcourse import search
-
         site = Path(self.config.site_dir)
         self._wait_for_index()
-        self.index_thread = threading.Thread(target=search.index_site, args=(site,), daemon=True)
+        self.index_thread = threading.Thread(target=_index_site, args=(site,), daemon=True)
         self.index_thread.start()
 
     def _wait_for_index(self) -> None:
         if self.index_thread is not None:
             self.index_thread.join()
             self.index_thread = None
+
+
+def _index_site(site: Path) -> None:
+    """Pagefind on the served site; stopped by the Ctrl-C that stops the server (it is in the
+    terminal's process group), which is no failure to report."""
+    from llmcourse import search
+
+    try:
+        search.index_site(site)
+    except RuntimeError:
+        if not STOP.wait(1.0):  # the server's own handler runs in its main thread
+            raise
 
 
 def _language_of(changed: set[Path]) -> str | None:
@@ -432,6 +442,7 @@ def serve(config_file: Path, addr: str) -> int:
 
     host, _, port = addr.rpartition(":")
     site_dir = Path(tempfile.mkdtemp(prefix="course-serve-"))
+    site = None
     try:
         first = load_config(config_file=str(config_file), site_dir=str(site_dir))
         mount_path = urlsplit(first.site_url or "/").path
@@ -460,6 +471,8 @@ def serve(config_file: Path, addr: str) -> int:
     except KeyboardInterrupt:  # during the first build too
         log.info("Shutting down...")
     finally:
+        if site is not None:  # a Pagefind still running would write the folder again
+            site._wait_for_index()
         shutil.rmtree(site_dir, ignore_errors=True)
     return 0
 
