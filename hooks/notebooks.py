@@ -46,6 +46,8 @@ USED: set[str] = set()
 STYLESHEETS: dict[str, notebook_html.Asset] = {}
 #: What the heading ids of the renderings depend on (`_use_site_slug`), for the render cache
 SLUG = ""
+#: The site's toc slugify, given to the renderer when a notebook is rendered (`_render`)
+SLUGIFY = None
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -155,12 +157,13 @@ def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Nav
 
 
 def _use_site_slug(config: MkDocsConfig) -> str:
-    """Headings of notebooks slugged as Markdown pages are (llmcourse.notebook_html.use_slug);
-    what the slug depends on, for the render cache: the function and the glossary chain."""
-    slugify = config.mdx_configs.get("toc", {}).get("slugify")
+    """Headings of notebooks slugged as Markdown pages are (llmcourse.notebook_html.use_slug,
+    applied by `_render` when a notebook is rendered); what the slug depends on, for the render
+    cache: the function and the glossary chain."""
+    global SLUGIFY
+    SLUGIFY = slugify = config.mdx_configs.get("toc", {}).get("slugify")
     if slugify is None:
         return ""
-    notebook_html.use_slug(slugify)
     chains = (convert.opencc_config(d).name for d in ("tw2cn", "cn2tw"))
     return (
         f"{slugify.__module__}.{slugify.__qualname__}:{':'.join(chains)}:{notebook_html.SLUG_PATCH}"
@@ -169,6 +172,8 @@ def _use_site_slug(config: MkDocsConfig) -> str:
 
 def _render(page: Page, render, config: MkDocsConfig, files: Files) -> dict:
     """mkdocs-jupyter's rendering of the page, as data: content, toc tokens, title it sets."""
+    if SLUGIFY is not None:  # here, not in on_config: it imports the renderer (nbconvert)
+        notebook_html.use_slug(SLUGIFY)
     before = page.__dict__.get("title")
     render(config, files)
     after = page.__dict__.get("title")

@@ -220,7 +220,8 @@ def serving(directory: Path, port: int = 0) -> Iterator[str]:
 @contextlib.contextmanager
 def dev_server(*command: str, cwd: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """`mkdocs serve` or `course.py serve` (``command``) on a free port: its base URL and
-    process. Its log goes to cwd/server.log; it is stopped as Ctrl-C stops it."""
+    process. Its log goes to cwd/server.log; it is stopped as Ctrl-C stops it, unless it has
+    stopped already."""
     port = free_port()
     log_path = cwd / "server.log"
     with open(log_path, "w", encoding="utf-8") as log:
@@ -235,7 +236,8 @@ def dev_server(*command: str, cwd: Path) -> Iterator[tuple[str, subprocess.Popen
         try:
             yield f"http://127.0.0.1:{port}/", server
         finally:
-            os.killpg(server.pid, signal.SIGINT)
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGINT)
             server.wait(timeout=30)
 
 

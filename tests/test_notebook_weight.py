@@ -4,7 +4,10 @@ and look exactly as they do with mkdocs-jupyter's whole stylesheet."""
 from __future__ import annotations
 
 import functools
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -274,3 +277,32 @@ def test_cells_off_screen_are_rendered_when_the_reader_reaches_them(browser, ser
         assert 0 <= heading.evaluate("h => h.getBoundingClientRect().top") < 844 / 2
     finally:
         context.close()
+
+
+@pytest.mark.slow
+def test_renderer_is_imported_only_when_a_notebook_is_rendered(tmp_path: Path) -> None:
+    """mkdocs.yml loads mkdocs-jupyter's renderer (nbconvert) lazily: a build whose notebook
+    renderings all come from the cache never imports it; one that renders does."""
+    script = (
+        "import sys\n"
+        "from mkdocs.commands.build import build\n"
+        "from mkdocs.config import load_config\n"
+        f"build(load_config({str(ROOT / 'mkdocs.yml')!r}, site_dir=sys.argv[1]))\n"
+        "print('nbconvert' in sys.modules)\n"
+    )
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+    def imported(cache: Path) -> str:
+        env["LLMCOURSE_NOTEBOOK_CACHE"] = str(cache)
+        result = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path / "site")],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result.stdout.strip()
+
+    assert imported(tmp_path / "cache") == "True"  # an empty cache: every notebook rendered
+    assert imported(tmp_path / "cache") == "False"  # the same bytes again: all from the cache

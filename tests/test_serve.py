@@ -5,13 +5,23 @@ partial path cannot vouch for is a full build. No timing here: `course.py bench`
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import shutil
+import signal
+import socket
+import subprocess
 import sys
+import threading
+import time
+import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from mkdocs.exceptions import PluginError
 
 from conftest import ROOT, site_config
@@ -220,3 +230,92 @@ def test_course_py_serve_reloads_both_scripts_in_a_real_browser(browser, tmp_pat
             )
             assert tabs[path].evaluate("window.__csp") == []
         context.close()
+
+
+# --------------------------------------------------------------------------- stopping
+
+
+@pytest.mark.parametrize("when", ["during a rebuild that swallows it", "after a rebuild"])
+def test_one_ctrl_c_stops_course_py_serve(tmp_path: Path, when: str) -> None:
+    """One Ctrl-C stops `course.py serve` (status 0, nothing listening on its port, its site
+    folder gone) while a reader's tab waits on the live-reload long poll and a saved page is
+    rebuilt: also when the rebuild swallows the KeyboardInterrupt, as nh3 does when it comes in
+    the sanitizer's attribute filter (tests/swallow_interrupt.py), and after the rebuild."""
+    import swallow_interrupt
+
+    from conftest import dev_server
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    page = docs / "index.md"
+    page.write_text("# 首頁\n\n第一版。\n", encoding="utf-8")
+    config = site_config(tmp_path)
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    settings["hooks"].append(str(Path(swallow_interrupt.__file__)))
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    command = (sys.executable, str(ROOT / "scripts" / "course.py"), "serve", "-f", str(config))
+    with dev_server(*command, cwd=tmp_path) as (url, server):
+        long_poll(url, "第一版", server)
+        if when == "after a rebuild":
+            page.write_text("# 首頁\n\n第二版。\n", encoding="utf-8")
+            long_poll(url, "第二版", server)
+        else:
+            page.write_text(f"# 首頁\n\n第二版 {swallow_interrupt.MARKER}。\n", encoding="utf-8")
+            ready, deadline = tmp_path / "interrupt-ready", time.monotonic() + 120
+            while not ready.exists():  # the rebuild waits in nh3's call of the filter
+                assert server.poll() is None, server.log.read_text(encoding="utf-8")[-4000:]
+                assert time.monotonic() < deadline, "the rebuild did not reach the filter"
+                time.sleep(0.05)
+        os.killpg(server.pid, signal.SIGINT)  # one Ctrl-C
+        status = server.wait(timeout=60)  # a hang guard only
+        log = server.log.read_text(encoding="utf-8")
+        assert status == 0, log[-4000:]
+        with pytest.raises(ConnectionRefusedError), socket.socket() as probe:
+            probe.connect(("127.0.0.1", urlsplit(url).port))
+        site_dir = re.search(r"Building 'zh-TW' documentation to directory: (\S+)", log)[1]
+        assert not Path(site_dir).exists()  # a background Pagefind did not write it again
+        assert "Exception in thread" not in log  # nor failed for the Ctrl-C that stopped it
+        if when != "after a rebuild":  # the Ctrl-C did come where nh3 swallows it
+            assert "Exception ignored in: ('a', 'href', 'https://example.invalid/')" in log
+
+
+def served_page(url: str, text: str, server: subprocess.Popen) -> str:
+    """The home page's HTML once the server serves it with ``text``."""
+    deadline = time.monotonic() + 120
+    while True:
+        assert server.poll() is None, server.log.read_text(encoding="utf-8")[-4000:]
+        assert time.monotonic() < deadline, f"{url} did not serve {text!r}"
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                html = response.read().decode("utf-8")
+            if text in html:
+                return html
+        except OSError:  # not listening yet
+            pass
+        time.sleep(0.2)
+
+
+def long_poll(url: str, text: str, server: subprocess.Popen) -> None:
+    """What a reader's tab on the home page (once it shows ``text``) does: its live-reload
+    script asks the server, which holds the request until the site changes (or a minute),
+    in the background here; returns once the server holds it. A page served before the last
+    version is answered at once, and loaded again, as the browser does."""
+    held = "Browser connected"  # MkDocs' log line for a request it holds
+    deadline = time.monotonic() + 120
+    while True:
+        html = served_page(url, text, server)
+        epoch, request = re.search(r"livereload\((\d+), (\d+)\)", html).groups()
+        before = server.log.read_text(encoding="utf-8").count(held)
+
+        def wait(poll: str = f"{url}livereload/{epoch}/{request}") -> None:
+            with contextlib.suppress(OSError):  # the server stops under it
+                urllib.request.urlopen(poll, timeout=120).read()
+
+        client = threading.Thread(target=wait, daemon=True)
+        client.start()
+        while client.is_alive():
+            if server.log.read_text(encoding="utf-8").count(held) > before:
+                return
+            assert server.poll() is None, server.log.read_text(encoding="utf-8")[-4000:]
+            assert time.monotonic() < deadline, "the server held no live-reload request"
+            time.sleep(0.05)

@@ -14,6 +14,7 @@ builds and serve's rebuilds, and in ``.cache/notebooks/`` for the next build.
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 import re
 from collections.abc import Callable
@@ -303,7 +304,12 @@ class _Tokens(HTMLParser):
 # ---------------------------------------------------------------------------------------------
 # Rendering once per content
 
-CACHE = Path(__file__).resolve().parent.parent.parent / ".cache" / "notebooks"
+#: The renderings kept for the next build: <repo>/.cache/notebooks, or the folder
+#: LLMCOURSE_NOTEBOOK_CACHE names (a test's own, which starts empty).
+CACHE = Path(
+    os.environ.get("LLMCOURSE_NOTEBOOK_CACHE")
+    or Path(__file__).resolve().parent.parent.parent / ".cache" / "notebooks"
+)
 #: How many renderings the cache keeps (the least recently used go first).
 KEEP = 64
 #: mkdocs-jupyter options that change its HTML (as its own cache key lists them).

@@ -14,6 +14,12 @@ Anything else is a full build, as `mkdocs serve` does it: a change to mkdocs.yml
 hooks/, the theme or the toolkit (whose modules are loaded afresh), a page added, removed or
 renamed, a file in docs/ that is no page, a page whose front matter or title changed (the
 navigation, status and notices depend on them), and any rebuild after one that failed.
+
+One Ctrl-C (or SIGTERM) stops the server, whatever it is doing (`STOP`): Python raises
+KeyboardInterrupt wherever the main thread is, and the builds run there, in code that may
+swallow it (nh3 calls the sanitizer's attribute filter and reports an exception raised in it as
+"Exception ignored", dropping the attribute), so the request is also recorded and honoured
+before and after every page a build renders, before its post-build steps and after each build.
 """
 
 from __future__ import annotations
@@ -48,6 +54,32 @@ PAGE_SUFFIXES = (".md", ".ipynb")
 #: Rendered again after any page changes; the navigation's titles are covered by a full build.
 SUMMARY_PAGES = ("index", "about/status")
 INCLUSION = InclusionLevel.is_in_serve
+#: Set by the first Ctrl-C or SIGTERM (`_interrupt`): the server is to stop.
+STOP = threading.Event()
+
+
+def _stop_point() -> None:
+    """Stop here if asked to: a KeyboardInterrupt a build swallowed is raised again."""
+    if STOP.is_set():
+        raise KeyboardInterrupt
+
+
+class _StopPoints(BasePlugin):
+    """Every build, full or page by page, stops at its next page once asked to (`STOP`)."""
+
+    @event_priority(1000)  # before any other handler
+    def on_pre_page(self, page: object, **_: object) -> object:
+        _stop_point()
+        return page
+
+    @event_priority(-1000)  # after every other handler, the sanitizer's included
+    def on_post_page(self, output: str, **_: object) -> str:
+        _stop_point()
+        return output
+
+    @event_priority(1000)  # before the search index (Pagefind, seconds on the course)
+    def on_post_build(self, **_: object) -> None:
+        _stop_point()
 
 
 @dataclass
@@ -126,6 +158,7 @@ class Site:
             self.started = True
         recorder = _Recorder()
         config.plugins["llmcourse/serve"] = recorder
+        config.plugins["llmcourse/serve-stop"] = _StopPoints()
         self.config = None
         mkdocs_build.build(config, serve_url=self.serve_url)
         self.config, self.languages = config, recorder.languages
@@ -259,17 +292,27 @@ class Site:
 
     def _index(self) -> None:
         """Search data, in the background: the changed page is served meanwhile."""
-        from llmcourse import search
-
         site = Path(self.config.site_dir)
         self._wait_for_index()
-        self.index_thread = threading.Thread(target=search.index_site, args=(site,), daemon=True)
+        self.index_thread = threading.Thread(target=_index_site, args=(site,), daemon=True)
         self.index_thread.start()
 
     def _wait_for_index(self) -> None:
         if self.index_thread is not None:
             self.index_thread.join()
             self.index_thread = None
+
+
+def _index_site(site: Path) -> None:
+    """Pagefind on the served site; stopped by the Ctrl-C that stops the server (it is in the
+    terminal's process group), which is no failure to report."""
+    from llmcourse import search
+
+    try:
+        search.index_site(site)
+    except RuntimeError:
+        if not STOP.wait(1.0):  # the server's own handler runs in its main thread
+            raise
 
 
 def _language_of(changed: set[Path]) -> str | None:
@@ -369,7 +412,10 @@ class Server(LiveReloadServer):
         with self._rebuild_cond:
             changed, self.changed = self.changed, set()
         self.reloaded = False
-        did = self.site.update(changed, reload=self.reload_now)
+        try:
+            did = self.site.update(changed, reload=self.reload_now)
+        finally:  # a build that swallowed the Ctrl-C (and failed for it or not) ends the server
+            _stop_point()
         if did == "none":  # nothing to show: the browsers keep their page
             with self._epoch_cond:
                 self._wanted_epoch = self._visible_epoch
@@ -396,13 +442,17 @@ def serve(config_file: Path, addr: str) -> int:
 
     host, _, port = addr.rpartition(":")
     site_dir = Path(tempfile.mkdtemp(prefix="course-serve-"))
+    site = None
     try:
         first = load_config(config_file=str(config_file), site_dir=str(site_dir))
         mount_path = urlsplit(first.site_url or "/").path
         url = _serve_url(host, int(port), mount_path)
         first.site_url = url
         site = Site(config_file, site_dir, url)
-        site.full(first)
+        try:
+            site.full(first)
+        finally:
+            _stop_point()
         server = Server(site, host=host, port=int(port), mount_path=mount_path)
         server.error_handler = lambda code: _error_page(site_dir, code)
         config = site.config
@@ -416,13 +466,15 @@ def serve(config_file: Path, addr: str) -> int:
                 server.watch(folder)  # the project's own theme code (overrides/)
         try:
             server.serve()
-        except KeyboardInterrupt:
-            log.info("Shutting down...")
         finally:
             server.shutdown()
-        return 0
+    except KeyboardInterrupt:  # during the first build too
+        log.info("Shutting down...")
     finally:
+        if site is not None:  # a Pagefind still running would write the folder again
+            site._wait_for_index()
         shutil.rmtree(site_dir, ignore_errors=True)
+    return 0
 
 
 def _error_page(site_dir: Path, code: int) -> bytes | None:
@@ -442,6 +494,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(levelname)-8s-  %(message)s")
     logging.getLogger("mkdocs").setLevel(logging.INFO)
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: the temporary site goes
     try:
         return serve(args.config_file.resolve(), args.addr)
@@ -451,6 +504,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C and SIGTERM: stop now, and at the next stop point if a build swallows this."""
+    STOP.set()
     raise KeyboardInterrupt
 
 
