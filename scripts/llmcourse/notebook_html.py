@@ -14,8 +14,8 @@ builds and serve's rebuilds, and in ``.cache/notebooks/`` for the next build.
 from __future__ import annotations
 
 import hashlib
-import os
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
