@@ -281,14 +281,15 @@ def test_cells_off_screen_are_rendered_when_the_reader_reaches_them(browser, ser
 
 @pytest.mark.slow
 def test_renderer_is_imported_only_when_a_notebook_is_rendered(tmp_path: Path) -> None:
-    """mkdocs.yml loads mkdocs-jupyter's renderer (nbconvert) lazily: a build whose notebook
-    renderings all come from the cache never imports it; one that renders does."""
+    """mkdocs.yml loads mkdocs-jupyter's renderer (nbconvert) and jupytext lazily: a build whose
+    notebook renderings all come from the cache imports neither; one that renders imports
+    nbconvert only."""
     script = (
         "import sys\n"
         "from mkdocs.commands.build import build\n"
         "from mkdocs.config import load_config\n"
         f"build(load_config({str(ROOT / 'mkdocs.yml')!r}, site_dir=sys.argv[1]))\n"
-        "print('nbconvert' in sys.modules)\n"
+        "print('nbconvert' in sys.modules, 'jupytext.formats' in sys.modules)\n"
     )
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
@@ -304,5 +305,9 @@ def test_renderer_is_imported_only_when_a_notebook_is_rendered(tmp_path: Path) -
         assert result.returncode == 0, result.stderr[-2000:]
         return result.stdout.strip()
 
-    assert imported(tmp_path / "cache") == "True"  # an empty cache: every notebook rendered
-    assert imported(tmp_path / "cache") == "False"  # the same bytes again: all from the cache
+    # an empty cache: every notebook rendered (jupytext is not needed to render an .ipynb)
+    assert imported(tmp_path / "cache") == "True False"
+    # the renderer, run late, still has the site's heading ids (notebook_html.use_slug)
+    page = (tmp_path / "site" / "notebooks" / "attention" / "index.html").read_text("utf-8")
+    assert re.findall(r'<h2 id="([^"]*)"', page)[:2] == ["1-查询键与值", "2-注意力分数"]
+    assert imported(tmp_path / "cache") == "False False"  # the same bytes again: from the cache

@@ -1,10 +1,14 @@
-"""mkdocs-jupyter's renderer (nbconvert) imported when a notebook is rendered, not at start-up.
+"""mkdocs-jupyter's renderer (nbconvert) and jupytext imported when a notebook is rendered.
 
-mkdocs-jupyter's plugin imports its renderer, and with it nbconvert (about a second), when
-MkDocs loads the plugin; yet ``notebook_html.rendered`` serves every rendering from its cache
-in most builds and serve rebuilds. Listed in mkdocs.yml's plugins before mkdocs-jupyter, this
-plugin makes that import lazy with the standard library's ``importlib.util.LazyLoader``: the
-module is run when one of its names is first used (a notebook rendered), and not before.
+mkdocs-jupyter's plugin imports its renderer, and with it nbconvert (about a second), and
+jupytext (half a second) when MkDocs loads the plugin; yet ``notebook_html.rendered`` serves
+every rendering from its cache in most builds and serve rebuilds, and the plugin's own use of
+jupytext (asking each Markdown page whether it is a notebook) is off in mkdocs.yml
+(``ignore: ["*.md"]``). Listed in mkdocs.yml's plugins before mkdocs-jupyter, this plugin makes
+those imports lazy: each module is made in ``sys.modules`` but its code runs only the first
+time one of its names is used (a notebook rendered), and not before. (The standard
+library's ``importlib.util.LazyLoader`` does not do for a top-level ``import jupytext``: on
+Python 3.11 the import statement itself reads the module's attributes, which runs it.)
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ from types import ModuleType
 
 from mkdocs.plugins import BasePlugin
 
-#: The module mkdocs-jupyter's plugin imports at load time and uses only to render.
-RENDERER = "mkdocs_jupyter.convert"
+#: The modules mkdocs-jupyter's plugin imports at load time and uses only to render.
+RENDERER = ("jupytext", "mkdocs_jupyter.convert")
 
 
 class LazyRenderer(BasePlugin):
@@ -24,20 +28,43 @@ class LazyRenderer(BasePlugin):
 
     def __init__(self) -> None:
         super().__init__()
-        defer(RENDERER)
+        for name in RENDERER:
+            defer(name)
 
 
 def defer(name: str) -> ModuleType:
-    """The module ``name``, to be run when first used (as it is if already imported)."""
+    """The module ``name``, to be run when one of its names is first used (as it is if already
+    imported). ModuleNotFoundError when it is not installed."""
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.find_spec(name)  # imports the parent package (light), not the module
     if spec is None or spec.loader is None:
         raise ModuleNotFoundError(f"{name}: not installed", name=name)
-    spec.loader = importlib.util.LazyLoader(spec.loader)
     module = importlib.util.module_from_spec(spec)
+    # without __path__, importing a submodule asks for it, and so runs the package first
+    module.__dict__.pop("__path__", None)
+    module.__class__ = _Deferred
     sys.modules[name] = module
-    spec.loader.exec_module(module)
     parent, _, child = name.rpartition(".")
-    setattr(sys.modules[parent], child, module)
+    if parent:
+        setattr(sys.modules[parent], child, module)
     return module
+
+
+class _Deferred(ModuleType):
+    """A module not run yet: the first name looked up that it lacks (anything but what the
+    import system set: ``__spec__``, ``__name__``, ``__file__``…) runs its code in this very
+    module object, as an import would have, so whoever holds it, and patches it, sees one
+    module."""
+
+    def __getattr__(self, attr: str) -> object:
+        self.__class__ = ModuleType
+        spec = self.__spec__
+        if spec.submodule_search_locations is not None:
+            self.__path__ = spec.submodule_search_locations
+        try:
+            spec.loader.exec_module(self)
+        except BaseException:
+            sys.modules.pop(spec.name, None)
+            raise
+        return getattr(self, attr)
