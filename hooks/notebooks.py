@@ -159,15 +159,14 @@ def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Nav
 def _use_site_slug(config: MkDocsConfig) -> str:
     """Headings of notebooks slugged as Markdown pages are (llmcourse.notebook_html.use_slug,
     applied by `_render` when a notebook is rendered); what the slug depends on, for the render
-    cache: the function and the glossary chain."""
+    cache: the function, and the toolkit and glossary it converts headings with (a digest of
+    their files, not the OpenCC chain itself, which a build from the cache never needs)."""
     global SLUGIFY
     SLUGIFY = slugify = config.mdx_configs.get("toc", {}).get("slugify")
     if slugify is None:
         return ""
-    chains = (convert.opencc_config(d).name for d in ("tw2cn", "cn2tw"))
-    return (
-        f"{slugify.__module__}.{slugify.__qualname__}:{':'.join(chains)}:{notebook_html.SLUG_PATCH}"
-    )
+    name = f"{slugify.__module__}.{slugify.__qualname__}"
+    return f"{name}:{convert.toolkit_version()}:{notebook_html.SLUG_PATCH}"
 
 
 def _render(page: Page, render, config: MkDocsConfig, files: Files) -> dict:
