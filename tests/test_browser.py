@@ -232,10 +232,12 @@ def test_no_search_data_before_search_opens(visit) -> None:
     v.page.wait_for_timeout(500)
     loaded = v.page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
     assert [u for u in loaded + requests if SEARCH_DATA in u] == []
-    v.page.locator("body").press("/")
+    # opening search imports search-ui.js, which then fetches Pagefind's script: wait for that
+    # request itself (a network-idle wait could end between the two on a busy machine)
+    with v.page.expect_request(lambda r: urlsplit(r.url).path == "/0.2/pagefind/pagefind.js"):
+        v.page.locator("body").press("/")
     v.page.wait_for_function("() => document.activeElement.name === 'query'")
     v.page.wait_for_load_state("networkidle")
-    assert "/0.2/pagefind/pagefind.js" in requests
     v.clean()
 
 
