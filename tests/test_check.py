@@ -125,6 +125,10 @@ PROBLEMS: dict[str, list[str]] = {
         "docs/notebooks/demo.ipynb:3:28: notebook is not valid JSON: "
         "Expecting property name enclosed in double quotes"
     ],
+    "notebook-surrogate": [
+        "docs/notebooks/demo.ipynb:3:78: notebook holds half a character (a lone UTF-16 "
+        "surrogate escape), which no page can show"
+    ],
     "two-sources": ["docs/index.zh-CN.md:1:1: two Chinese sources: index.md and index.zh-CN.md"],
 }
 #: Scenarios that must pass: everything valid, a declared difference, unsafe tags in code only.

@@ -3,6 +3,7 @@ made once per key, made again when anything in the key changes."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -26,11 +27,27 @@ def test_a_damaged_entry_is_made_again(tmp_path: Path) -> None:
     assert (tmp_path / "k.json").read_text(encoding="utf-8") == '"new"'
 
 
-def test_only_the_most_recently_used_entries_are_kept(tmp_path: Path) -> None:
+def test_only_the_most_recently_used_entries_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(disk_cache, "EVICT_EVERY", 1)  # trim at every new entry
     store = disk_cache.Store(tmp_path, keep=2)
-    for key in ("a", "b", "c"):
-        store.get(key, lambda k=key: k)
-    assert len(list(tmp_path.glob("*.json"))) == 2
+    store.get("a", lambda: "a")
+    store.get("b", lambda: "b")
+    os.utime(tmp_path / "a.json", (1000, 1000))  # a is the older of the two
+    os.utime(tmp_path / "b.json", (2000, 2000))
+    fresh = disk_cache.Store(tmp_path, keep=2)
+    assert fresh.get("a", lambda: pytest.fail("made again")) == "a"  # read: used again
+    fresh.get("c", lambda: "c")
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == ["a.json", "c.json"]
+
+
+def test_text_with_a_lone_surrogate_is_kept_as_it_was(tmp_path: Path) -> None:
+    """A notebook's "\\ud800" escape decodes to a lone surrogate, which UTF-8 cannot write."""
+    text = "模型 \ud800 x"
+    assert disk_cache.Store(tmp_path, keep=2).get("k", lambda: {"text": text}) == {"text": text}
+    fresh = disk_cache.Store(tmp_path, keep=2)
+    assert fresh.get("k", lambda: pytest.fail("made again")) == {"text": text}
 
 
 def test_source_digest_changes_with_any_file(tmp_path: Path) -> None:

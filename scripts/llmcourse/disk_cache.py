@@ -19,35 +19,48 @@ from pathlib import Path
 from llmcourse.fsio import atomic_write
 
 CACHE = Path(__file__).resolve().parent.parent.parent / ".cache"
+#: A folder is trimmed to its ``keep`` entries at the first new entry and every 32nd after it
+#: (not at every one: that would read the whole folder each time).
+EVICT_EVERY = 32
 
 
 class Store:
-    """JSON-able results by key, in ``folder`` (the ``keep`` most recently used) and memory."""
+    """JSON-able results by key: in ``folder`` (the ``keep`` most recently used, give or take
+    :data:`EVICT_EVERY`) and in memory (the ``keep`` most recently used)."""
 
     def __init__(self, folder: Path, keep: int) -> None:
         self.folder = folder
         self.keep = keep
         self.memory: dict[str, object] = {}
+        self.written = 0
 
     def get(self, key: str, make: Callable[[], object]) -> object:
         """``make()`` once per key: from memory, the folder, or made anew and kept."""
         if key in self.memory:
+            self.memory[key] = self.memory.pop(key)  # most recently used: kept in memory
             return self.memory[key]
         path = self.folder / f"{key}.json"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            os.utime(path)  # recently used: kept by _evict
         except (OSError, ValueError):  # missing, or unreadable: make it again and replace it
             data = make()
+            # ASCII JSON: text from a page (a notebook's "\ud800") may hold a lone surrogate,
+            # which UTF-8 cannot write; escaped, it reads back the same
             with contextlib.suppress(OSError):  # a read-only checkout: memory only
-                atomic_write(path, json.dumps(data, ensure_ascii=False))
-                self._evict()
+                atomic_write(path, json.dumps(data))
+                self.written += 1
+                if (self.written - 1) % EVICT_EVERY == 0:
+                    self._evict()
+        else:
+            with contextlib.suppress(OSError):  # an entry we may read but not touch
+                os.utime(path)  # recently used: kept by _evict
         if len(self.memory) >= self.keep:
             self.memory.pop(next(iter(self.memory)))
         self.memory[key] = data
         return data
 
     def _evict(self) -> None:
+        """Keep the ``keep`` most recently used entries of the folder."""
         entries = []
         for path in self.folder.glob("*.json"):
             with contextlib.suppress(OSError):
@@ -67,8 +80,13 @@ def source_digest(paths: Iterable[Path]) -> str:
     for top in paths:
         files = sorted(top.rglob("*")) if top.is_dir() else [top]
         for path in files:
-            name = path.relative_to(top).as_posix() if top.is_dir() else path.name
-            if path.is_file() and "__pycache__" not in name and not name.startswith("."):
-                digest.update(f"\0{name}\0".encode())
-                digest.update(path.read_bytes())
+            parts = path.relative_to(top).parts if top.is_dir() else (path.name,)
+            if any(part.startswith(".") or part == "__pycache__" for part in parts):
+                continue  # editor swap files, compiled code
+            try:
+                data = path.read_bytes()
+            except (IsADirectoryError, FileNotFoundError):  # a folder; a file just removed
+                continue
+            digest.update(f"\0{'/'.join(parts)}\0".encode())
+            digest.update(data)
     return digest.hexdigest()

@@ -39,6 +39,8 @@ MAX_LINE_CHARS = 10_000
 #: that, Python-Markdown's inline processing takes seconds per thousand.
 MAX_CODE_SPANS = 5_000
 BACKTICKS = re.compile(r"`+")
+#: A JSON escape of a UTF-16 surrogate (half of a character outside the BMP).
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 #: Files published as they are (besides pages and notebooks). HTML, JavaScript, XML, and
 #: text a browser would run if a page named it as a script (.txt, .pdf and the like: the
 #: CSP allows the site's own files) are refused: the site's code lives in overrides/.
@@ -165,6 +167,17 @@ def page_problems(data: bytes, suffix: str, report) -> str | None:
         except RecursionError:
             report.add(1, 1, "notebook JSON is nested too deeply", "re-save it from Jupyter")
             return None
+        lone = _lone_surrogate(text)
+        if lone is not None:
+            line = text.count("\n", 0, lone) + 1
+            report.add(
+                line,
+                lone - (text.rfind("\n", 0, lone) + 1) + 1,
+                "notebook holds half a character (a lone UTF-16 surrogate escape), which no "
+                "page can show",
+                "remove the \\u escape or write the whole character",
+            )
+            return None
         return text
     if not front_matter_plain(text, report):
         return None
@@ -195,6 +208,24 @@ def page_problems(data: bytes, suffix: str, report) -> str | None:
     lines = body.splitlines()
     check_nesting(lines, skipped + 1, mdtext.code_mask(lines), report)
     return text
+
+
+def _lone_surrogate(text: str) -> int | None:
+    """The offset of the first surrogate escape of notebook JSON that is not half of a pair."""
+    matches = list(SURROGATE_ESCAPE.finditer(text))
+    i = 0
+    while i < len(matches):
+        high = matches[i].group()[3].lower() in "89ab"
+        pair = (
+            high
+            and i + 1 < len(matches)
+            and matches[i + 1].start() == matches[i].end()
+            and matches[i + 1].group()[3].lower() in "cdef"
+        )
+        if not pair:
+            return matches[i].start()
+        i += 2
+    return None
 
 
 def front_matter_plain(text: str, report) -> bool:
