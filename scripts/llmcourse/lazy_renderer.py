@@ -41,8 +41,6 @@ def defer(name: str) -> ModuleType:
     if spec is None or spec.loader is None:
         raise ModuleNotFoundError(f"{name}: not installed", name=name)
     module = importlib.util.module_from_spec(spec)
-    # without __path__, importing a submodule asks for it, and so runs the package first
-    module.__dict__.pop("__path__", None)
     module.__class__ = _Deferred
     sys.modules[name] = module
     parent, _, child = name.rpartition(".")
@@ -53,18 +51,19 @@ def defer(name: str) -> ModuleType:
 
 class _Deferred(ModuleType):
     """A module not run yet: the first name looked up that it lacks (anything but what the
-    import system set: ``__spec__``, ``__name__``, ``__file__``…) runs its code in this very
+    import system set: ``__spec__``, ``__path__``, ``__file__``…) runs its code in this very
     module object, as an import would have, so whoever holds it, and patches it, sees one
-    module."""
+    module. If its code fails, it stays not run: the next use tries again and raises the same
+    error, not a half-made module's missing name."""
 
     def __getattr__(self, attr: str) -> object:
+        before = dict(self.__dict__)
         self.__class__ = ModuleType
-        spec = self.__spec__
-        if spec.submodule_search_locations is not None:
-            self.__path__ = spec.submodule_search_locations
         try:
-            spec.loader.exec_module(self)
+            self.__spec__.loader.exec_module(self)
         except BaseException:
-            sys.modules.pop(spec.name, None)
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            self.__class__ = _Deferred
             raise
         return getattr(self, attr)
