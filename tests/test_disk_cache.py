@@ -90,3 +90,19 @@ def test_a_conversion_error_is_raised_and_not_kept(
         with pytest.raises(convert.ConversionRuleError):
             convert.as_built("markdown", bad, "zh-CN", source="a.md", version="v1")
     assert list(tmp_path.glob("*.json")) == []
+
+
+def test_the_toolkit_version_covers_code_glossary_config_and_libraries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What convert.as_built's results depend on besides the page: every file of the toolkit,
+    the glossary, mkdocs.yml, and the versions of OpenCC and the Markdown renderer."""
+    from llmcourse.build import CONFIG
+    from llmcourse.glossary import GLOSSARY_DIR
+
+    hashed = []
+    monkeypatch.setattr(disk_cache, "source_digest", lambda paths: hashed.extend(paths) or "d")
+    version = convert.toolkit_version()
+    assert hashed == [Path(convert.__file__).parent, GLOSSARY_DIR, CONFIG]
+    for library in ("opencc=", "markdown=", "pymdown-extensions=", "pygments=", "unicode="):
+        assert library in version

@@ -75,18 +75,20 @@ _MAKERS = {"render": render_page, "markdown": convert_markdown, "notebook": conv
 _PACKAGE = Path(__file__).resolve().parent
 
 
+#: Libraries whose versions change a conversion: OpenCC, and what renders the anchors kept
+#: (Python-Markdown, its extensions, Pygments' code blocks).
+CONVERSION_LIBRARIES = ("opencc", "markdown", "pymdown-extensions", "pygments")
+
+
 def toolkit_version() -> str:
     """Everything a page's conversion depends on besides its text: this package's code and
-    data, the glossary, mkdocs.yml (the Markdown extensions the anchors come from) and OpenCC.
-    Taken before each build: a few milliseconds."""
-    import opencc
-
+    data, the glossary, mkdocs.yml (the Markdown extensions the anchors come from) and the
+    libraries of :data:`CONVERSION_LIBRARIES`. Taken before each build: a few milliseconds."""
     from .build import CONFIG
     from .glossary import GLOSSARY_DIR
 
-    return (
-        f"{disk_cache.source_digest([_PACKAGE, GLOSSARY_DIR, CONFIG])}-opencc{opencc.__version__}"
-    )
+    files = disk_cache.source_digest([_PACKAGE, GLOSSARY_DIR, CONFIG])
+    return f"{files}:{disk_cache.versions(*CONVERSION_LIBRARIES)}"
 
 
 def as_built(how: str, text: str, to: str, *, source: str, version: str) -> str:

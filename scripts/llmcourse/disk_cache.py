@@ -10,10 +10,13 @@ damaged entry is made again; a read-only checkout builds with memory only.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
+import unicodedata
 from collections.abc import Callable, Iterable
+from importlib import metadata
 from pathlib import Path
 
 from llmcourse.fsio import atomic_write
@@ -90,3 +93,11 @@ def source_digest(paths: Iterable[Path]) -> str:
             digest.update(f"\0{'/'.join(parts)}\0".encode())
             digest.update(data)
     return digest.hexdigest()
+
+
+@functools.cache
+def versions(*packages: str) -> str:
+    """The installed versions of ``packages`` (and of Python's Unicode data), for a key: a
+    result made by another version of a library it depends on is not reused."""
+    found = [f"{name}={metadata.version(name)}" for name in packages]
+    return ",".join([*found, f"unicode={unicodedata.unidata_version}"])

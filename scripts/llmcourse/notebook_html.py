@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from importlib import metadata
 from pathlib import Path
 
 import tinycss2
@@ -305,11 +304,14 @@ class _Tokens(HTMLParser):
 # Rendering once per content
 
 #: The renderings kept for the next build: <repo>/.cache/notebooks, or the folder
-#: LLMCOURSE_NOTEBOOK_CACHE names (a test's own, which starts empty).
+#: LLMCOURSE_NOTEBOOK_CACHE names (a hook for tests, which start from an empty one; made
+#: absolute here, so a relative name means the same whatever folder the build runs in later).
 CACHE = Path(
     os.environ.get("LLMCOURSE_NOTEBOOK_CACHE")
     or Path(__file__).resolve().parent.parent.parent / ".cache" / "notebooks"
-)
+).resolve()
+#: Libraries whose versions change a rendering (the toc's Python-Markdown for use_slug).
+RENDERER_LIBRARIES = ("mkdocs-jupyter", "nbconvert", "jupytext", "markdown", "pygments")
 #: How many renderings the cache keeps (the least recently used go first).
 KEEP = 64
 #: mkdocs-jupyter options that change its HTML (as its own cache key lists them).
@@ -336,8 +338,7 @@ def render_key(source: bytes, options: dict, slug: str = "") -> str:
     force (:func:`use_slug`), hashed."""
     digest = hashlib.sha256(source)
     digest.update(f"\0slug={slug}".encode())
-    for package in ("mkdocs-jupyter", "nbconvert", "jupytext"):
-        digest.update(f"\0{package}={metadata.version(package)}".encode())
+    digest.update(f"\0{disk_cache.versions(*RENDERER_LIBRARIES)}".encode())
     for name in RENDER_OPTIONS:
         digest.update(f"\0{name}={options.get(name)!r}".encode())
     return digest.hexdigest()
@@ -357,7 +358,7 @@ def trimmed(css: str, used: set[str], cache: Path = CACHE) -> str:
     digest = hashlib.sha256(css.encode("utf-8"))
     digest.update("\0".join(["", *sorted(used)]).encode("utf-8"))
     digest.update(_OWN_SOURCE)
-    digest.update(f"\0tinycss2={metadata.version('tinycss2')}".encode())
+    digest.update(f"\0{disk_cache.versions('tinycss2')}".encode())
     key = "css-" + digest.hexdigest()
     return rendered(key, lambda: {"css": trim(css, used)}, cache)["css"]
 
