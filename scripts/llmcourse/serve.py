@@ -24,12 +24,13 @@ before and after every page a build renders, before its post-build steps and aft
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -471,10 +472,25 @@ def serve(config_file: Path, addr: str) -> int:
     except KeyboardInterrupt:  # during the first build too
         log.info("Shutting down...")
     finally:
-        if site is not None:  # a Pagefind still running would write the folder again
-            site._wait_for_index()
-        shutil.rmtree(site_dir, ignore_errors=True)
+        with _signals_ignored():  # a second Ctrl-C must not cut the clean-up short
+            if site is not None:  # a Pagefind still running would write the folder again
+                site._wait_for_index()
+            shutil.rmtree(site_dir, ignore_errors=True)
     return 0
+
+
+@contextlib.contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """Ctrl-C and SIGTERM ignored inside the block (in the main thread; handlers restored)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
 
 
 def _error_page(site_dir: Path, code: int) -> bytes | None:
@@ -505,7 +521,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _interrupt(signum: int, frame: object) -> None:
     """Ctrl-C and SIGTERM: stop now, and at the next stop point if a build swallows this."""
-    STOP.set()
+    if not STOP.is_set():  # once: Event.set takes a lock a second signal could land inside
+        STOP.set()
     raise KeyboardInterrupt
 
 
