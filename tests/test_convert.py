@@ -159,7 +159,7 @@ def test_heldout_accuracy(direction: str) -> None:
         f"\n{direction}: held-out ours {ours:.1%} vs plain OpenCC {plain:.1%} (n={n}); "
         f"train ours {train_ours:.1%} vs plain {train_plain:.1%} (n={train_n})"
     )
-    for source, expected, got, _plain in evaluation.sentence_results(direction, "heldout"):
+    for _line, source, expected, got, _plain in evaluation.sentence_results(direction, "heldout"):
         if got != expected:
             print(f"  MISS {source}\n       want {expected}\n       got  {got}")
     assert n >= 100
@@ -190,15 +190,11 @@ def test_opencc_case(case: evaluation.OpenCCCase) -> None:
 @pytest.mark.parametrize("config", list(evaluation.OPENCC_TO))
 def test_opencc_pass_rate(config: str) -> None:
     """≥ 98 % of OpenCC's cases pass each way; plain OpenCC's own rate is printed beside it."""
-    import opencc
-
-    plain = opencc.OpenCC(f"{config}.json")
-    cases = [c for c in OPENCC_CASES if c.config == config]
-    ours = [cv.convert_text(c.input, evaluation.OPENCC_TO[config]) for c in cases]
-    same = sum(o == c.answer for o, c in zip(ours, cases, strict=True))
-    passed = sum(o == c.expected for o, c in zip(ours, cases, strict=True))
-    plain_same = sum(plain.convert(c.input) == c.answer for c in cases)
-    n = len(cases)
+    results = evaluation.opencc_results(config)
+    same = sum(ours == case.answer for case, ours, _ in results)
+    passed = sum(ours == case.expected for case, ours, _ in results)
+    plain_same = sum(plain == case.answer for case, _, plain in results)
+    n = len(results)
     print(
         f"\n{config}: {passed}/{n} pass ({passed / n:.1%}), {same}/{n} equal OpenCC's answer; "
         f"plain OpenCC {plain_same}/{n}"

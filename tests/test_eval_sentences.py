@@ -22,8 +22,7 @@ SENTENCES = ROOT / "tests" / "cases" / "sentences"
 EVAL = SENTENCES / "eval"
 GLOSSARY = ROOT / "locales" / "glossary"
 DOCS = ROOT / "docs"
-TO = {"tw2cn": "zh-CN", "cn2tw": "zh-TW"}
-PLAIN = {"tw2cn": "tw2sp", "cn2tw": "s2twp"}
+DIRECTIONS = ("tw2cn", "cn2tw")
 #: Exact sentences right each way (issue 13).
 TARGET = 0.97
 #: Directions known to fall short, with the figure measured: xfail(strict) until they pass.
@@ -33,24 +32,13 @@ KNOWN_SHORT = {
 }
 
 
-def load_pairs(path: Path) -> list[tuple[int, str, str]]:
-    """``(line, source, expected)`` of a ``source<TAB>expected`` file; ``#`` lines skipped."""
-    pairs = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        assert len(parts) == 2, f"{path}:{n}: expected source<TAB>expected"
-        pairs.append((n, parts[0], parts[1]))
-    return pairs
-
-
 def accuracy(direction: str) -> tuple[float, float, list[str]]:
     """Exact-sentence accuracy of ``llmcourse.convert`` and of plain OpenCC, and the misses."""
     results = evaluation.sentence_results(direction, "eval")
-    misses = [f"{source} → {got}" for source, expected, got, _ in results if got != expected]
-    ours = sum(expected == got for _, expected, got, _ in results)
-    right_plain = sum(expected == plain for _, expected, _, plain in results)
+    name = evaluation.sentences_file(direction, "eval").name
+    misses = [f"{name}:{n}: {got}" for n, _, expected, got, _ in results if got != expected]
+    ours = sum(expected == got for _, _, expected, got, _ in results)
+    right_plain = sum(expected == plain for _, _, expected, _, plain in results)
     return ours / len(results), right_plain / len(results), misses
 
 
@@ -59,14 +47,13 @@ def _marks(direction: str) -> list[pytest.MarkDecorator]:
     return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
 
 
-@pytest.mark.parametrize(
-    "direction", [pytest.param(d, marks=_marks(d), id=d) for d in ("tw2cn", "cn2tw")]
-)
+@pytest.mark.parametrize("direction", [pytest.param(d, marks=_marks(d), id=d) for d in DIRECTIONS])
 def test_eval_accuracy(direction: str) -> None:
     """At least 97 % of the evaluation sentences convert exactly, in each direction."""
-    assert len(load_pairs(EVAL / f"{direction}.tsv")) >= 300
+    assert len(evaluation.read_pairs(direction, "eval")) >= 300
     ours, plain, misses = accuracy(direction)
-    print(f"\n{direction}: ours {ours:.1%}, plain OpenCC {PLAIN[direction]} {plain:.1%}")
+    plain_config = evaluation.plain_config(direction)
+    print(f"\n{direction}: ours {ours:.1%}, plain OpenCC {plain_config} {plain:.1%}")
     assert ours >= TARGET, f"{ours:.1%} < {TARGET:.0%}; first misses: {misses[:10]}"
 
 
@@ -106,7 +93,9 @@ def test_no_glossary_key_only_in_the_evaluation_set() -> None:
     the development sentences (every split but eval/), or in locales/glossary/README.md, or
     comes from a batch whose file names its source and commit and which that README lists —
     or was in the glossary before the set was written (``eval/glossary-keys-before.txt``)."""
-    evaluation = "\n".join(f"{s}\n{e}" for d in TO for _, s, e in load_pairs(EVAL / f"{d}.tsv"))
+    evaluated = "\n".join(
+        f"{s}\n{e}" for d in DIRECTIONS for _, s, e in evaluation.read_pairs(d, "eval")
+    )
     known = [p.read_text(encoding="utf-8") for p in sorted(DOCS.rglob("*.md"))]
     # The course's generated pages are course text too: a zh-TW source's 搜尋引擎 is the
     # 搜索引擎 of its zh-CN page, which the cn2tw key of the same pair reads.
@@ -139,6 +128,6 @@ def test_no_glossary_key_only_in_the_evaluation_set() -> None:
     only_eval = sorted(
         k
         for k in _glossary_keys()
-        if k in evaluation and k not in corpus and k not in before and k not in sourced
+        if k in evaluated and k not in corpus and k not in before and k not in sourced
     )
     assert only_eval == [], f"glossary keys found only in the evaluation set: {only_eval}"

@@ -43,9 +43,9 @@ BENCH_DATA = Path(__file__).resolve().parent / "bench.yml"
 # --------------------------------------------------------------------------- sentences
 
 
-def read_pairs(direction: str, split: str) -> list[tuple[str, str]]:
-    """``(source, expected)`` of ``tests/cases/sentences/<split>/<direction>.tsv``."""
-    path = SENTENCES_DIR / split / f"{direction}.tsv"
+def read_pairs(direction: str, split: str) -> list[tuple[int, str, str]]:
+    """``(line, source, expected)`` of ``tests/cases/sentences/<split>/<direction>.tsv``."""
+    path = sentences_file(direction, split)
     pairs = []
     for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
@@ -53,22 +53,34 @@ def read_pairs(direction: str, split: str) -> list[tuple[str, str]]:
         parts = line.split("\t")
         if len(parts) not in (2, 3):
             raise ValueError(f"{path}:{lineno}: expected 'source<TAB>expected[<TAB>xfail: why]'")
-        pairs.append((parts[0], parts[1]))
+        pairs.append((lineno, parts[0], parts[1]))
     return pairs
 
 
-def _target(direction: str) -> str:
+def sentences_file(direction: str, split: str) -> Path:
+    return SENTENCES_DIR / split / f"{direction}.tsv"
+
+
+def target(direction: str) -> str:
+    """The script a direction writes (tw2cn: zh-CN)."""
     return next(s for s, d in chinese.GLOSSARY_INTO.items() if d == direction)
 
 
-def sentence_results(direction: str, split: str) -> list[tuple[str, str, str, str]]:
-    """Per sentence of a corpus split: (source, expected, ours, plain OpenCC)."""
+def plain_config(direction: str) -> str:
+    """The plain OpenCC config the direction is compared with (tw2cn: tw2sp)."""
+    from llmcourse import opencc_chain
+
+    return opencc_chain.OPENCC[direction][0]
+
+
+def sentence_results(direction: str, split: str) -> list[tuple[int, str, str, str, str]]:
+    """Per sentence of a corpus split: (line, source, expected, ours, plain OpenCC)."""
     from llmcourse import convert, opencc_chain
 
-    plain = opencc_chain.converter(opencc_chain.OPENCC[direction][0])
+    plain = opencc_chain.converter(plain_config(direction))
     return [
-        (s, e, convert.convert_text(s, _target(direction)), plain.convert(s))
-        for s, e in read_pairs(direction, split)
+        (n, s, e, convert.convert_text(s, target(direction)), plain.convert(s))
+        for n, s, e in read_pairs(direction, split)
     ]
 
 
@@ -79,8 +91,8 @@ def sentence_accuracy(direction: str, split: str) -> tuple[float, float, int]:
     """
     results = sentence_results(direction, split)
     n = len(results)
-    ours = sum(e == o for _, e, o, _ in results)
-    plain = sum(e == p for _, e, _, p in results)
+    ours = sum(e == o for _, _, e, o, _ in results)
+    plain = sum(e == p for _, _, e, _, p in results)
     return (ours / n if n else 0.0, plain / n if n else 0.0, n)
 
 
@@ -139,6 +151,18 @@ def opencc_cases() -> tuple[OpenCCCase, ...]:
     if listed:
         raise ValueError(f"differences.yaml names cases that do not exist: {sorted(listed)}")
     return tuple(cases)
+
+
+def opencc_results(config: str) -> list[tuple[OpenCCCase, str, str]]:
+    """Per OpenCC case of ``config`` (tw2sp, s2twp): (case, ours, plain OpenCC's output)."""
+    from llmcourse import convert, opencc_chain
+
+    plain = opencc_chain.converter(config)
+    return [
+        (case, convert.convert_text(case.input, OPENCC_TO[config]), plain.convert(case.input))
+        for case in opencc_cases()
+        if case.config == config
+    ]
 
 
 # --------------------------------------------------------------------------- repair
@@ -312,7 +336,7 @@ def run_previous(job: dict[str, object], commit: str) -> dict[str, object]:
 
 def rows() -> list[tuple[str, str]]:
     """The accuracy figures of ``course.py bench``: ours, plain OpenCC, the previous release."""
-    from llmcourse import convert, opencc_chain, repair
+    from llmcourse import repair
 
     commit = previous_release()
     sentence_sets = [
@@ -333,14 +357,14 @@ def rows() -> list[tuple[str, str]]:
         + [damage_text(clean, codepage, "drop") for _, codepage, clean in lossy],
     }
     for direction, _split, pairs in sentence_sets:
-        job["convert"].setdefault(_target(direction), []).extend(s for s, _ in pairs)
+        job["convert"].setdefault(target(direction), []).extend(s for _, s, _ in pairs)
     for case in cases:
         job["convert"].setdefault(OPENCC_TO[case.config], []).append(case.input)
     try:
         before = run_previous(job, commit)
         previous = {to: iter(out) for to, out in before["convert"].items()}
         previous_repair = iter(before["repair"])
-    except (OSError, RuntimeError) as exc:
+    except (OSError, RuntimeError, ValueError, subprocess.CalledProcessError) as exc:
         previous = previous_repair = None
         unavailable = f"previous release (`{commit}`) not measured: `{str(exc).splitlines()[0]}`"
 
@@ -356,20 +380,18 @@ def rows() -> list[tuple[str, str]]:
 
     out = []
     for direction, split, pairs in sentence_sets:
-        to = _target(direction)
-        plain = opencc_chain.converter(opencc_chain.OPENCC[direction][0])
-        n = len(pairs)
-        ours = sum(convert.convert_text(s, to) == e for s, e in pairs) / n
-        bare = sum(plain.convert(s) == e for s, e in pairs) / n
-        then = sum(next(previous[to]) == e for _, e in pairs) / n if previous else None
+        ours, bare, n = sentence_accuracy(direction, split)
+        to = target(direction)
+        then = sum(next(previous[to]) == e for _, _, e in pairs) / n if previous else None
         out.append((f"conversion accuracy {direction} {split} (n={n})", beside(ours, bare, then)))
     for config, to in OPENCC_TO.items():
-        mine = [c for c in cases if c.config == config]
-        plain = opencc_chain.converter(config)
-        n = len(mine)
-        ours = sum(convert.convert_text(c.input, to) == c.expected for c in mine) / n
-        bare = sum(plain.convert(c.input) == c.answer for c in mine) / n
-        then = sum(next(previous[to]) == c.expected for c in mine) / n if previous else None
+        results = opencc_results(config)
+        n = len(results)
+        ours = sum(mine == case.expected for case, mine, _ in results) / n
+        bare = sum(plain == case.answer for case, _, plain in results) / n
+        then = (
+            sum(next(previous[to]) == c.expected for c, _, _ in results) / n if previous else None
+        )
         out.append((f"OpenCC's regression cases {config} (n={n})", beside(ours, bare, then)))
     for scenario, texts in twice.items():
         ours = weighted_accuracy([(c, repair.repair_text(d, scenario).text) for c, d in texts])
@@ -381,7 +403,11 @@ def rows() -> list[tuple[str, str]]:
         out.append((f"repair of text damaged twice: `{scenario}`", beside(ours, None, then)))
     for script, codepage, clean in lossy:
         ours = lossy_report(clean, codepage).accuracy
-        then = lossy_compare(clean, codepage, next(previous_repair)).accuracy if previous else None
+        then = (
+            lossy_compare(clean, codepage, next(previous_repair)).accuracy
+            if previous_repair
+            else None
+        )
         out.append(
             (
                 f"lossy mojibake repair accuracy, unseen {script} text, {codepage}",
