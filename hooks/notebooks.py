@@ -51,7 +51,8 @@ SLUGIFY = None
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    """Slug notebook headings as Markdown pages are, once per language build."""
+    """Note the site's slugify (notebook headings get ids as Markdown pages do, when one is
+    rendered) and what the render cache key takes from it, once per language build."""
     global SLUG
     SLUG = _use_site_slug(config)
     return config
