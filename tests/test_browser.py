@@ -28,7 +28,10 @@ window.__csp = [];
 document.addEventListener('securitypolicyviolation', e => window.__csp.push(
   e.violatedDirective + ' ' + e.blockedURI));
 window.__shifts = [];
-new PerformanceObserver(list => window.__shifts.push(...list.getEntries().map(e => e.value)))
+// each shift with what moved, so that a failure names the element (and the time it moved)
+new PerformanceObserver(list => window.__shifts.push(...list.getEntries().map(e => [
+  e.value, Math.round(e.startTime),
+  ...e.sources.map(s => s.node ? (s.node.outerHTML || s.node.nodeName).slice(0, 120) : '?')])))
   .observe({type: 'layout-shift', buffered: true});
 """
 
