@@ -10,9 +10,10 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 
+from llmcourse import CACHE as CACHE_ROOT
 from llmcourse import chinese, convert, guard, pages, write_if_changed
 
-CACHE = Path(__file__).resolve().parent.parent / ".cache" / "variants"
+CACHE = CACHE_ROOT / "variants"
 # src_uri of a page made by conversion -> (src_uri of its source, script to make)
 VARIANTS: dict[str, tuple[str, str]] = {}
 # What the conversions of this build depend on besides each page's text (convert.as_built)

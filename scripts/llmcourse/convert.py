@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from . import disk_cache
+from . import CACHE, disk_cache
 from .anchors import keep_anchors, render_page
 from .conversion_audit import Audit, ProtectedMismatch, Replacement, audit_markdown
 from .convert_core import convert_md, convert_text, render_source
@@ -69,7 +69,7 @@ def convert_markdown(text: str, to: str, *, source: str = "<text>") -> str:
 
 
 #: Pages as the build shows them, by text, script and :func:`toolkit_version`.
-BUILT = disk_cache.Store(disk_cache.CACHE / "pages", keep=1024)
+BUILT = disk_cache.Store(CACHE / "pages", keep=1024)
 #: What the build makes of a page: a source in its own script, a page or notebook converted.
 _MAKERS = {"render": render_page, "markdown": convert_markdown, "notebook": convert_notebook}
 _PACKAGE = Path(__file__).resolve().parent

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from llmcourse.fsio import atomic_write
 
-CACHE = Path(__file__).resolve().parent.parent.parent / ".cache"
 #: A folder is trimmed to its ``keep`` entries at the first new entry and every 32nd after it
 #: (not at every one: that would read the whole folder each time).
 EVICT_EVERY = 32

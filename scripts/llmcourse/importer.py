@@ -21,7 +21,7 @@ from typing import TextIO
 
 import yaml
 
-from llmcourse import DOCS, ROOT, chinese, fsio, mdtext
+from llmcourse import CACHE, DOCS, ROOT, chinese, fsio, mdtext
 from llmcourse.pages import chinese_source, file_name, language_of, page_key
 
 LAYOUT_FILE = Path(__file__).parent / "layout.yml"
@@ -30,7 +30,7 @@ MANIFEST_NAME = ".import-manifest.json"
 LOCK_NAME = MANIFEST_NAME + ".lock"
 #: Where a page edited by hand is kept before an import replaces or removes it
 #: (``<stamp>/<path>``), anchored to this file, never the working directory.
-BACKUP_ROOT = ROOT / ".cache" / "import-backups"
+BACKUP_ROOT = CACHE / "import-backups"
 CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 CHAPTER = re.compile(r"^(\d+)\.\s*(.*)$")

@@ -41,7 +41,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-CACHE_DIR = Path(__file__).resolve().parent.parent.parent / ".cache"
+from llmcourse import CACHE
+
+CACHE_DIR = CACHE
 _CACHE_VERSION = 5
 
 #: Score of a Han character the dictionary has never seen (natural log).

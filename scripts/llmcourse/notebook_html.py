@@ -34,6 +34,7 @@ from tinycss2.ast import (
     WhitespaceToken,
 )
 
+from llmcourse import CACHE as CACHE_ROOT
 from llmcourse import disk_cache, theme_patch
 
 #: The template whose markup this module takes apart, and this module (theme_patch errors)
@@ -306,10 +307,7 @@ class _Tokens(HTMLParser):
 #: The renderings kept for the next build: <repo>/.cache/notebooks, or the folder
 #: LLMCOURSE_NOTEBOOK_CACHE names (a hook for tests, which start from an empty one; made
 #: absolute here, so a relative name means the same whatever folder the build runs in later).
-CACHE = Path(
-    os.environ.get("LLMCOURSE_NOTEBOOK_CACHE")
-    or Path(__file__).resolve().parent.parent.parent / ".cache" / "notebooks"
-).resolve()
+CACHE = Path(os.environ.get("LLMCOURSE_NOTEBOOK_CACHE") or CACHE_ROOT / "notebooks").resolve()
 #: Libraries whose versions change a rendering (the toc's Python-Markdown for use_slug).
 RENDERER_LIBRARIES = ("mkdocs-jupyter", "nbconvert", "jupytext", "markdown", "pygments")
 #: How many renderings the cache keeps (the least recently used go first).

@@ -14,7 +14,7 @@ from typing import Any
 
 import opencc
 
-from . import ROOT, write_if_changed
+from . import CACHE, write_if_changed
 
 __all__ = ["OPENCC", "SHARE", "Chain", "Segmenter", "chain", "converter", "shipped_keys"]
 
@@ -26,7 +26,7 @@ OUR_STAGE = {"tw2cn": 1, "cn2tw": 0}
 _PACKAGE = Path(opencc.__file__).resolve().parent / "clib"
 SHARE = _PACKAGE / "share" / "opencc"
 _DICT_TOOL = _PACKAGE / "bin" / "opencc_dict"
-_CACHE = ROOT / ".cache" / "opencc"
+_CACHE = CACHE / "opencc"
 
 
 def _cache_dir() -> Path:

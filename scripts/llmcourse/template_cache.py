@@ -16,9 +16,10 @@ from pathlib import Path
 from jinja2 import BytecodeCache, Environment
 from jinja2.bccache import Bucket
 
+from llmcourse import CACHE as CACHE_ROOT
 from llmcourse.fsio import atomic_write
 
-CACHE = Path(__file__).resolve().parent.parent.parent / ".cache" / "jinja"
+CACHE = CACHE_ROOT / "jinja"
 
 
 class Cache(BytecodeCache):
