@@ -62,6 +62,18 @@ def test_source_digest_changes_with_any_file(tmp_path: Path) -> None:
     assert len({before, after, disk_cache.source_digest([tmp_path / "pkg", data])}) == 3
 
 
+def test_source_digest_sees_an_edit_that_keeps_the_size(tmp_path: Path) -> None:
+    """The digest is reused while no file's time or size changed, and taken again when one did."""
+    data = tmp_path / "tw2cn.txt"
+    data.write_text("軟體\t软件\n", encoding="utf-8")
+    os.utime(data, ns=(1_000_000_000, 1_000_000_000))
+    before = disk_cache.source_digest([data])
+    assert disk_cache.source_digest([data]) == before
+    data.write_text("硬體\t硬件\n", encoding="utf-8")  # the same number of bytes
+    os.utime(data, ns=(2_000_000_000, 2_000_000_000))
+    assert disk_cache.source_digest([data]) != before
+
+
 def test_a_page_is_converted_once_per_text_and_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -75,23 +75,41 @@ class Store:
 def source_digest(paths: Iterable[Path]) -> str:
     """A hash of the files under ``paths`` (folders walked in order, hidden files aside).
 
-    Cheap enough to take before every build (a few milliseconds for the toolkit and locales),
-    so that an edit to the code or the glossary never serves a result made by the old one.
+    Taken before every build, by more than one hook, so that an edit to the code or the
+    glossary never serves a result made by the old one. The files are read again only when
+    one of them was added, removed or changed its modification time or size (as Python
+    decides whether a compiled module is stale); otherwise the last digest is the answer.
     """
-    digest = hashlib.sha256()
+    files = []
     for top in paths:
-        files = sorted(top.rglob("*")) if top.is_dir() else [top]
-        for path in files:
+        for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
             parts = path.relative_to(top).parts if top.is_dir() else (path.name,)
             if any(part.startswith(".") or part == "__pycache__" for part in parts):
                 continue  # editor swap files, compiled code
             try:
-                data = path.read_bytes()
-            except (IsADirectoryError, FileNotFoundError):  # a folder; a file just removed
+                stat = path.stat()
+            except FileNotFoundError:  # just removed
                 continue
-            digest.update(f"\0{'/'.join(parts)}\0".encode())
+            if path.is_file():
+                files.append(("/".join(parts), path, stat.st_mtime_ns, stat.st_size))
+    signature = tuple((name, str(path), mtime, size) for name, path, mtime, size in files)
+    if signature not in _DIGESTS:
+        digest = hashlib.sha256()
+        for name, path, _, _ in files:
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:  # removed since: the next call sees it gone
+                continue
+            digest.update(f"\0{name}\0".encode())
             digest.update(data)
-    return digest.hexdigest()
+        if len(_DIGESTS) >= 8:
+            _DIGESTS.pop(next(iter(_DIGESTS)))
+        _DIGESTS[signature] = digest.hexdigest()
+    return _DIGESTS[signature]
+
+
+#: source_digest's answers by the files' names, modification times and sizes.
+_DIGESTS: dict[tuple, str] = {}
 
 
 @functools.cache
