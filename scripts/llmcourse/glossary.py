@@ -127,7 +127,9 @@ def _read_context(path: Path, direction: str) -> dict[str, tuple[ContextRule, ..
     """Read the ``direction`` section of ``context.yaml``, validating it."""
     if not path.exists():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    # libyaml's safe loader: the same data as yaml.safe_load, a tenth of the time (the file
+    # has thousands of words and every build process reads it)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER) or {}
     if not isinstance(data, dict):
         raise ConversionRuleError(f"{path}: expected a mapping of tw2cn/cn2tw sections")
     unknown = set(data) - set(OPENCC)
@@ -159,6 +161,7 @@ def _read_context(path: Path, direction: str) -> dict[str, tuple[ContextRule, ..
 
 
 _CONTEXT_KEYS = ("before", "after", "before_words", "after_words")
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _context_pattern(rule: dict[str, Any], side: str, here: str) -> re.Pattern[str] | None:

@@ -37,6 +37,7 @@ CANONICAL = "zh-CN"
 
 
 @functools.cache
+@functools.lru_cache(maxsize=8192)  # a heading's characters, over and over
 def char_script(ch: str, configs: tuple[tuple[str, str], ...] = PLAIN) -> str | None:
     """The script ``ch`` is written only in, or None (a character of both, or not Han).
 
