@@ -12,7 +12,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from llmcourse import chinese, notices, pages, status
+from llmcourse import chinese, language_builds, notices, pages, status
 
 # (language, page key) of each translation (en) older than its Chinese source
 OUTDATED: set[tuple[str, str]] = set()
@@ -25,8 +25,7 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     mkdocs-static-i18n's own language builds inside it: those reuse the first one's status.
     """
     OUTDATED.clear()
-    i18n = config.plugins.get("i18n")
-    if i18n is None or not getattr(i18n, "building", False):
+    if not language_builds.nested(config):
         status.forget_dates()
     OUTDATED.update(
         (e.lang, e.key) for e in status.entries(Path(config.docs_dir)) if e.state == status.OUTDATED

@@ -14,7 +14,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
-from llmcourse import search
+from llmcourse import language_builds, search
 
 log = logging.getLogger("mkdocs.hooks.search")
 
@@ -27,8 +27,7 @@ def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
 @event_priority(-110)  # after mkdocs-static-i18n (-100), which builds the other languages
 def on_post_build(*, config: MkDocsConfig) -> None:
     """Index the whole site, once: after the last language, not inside i18n's own builds."""
-    i18n = config.plugins.get("i18n")
-    if i18n is not None and getattr(i18n, "building", False):
+    if language_builds.nested(config):
         return
     seconds = search.index_site(Path(config.site_dir))
     log.info("Search index built in %.2f seconds", seconds)
