@@ -1,0 +1,98 @@
+"""`mkdocs build` builds the languages side by side (llmcourse.language_builds): the same
+site as one language after another, and a language's warning or error fails the build as it
+would there."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, build_site, site_config
+
+pytestmark = pytest.mark.slow  # builds sites
+
+SITES = Path(__file__).parent / "fixtures" / "sites"
+PARALLEL = "Building zh-CN, en in processes of their own"
+
+#: One language after another: MkDocs' build called in-process without `mkdocs build`'s
+#: start-up event, as `course.py check` builds.
+ONE_BY_ONE = """
+import sys
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+build(load_config(sys.argv[1], site_dir=sys.argv[2]))
+"""
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(site)): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def test_side_by_side_builds_the_same_site_as_one_by_one(tmp_path: Path) -> None:
+    parallel = tmp_path / "parallel"
+    result = build_site(ROOT, parallel, "-v")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert PARALLEL in result.stderr
+    serial = tmp_path / "serial"
+    result = subprocess.run(
+        [sys.executable, "-c", ONE_BY_ONE, str(ROOT / "mkdocs.yml"), str(serial)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert PARALLEL not in result.stderr
+    a, b = files_of(parallel), files_of(serial)
+    assert sorted(a) == sorted(b)
+    # Pagefind lists its languages in no fixed order, one build after another too
+    entry = "pagefind/pagefind-entry.json"
+    assert json.loads(a.pop(entry)) == json.loads(b.pop(entry))
+    assert [name for name in a if a[name] != b[name]] == []
+    # every page of every language in the one sitemap, which no single process saw
+    pages = [name for name in a if name.endswith("index.html")]
+    assert a["sitemap.xml"].decode().count("<url>") == len(pages)
+
+
+def _site_with(tmp_path: Path, name: str, text: str) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(SITES / "fallback", project)
+    (project / "docs" / name).write_text(text, encoding="utf-8")
+    site_config(project)
+    return project
+
+
+def test_a_warning_of_another_language_fails_the_strict_build_once(tmp_path: Path) -> None:
+    project = _site_with(
+        tmp_path, "broken.en.md", "# Broken\n\nSee [the missing page](missing.md).\n"
+    )
+    result = build_site(project, tmp_path / "site", "-v")
+    assert PARALLEL in result.stderr
+    assert result.returncode == 1
+    warning = "Doc file 'broken.en.md' contains a link 'missing.md', but the target is not found"
+    assert result.stderr.count(warning) == 1
+    assert "Aborted with 1 warnings in strict mode!" in result.stdout
+
+
+def test_an_error_of_another_language_stops_the_build_with_its_message(tmp_path: Path) -> None:
+    project = _site_with(tmp_path, "odd.en.md", "---\nlocale_text: 7\n---\n\n# Odd\n")
+    result = build_site(project, tmp_path / "site", "-v")
+    assert PARALLEL in result.stderr
+    assert result.returncode == 1
+    assert "ERROR   -  odd.en.md: front matter locale_text must be {block:" in result.stderr
+    assert "Aborted with a BuildError!" in result.stdout
+
+
+def test_a_report_both_languages_give_is_shown_once(tmp_path: Path) -> None:
+    # a zh-TW source: the zh-TW build and the zh-CN build (of its converted page) both clean it
+    project = _site_with(tmp_path, "unsafe.md", "# 頁面\n\n<script>alert(1)</script>\n\n正文。\n")
+    result = build_site(project, tmp_path / "site", "-v")
+    assert PARALLEL in result.stderr
+    assert result.returncode == 1
+    reports = [line for line in result.stderr.splitlines() if "unsafe.md:3:1" in line]
+    assert len(reports) == 1, reports
