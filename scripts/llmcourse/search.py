@@ -70,7 +70,7 @@ def index_site(site: Path) -> float:
     # pagefind`, which starts a Python only to exec it: a tenth of a second a build
     from pagefind_bin_extended import get_executable
 
-    result = subprocess.run(
+    pagefind = subprocess.Popen(
         [
             str(get_executable()),
             "--site",
@@ -85,16 +85,25 @@ def index_site(site: Path) -> float:
             ",".join(EXCLUDE_SELECTORS),
             "--silent",
         ],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
-    if result.returncode:
-        raise RuntimeError(f"Pagefind failed on {site}: {(result.stderr or result.stdout)[-2000:]}")
+    # the query tables, from the same pages, while Pagefind indexes them on another core
+    try:
+        tables = {lang: query_tables(lang, text) for lang, text in site_text(site).items()}
+    except BaseException:
+        pagefind.kill()
+        pagefind.communicate()
+        raise
+    out, err = pagefind.communicate()
+    if pagefind.returncode:
+        raise RuntimeError(f"Pagefind failed on {site}: {(err or out)[-2000:]}")
     for pattern in UNUSED:
         for path in (site / BUNDLE).glob(pattern):
             path.unlink()
-    for lang, text in site_text(site).items():
-        write_if_changed(site / terms_path(lang), json.dumps(query_tables(lang, text), **JSON))
+    for lang, table in tables.items():
+        write_if_changed(site / terms_path(lang), json.dumps(table, **JSON))
     return time.perf_counter() - start
 
 
