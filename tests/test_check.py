@@ -315,26 +315,29 @@ def test_unclosed_fence_and_binary_file(scenario: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "content",
+    ("content", "problem"),
     [
-        "# a" + " " * 1_000_000 + "b\n",
-        "[" * 1_000_000 + "\n",
-        "<a " * 300_000 + "\n",
-        '<a title="x ' * 100_000 + "\n",
-        "```\n" * 200_000,
-        "> " * 100_000 + "x\n",
-        "\ufffd" * 100_000 + "\n",
+        ("# a" + " " * 1_000_000 + "b\n", "1:1: 1,000,005 bytes: larger than the 1,000,000 bytes"),
+        ("[" * 1_000_000 + "\n", "1:1: 1,000,001 bytes: larger than the 1,000,000 bytes"),
+        ("<a " * 300_000 + "\n", "1:10001: line of 900,000 characters: longer than the 10,000"),
+        ('<a title="x ' * 100_000 + "\n", "1:1: 1,200,001 bytes: larger than the 1,000,000 bytes"),
+        ("```\n" * 200_000, "10001:1: more than 5,000 code spans: Python-Markdown's time grows"),
+        ("> " * 100_000 + "x\n", "1:10001: line of 200,001 characters: longer than the 10,000"),
+        ("\ufffd" * 100_000 + "\n", "1:10001: line of 100,000 characters: longer than the 10,000"),
     ],
     ids=["spaces", "brackets", "tags", "quotes", "fences", "quotes-deep", "fffd"],
 )
 @pytest.mark.slow
-def test_hostile_lines_get_an_answer(tmp_path: Path, content: str) -> None:
-    """Inputs that make naive regular expressions backtrack: a clear answer, no traceback."""
-    _tree(tmp_path, content)
+def test_hostile_lines_get_an_answer(tmp_path: Path, content: str, problem: str) -> None:
+    """Inputs that make naive regular expressions backtrack: refused by a limit, with the
+    place, at once; no traceback, no hang."""
+    page = _tree(tmp_path, content)
     result = cli(str(tmp_path))
     assert "Traceback" not in result.stdout + result.stderr
-    assert result.returncode in (0, 1)
-    assert result.stdout.splitlines()[-1].startswith("check: ")
+    assert result.returncode == 1
+    *problems, summary = result.stdout.splitlines()
+    assert summary == "check: 1 problem in 1 file (1 file checked)"
+    assert len(problems) == 1 and problems[0].startswith(f"{page}:{problem}"), problems
 
 
 def test_time_limit_turns_a_hang_into_an_error() -> None:
