@@ -41,6 +41,7 @@ def test_batches_exist_and_join_the_glossary() -> None:
     groups += ("windows", "apple", "mediawiki")
     batches = [f"wikipedia-cgroup-{g}" for g in groups]
     batches += ["wikibooks-computer-terms", "cjk-compsci-terms", "rajatim-zhtw-it"]
+    batches += ["rajatim-zhtw-common"]
     for batch in batches:
         assert {f"{batch}.tw2cn.txt", f"{batch}.cn2tw.txt"} <= names
     for _name, direction, key, value in ENTRIES:
