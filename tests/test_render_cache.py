@@ -1,0 +1,103 @@
+"""Pages rendered once per content (llmcourse.render_cache): a build from the cache is the
+build, warnings included, and anything rendering reads makes the page render again."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import build_site, site_config
+from llmcourse import render_cache
+
+pytestmark = pytest.mark.slow  # builds sites
+
+SITES = Path(__file__).parent / "fixtures" / "sites"
+MISSING = "Doc file 'links.md' contains a link 'later.md', but the target is not found"
+
+
+def _project(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(SITES / "fallback", project)
+    # unique text: this site's renderings are new entries of the shared cache
+    (project / "docs" / "guide.md").write_text(
+        f"# 使用指南\n\n{uuid.uuid4().hex} 的預設設定檔。\n\n## 第二節\n\n正文。\n", encoding="utf-8"
+    )
+    site_config(project)
+    return project
+
+
+def _entries() -> set[Path]:
+    return set(render_cache.RENDERED.folder.glob("*.json"))
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(site)): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def test_a_build_from_the_cache_is_the_same_site(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    before = _entries()
+    first = build_site(project, tmp_path / "first")
+    assert first.returncode == 0, first.stderr[-3000:]
+    made = _entries() - before
+    # the guide in each language (the other pages' text is that of earlier builds)
+    assert len(made) == 3
+    second = build_site(project, tmp_path / "second")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert _entries() - before == made  # nothing rendered again
+    uncached = build_site(project, tmp_path / "uncached", "-v")  # verbose: every page rendered
+    assert uncached.returncode == 0, uncached.stderr[-3000:]
+    a, b = _files(tmp_path / "second"), _files(tmp_path / "uncached")
+    entry = "pagefind/pagefind-entry.json"  # Pagefind orders its languages as it likes
+    assert json.loads(a.pop(entry)) == json.loads(b.pop(entry))
+    assert sorted(a) == sorted(b)
+    assert [name for name in a if a[name] != b[name]] == []
+
+
+def test_the_cache_is_what_the_build_shows_until_the_page_changes(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    before = _entries()
+    assert build_site(project, tmp_path / "site").returncode == 0
+    marked = 0
+    for path in _entries() - before:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        # the zh-TW guide (the English site shows it too, with a notice)
+        if "第二節" in entry["content"] and "admonition" not in entry["content"]:
+            entry["content"] = entry["content"].replace("正文", "快取的正文")
+            path.write_text(json.dumps(entry), encoding="utf-8")
+            marked += 1
+    assert marked == 1
+    render_cache.RENDERED.memory.clear()
+    assert build_site(project, tmp_path / "site").returncode == 0
+    assert "快取的正文" in (tmp_path / "site" / "guide" / "index.html").read_text("utf-8")
+    guide = project / "docs" / "guide.md"
+    guide.write_text(guide.read_text("utf-8") + "\n補充。\n", encoding="utf-8")
+    assert build_site(project, tmp_path / "site").returncode == 0
+    html = (tmp_path / "site" / "guide" / "index.html").read_text("utf-8")
+    assert "快取的正文" not in html
+    assert "補充。" in html
+
+
+def test_a_warning_of_rendering_is_given_by_every_build(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    (project / "docs" / "links.md").write_text("# 連結\n\n見[後來的頁](later.md)。\n", "utf-8")
+    for run in ("first", "from the cache"):
+        result = build_site(project, tmp_path / "site")
+        assert result.returncode == 1, run
+        assert result.stderr.count(MISSING) == 1, run
+        assert "Aborted with 1 warnings in strict mode!" in result.stdout, run
+
+
+def test_a_new_file_renders_the_pages_that_link_to_it_again(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    (project / "docs" / "links.md").write_text("# 連結\n\n見[後來的頁](later.md)。\n", "utf-8")
+    assert build_site(project, tmp_path / "site").returncode == 1
+    (project / "docs" / "later.md").write_text("# 後來的頁\n", "utf-8")
+    result = build_site(project, tmp_path / "site")
+    assert result.returncode == 0, result.stderr[-3000:]
+    html = (tmp_path / "site" / "links" / "index.html").read_text("utf-8")
+    assert '<a href="../later/">後來的頁</a>' in html
