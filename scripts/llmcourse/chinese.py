@@ -3,15 +3,13 @@ locales/glossary/scripts.yaml: conversion knowledge, apart from the language lis
 
 from __future__ import annotations
 
-import yaml
-
-from llmcourse import LOCALES
+from llmcourse import LOCALES, yamlfile
 
 TABLE = LOCALES / "glossary" / "scripts.yaml"
 
 
 def _read() -> dict[str, dict[str, str]]:
-    data = yaml.safe_load(TABLE.read_text(encoding="utf-8"))
+    data = yamlfile.read(TABLE)
     if (
         not isinstance(data, dict)
         or len(data) != 2

@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from . import LOCALES, chinese, opencc_chain
+from . import LOCALES, chinese, opencc_chain, yamlfile
 
 __all__ = [
     "ConversionRuleError",
@@ -127,9 +125,7 @@ def _read_context(path: Path, direction: str) -> dict[str, tuple[ContextRule, ..
     """Read the ``direction`` section of ``context.yaml``, validating it."""
     if not path.exists():
         return {}
-    # libyaml's safe loader: the same data as yaml.safe_load, a tenth of the time (the file
-    # has thousands of words and every build process reads it)
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER) or {}
+    data = yamlfile.read(path) or {}
     if not isinstance(data, dict):
         raise ConversionRuleError(f"{path}: expected a mapping of tw2cn/cn2tw sections")
     unknown = set(data) - set(OPENCC)
@@ -161,7 +157,6 @@ def _read_context(path: Path, direction: str) -> dict[str, tuple[ContextRule, ..
 
 
 _CONTEXT_KEYS = ("before", "after", "before_words", "after_words")
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _context_pattern(rule: dict[str, Any], side: str, here: str) -> re.Pattern[str] | None:

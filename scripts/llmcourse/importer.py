@@ -21,7 +21,7 @@ from typing import TextIO
 
 import yaml
 
-from llmcourse import CACHE, DOCS, ROOT, chinese, fsio, mdtext
+from llmcourse import CACHE, DOCS, ROOT, chinese, fsio, mdtext, yamlfile
 from llmcourse.pages import chinese_source, file_name, language_of, page_key
 
 LAYOUT_FILE = Path(__file__).parent / "layout.yml"
@@ -85,7 +85,7 @@ class Outcome:
 @functools.cache
 def layout() -> dict:
     """The page layout the importer maps headings to (scripts/llmcourse/layout.yml)."""
-    return yaml.safe_load(LAYOUT_FILE.read_text(encoding="utf-8"))
+    return yamlfile.read(LAYOUT_FILE)
 
 
 def page_keys() -> list[str]:

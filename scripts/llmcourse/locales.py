@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import functools
 
-import yaml
-
-from llmcourse import LOCALES
+from llmcourse import LOCALES, yamlfile
 
 
 @functools.cache
 def load(lang: str) -> dict:
     """The parsed locales/<lang>.yml (site name, nav labels, UI strings, notices)."""
     path = LOCALES / f"{lang}.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yamlfile.read(path)
     if not isinstance(data, dict):
         raise ValueError(f"{path}:1:1: expected a mapping of UI texts")
     return data

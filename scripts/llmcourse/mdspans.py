@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import markdown.inlinepatterns
 import yaml
 
-from . import LOCALES, chinese
+from . import LOCALES, chinese, yamlfile
 
 __all__ = [
     "Blocks",
@@ -145,7 +145,7 @@ PROTECTED_KEYS = LOCALES / "glossary" / "protected-keys.yaml"
 @functools.cache
 def _markup_lists() -> dict[str, tuple[str, ...]]:
     """``locales/glossary/protected-keys.yaml``: identifier keys and HTML prose attributes."""
-    data = yaml.safe_load(PROTECTED_KEYS.read_text(encoding="utf-8")) or {}
+    data = yamlfile.read(PROTECTED_KEYS) or {}
     wanted = ("front_matter_identifiers", "html_prose_attributes")
     if not isinstance(data, dict) or set(data) != set(wanted):
         raise ValueError(f"{PROTECTED_KEYS}: expected exactly the keys {', '.join(wanted)}")

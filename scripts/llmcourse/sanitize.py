@@ -19,10 +19,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import nh3
-import yaml
 from markupsafe import Markup, escape
 
-from llmcourse import mdtext
+from llmcourse import mdtext, yamlfile
 
 POLICY = Path(__file__).with_name("html_policy.yml")
 #: Attributes whose value is a URL.
@@ -197,7 +196,7 @@ def escape_text(value: object) -> Markup:
 @functools.cache
 def policy() -> dict:
     """html_policy.yml, read once."""
-    return yaml.safe_load(POLICY.read_text(encoding="utf-8"))
+    return yamlfile.read(POLICY)
 
 
 @functools.cache
