@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from llmcourse import ROOT, chinese
+from llmcourse import ROOT, chinese, yamlfile
 
 CONFIG = ROOT / "mkdocs.yml"
 #: How a page's file name ends.
@@ -50,9 +50,10 @@ class Language:
         return "" if self.default else f".{self.locale}"
 
 
-class _ConfigLoader(yaml.SafeLoader):
+class _ConfigLoader(yamlfile.LOADER):  # type: ignore[misc,valid-type]
     """mkdocs.yml as plain data: its tags (``!ENV``, ``!!python/name:``) read as nothing,
-    so reading the language list never imports or runs anything."""
+    so reading the language list never imports or runs anything (libyaml's safe loader: every
+    process reads it at start)."""
 
 
 def _no_value(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
