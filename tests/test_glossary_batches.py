@@ -39,6 +39,8 @@ def test_batches_exist_and_join_the_glossary() -> None:
     names = {p.name for p in BATCHES}
     groups = ("it", "math", "communication", "telcom", "electronics", "signals-and-systems")
     groups += ("windows", "apple", "mediawiki")
+    groups += ("plt", "physics", "medicine", "psychology", "economics", "game-theory", "philosophy")
+    groups += ("linguistics", "language-and-speech", "copyright", "free-license")
     batches = [f"wikipedia-cgroup-{g}" for g in groups]
     batches += ["wikibooks-computer-terms", "cjk-compsci-terms", "rajatim-zhtw-it"]
     batches += ["rajatim-zhtw-common"]
