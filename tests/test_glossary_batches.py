@@ -34,8 +34,8 @@ ENTRIES = _entries()
 
 
 def test_batches_exist_and_join_the_glossary() -> None:
-    """The Wikipedia, Wikibooks, cjk-compsci-terms and zhtw batches are there, each way, and all
-    their keys are glossary keys."""
+    """The Wikipedia, Wikibooks, cjk-compsci-terms, zhtw and Firefox localization batches are
+    there, each way, and all their keys are glossary keys."""
     names = {p.name for p in BATCHES}
     groups = ("it", "math", "communication", "telcom", "electronics", "signals-and-systems")
     groups += ("windows", "apple", "mediawiki")
@@ -44,6 +44,7 @@ def test_batches_exist_and_join_the_glossary() -> None:
     batches = [f"wikipedia-cgroup-{g}" for g in groups]
     batches += ["wikibooks-computer-terms", "cjk-compsci-terms", "rajatim-zhtw-it"]
     batches += ["rajatim-zhtw-common"]
+    batches += ["mozilla-firefox-l10n"]
     for batch in batches:
         assert {f"{batch}.tw2cn.txt", f"{batch}.cn2tw.txt"} <= names
     for _name, direction, key, value in ENTRIES:
