@@ -15,6 +15,7 @@ conversion: OpenCC's character tables (llmcourse.opencc_chain) and the regional 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 import shutil
@@ -22,7 +23,15 @@ import subprocess
 import time
 from pathlib import Path
 
-from llmcourse import chinese, glossary, opencc_chain, theme_patch, write_if_changed
+from llmcourse import (
+    CACHE,
+    chinese,
+    disk_cache,
+    glossary,
+    opencc_chain,
+    theme_patch,
+    write_if_changed,
+)
 
 #: What Pagefind indexes: the article of each page (no 404 page, no header, nav or footer).
 ROOT_SELECTOR = "article.md-content__inner"
@@ -149,6 +158,8 @@ def query_tables(lang: str, text: str) -> dict[str, object]:
     pairs = [*into.items(), *((theirs, mine) for mine, theirs in back.items())]
     terms: dict[str, str] = {}
     for theirs, mine in pairs:
+        if mine not in text:  # then it is not used more often than anything
+            continue
         key = normalise(theirs, chars)
         if key != mine and key not in terms and text.count(mine) > text.count(key):
             terms[key] = mine
@@ -205,11 +216,21 @@ def normalise(query: str, chars: dict[str, str], terms: dict[str, str] | None = 
 
 @functools.cache
 def _char_table(lang: str) -> dict[str, str]:
-    """Each Han character → the one OpenCC makes of it for the site's script, where it differs."""
-    chars = [chr(c) for r in HAN_BLOCKS for c in range(*r)]
-    writer = opencc_chain.converter(chinese.CHARS_INTO[lang])
-    converted = writer.convert("\n".join(chars)).split("\n")
-    return {a: b for a, b in zip(chars, converted, strict=True) if len(b) == 1 and a != b}
+    """Each Han character → the one OpenCC makes of it for the site's script, where it differs
+    (worked out once per OpenCC version and config, then read from ``.cache/search/``)."""
+    config = chinese.CHARS_INTO[lang]
+
+    def make() -> dict[str, str]:
+        chars = [chr(c) for r in HAN_BLOCKS for c in range(*r)]
+        converted = opencc_chain.converter(config).convert("\n".join(chars)).split("\n")
+        return {a: b for a, b in zip(chars, converted, strict=True) if len(b) == 1 and a != b}
+
+    key = f"chars-{config}-{disk_cache.versions('opencc')}-{HAN_BLOCKS}"
+    return dict(_TABLES.get(hashlib.sha256(key.encode()).hexdigest(), make))  # type: ignore[arg-type]
+
+
+#: Character tables by OpenCC's version and config (:func:`_char_table`).
+_TABLES = disk_cache.Store(CACHE / "search", keep=16)
 
 
 JSON = {"ensure_ascii": False, "separators": (",", ":")}
