@@ -23,9 +23,8 @@ def _project(tmp_path: Path) -> Path:
     project = tmp_path / "project"
     shutil.copytree(SITES / "fallback", project)
     # unique text: this site's renderings are new entries of the shared cache
-    (project / "docs" / "guide.md").write_text(
-        f"# 使用指南\n\n{uuid.uuid4().hex} 的預設設定檔。\n\n## 第二節\n\n正文。\n", encoding="utf-8"
-    )
+    text = f"# 使用指南\n\n{uuid.uuid4().hex} 的預設設定檔。\n\n## 第二節\n\n正文。\n"
+    (project / "docs" / "guide.md").write_text(text, encoding="utf-8")
     site_config(project)
     return project
 

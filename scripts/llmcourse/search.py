@@ -14,12 +14,15 @@ conversion: OpenCC's character tables (llmcourse.opencc_chain) and the regional 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -57,6 +60,24 @@ EXCLUDE_SELECTORS = (
 )
 #: Pagefind's output folder, at the site root (inside each mike version folder).
 BUNDLE = "pagefind"
+#: The pages Pagefind indexes (every built page; the 404 page is not one).
+PAGE_FILE = "index.html"
+#: How Pagefind runs: into BUNDLE, each page's article (ROOT_SELECTOR) without what
+#: EXCLUDE_SELECTORS names.
+PAGEFIND_OPTIONS = (
+    "--output-subdir",
+    BUNDLE,
+    "--glob",
+    f"**/{PAGE_FILE}",
+    "--root-selector",
+    ROOT_SELECTOR,
+    "--exclude-selectors",
+    ",".join(EXCLUDE_SELECTORS),
+    "--silent",
+)
+#: Pagefind's bundles of the last few site contents (:func:`index_site`).
+INDEXES = CACHE / "pagefind"
+KEEP_INDEXES = 4
 #: Files Pagefind writes for its own UIs, which the site does not use.
 UNUSED = ("pagefind-ui.*", "pagefind-modular-ui.*", "pagefind-component-ui.*")
 HAN_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
@@ -71,49 +92,88 @@ def terms_path(lang: str) -> str:
     return f"{BUNDLE}/terms.{lang}.json"
 
 
-def index_site(site: Path) -> float:
-    """Index the built site with Pagefind into site/pagefind/; the seconds it took."""
+def index_site(site: Path, *, reuse: bool = True) -> float:
+    """Index the built site with Pagefind into site/pagefind/; the seconds it took.
+
+    Pagefind runs once per content of the pages it indexes: its bundle is kept in
+    ``.cache/pagefind/`` by a key of every page's path and bytes, Pagefind's version and the
+    options it runs with, and a build whose pages are all the same copies it instead (unless
+    ``reuse`` is false: ``bench`` measures Pagefind itself).
+    """
     start = time.perf_counter()
     shutil.rmtree(site / BUNDLE, ignore_errors=True)  # mkdocs serve rebuilds into one folder
-    # the extended binary itself (pagefind[extended]'s public get_executable), not `python -m
-    # pagefind`, which starts a Python only to exec it: a tenth of a second a build
-    from pagefind_bin_extended import get_executable
-
-    pagefind = subprocess.Popen(
-        [
-            str(get_executable()),
-            "--site",
-            str(site),
-            "--output-subdir",
-            BUNDLE,
-            "--glob",
-            "**/index.html",
-            "--root-selector",
-            ROOT_SELECTOR,
-            "--exclude-selectors",
-            ",".join(EXCLUDE_SELECTORS),
-            "--silent",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    kept = INDEXES / _pages_key(site)
+    pagefind = None if reuse and kept.is_dir() else _pagefind(site)
     # the query tables, from the same pages, while Pagefind indexes them on another core
     try:
         tables = {lang: query_tables(lang, text) for lang, text in site_text(site).items()}
     except BaseException:
-        pagefind.kill()
-        pagefind.communicate()
+        if pagefind is not None:
+            pagefind.kill()
+            pagefind.communicate()
         raise
-    out, err = pagefind.communicate()
-    if pagefind.returncode:
-        raise RuntimeError(f"Pagefind failed on {site}: {(err or out)[-2000:]}")
-    for pattern in UNUSED:
-        for path in (site / BUNDLE).glob(pattern):
-            path.unlink()
+    if pagefind is None:
+        shutil.copytree(kept, site / BUNDLE)
+    else:
+        out, err = pagefind.communicate()
+        if pagefind.returncode:
+            raise RuntimeError(f"Pagefind failed on {site}: {(err or out)[-2000:]}")
+        for pattern in UNUSED:
+            for path in (site / BUNDLE).glob(pattern):
+                path.unlink()
+        _keep(site / BUNDLE, kept)
     for lang, table in tables.items():
         write_if_changed(site / terms_path(lang), json.dumps(table, **JSON))
     return time.perf_counter() - start
+
+
+def _pagefind(site: Path) -> subprocess.Popen:
+    """Pagefind indexing the site, started."""
+    # the extended binary itself (pagefind[extended]'s public get_executable), not `python -m
+    # pagefind`, which starts a Python only to exec it: a tenth of a second a build
+    from pagefind_bin_extended import get_executable
+
+    return subprocess.Popen(
+        [str(get_executable()), *PAGEFIND_OPTIONS, "--site", str(site)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _pages_key(site: Path) -> str:
+    """What Pagefind's bundle depends on: the pages it indexes (path and bytes), its version
+    and options."""
+    digest = hashlib.sha256(f"{disk_cache.versions('pagefind-bin-extended')}\0".encode())
+    digest.update("\0".join(PAGEFIND_OPTIONS).encode())
+    for path in sorted(site.rglob(PAGE_FILE)):
+        digest.update(f"\0{path.relative_to(site).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _keep(bundle: Path, kept: Path) -> None:
+    """Keep a copy of a new bundle as ``kept`` (and the most recent few besides)."""
+    with contextlib.suppress(OSError):  # a read-only checkout indexes every time
+        temporary = Path(tempfile.mkdtemp(prefix=".new-", dir=_folder(kept.parent)))
+        shutil.copytree(bundle, temporary / "bundle")
+        try:
+            os.rename(temporary / "bundle", kept)  # whole or not at all
+        except OSError:  # another process kept the same one meanwhile
+            pass
+        shutil.rmtree(temporary, ignore_errors=True)
+        others = sorted(
+            (p for p in kept.parent.iterdir() if p.is_dir() and not p.name.startswith(".")),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for old in others[KEEP_INDEXES:]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def without_page(html: str) -> str:
