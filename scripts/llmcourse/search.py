@@ -143,9 +143,16 @@ def _pagefind(site: Path) -> subprocess.Popen:
 
 def _pages_key(site: Path) -> str:
     """What Pagefind's bundle depends on: the pages it indexes (path and bytes), its version
-    and options."""
+    and options, and what else Pagefind reads them with (a pagefind.* file of the folder it
+    runs in, PAGEFIND_* variables)."""
     digest = hashlib.sha256(f"{disk_cache.versions('pagefind-bin-extended')}\0".encode())
     digest.update("\0".join(PAGEFIND_OPTIONS).encode())
+    for name, value in sorted(os.environ.items()):
+        if name.startswith("PAGEFIND_"):
+            digest.update(f"\0{name}={value}".encode())
+    for config in sorted(Path.cwd().glob("pagefind.*")):
+        with contextlib.suppress(OSError):
+            digest.update(b"\0" + config.read_bytes())
     for path in sorted(site.rglob(PAGE_FILE)):
         digest.update(f"\0{path.relative_to(site).as_posix()}\0".encode())
         digest.update(path.read_bytes())
