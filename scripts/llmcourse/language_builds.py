@@ -86,7 +86,7 @@ def start(config: MkDocsConfig) -> None:
         return
     others = [lang for lang in i18n.build_languages if lang != i18n.current_language]
     log.debug("Building %s in processes of their own", ", ".join(others))
-    _shown()  # from now on, remember the warnings shown here
+    _shown().clear()  # from now on, remember the warnings this build shows here
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # or a child would write what the parent had buffered once more
     for lang in others:
