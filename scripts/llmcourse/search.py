@@ -106,7 +106,7 @@ def index_site(site: Path, *, reuse: bool = True) -> float:
     pagefind = None if reuse and kept.is_dir() else _pagefind(site)
     # the query tables, from the same pages, while Pagefind indexes them on another core
     try:
-        tables = {lang: query_tables(lang, text) for lang, text in site_text(site).items()}
+        tables = {lang: _kept_tables(lang, text) for lang, text in site_text(site).items()}
     except BaseException:
         if pagefind is not None:
             pagefind.kill()
@@ -125,6 +125,14 @@ def index_site(site: Path, *, reuse: bool = True) -> float:
     for lang, table in tables.items():
         write_if_changed(site / terms_path(lang), json.dumps(table, **JSON))
     return time.perf_counter() - start
+
+
+def _kept_tables(lang: str, text: str) -> dict[str, object]:
+    """:func:`query_tables`, once per site text and toolkit (the glossary among it)."""
+    from llmcourse.convert import toolkit_version
+
+    key = hashlib.sha256(f"tables\0{lang}\0{toolkit_version()}\0{text}".encode()).hexdigest()
+    return dict(_TABLES.get(key, lambda: query_tables(lang, text)))  # type: ignore[arg-type]
 
 
 def _pagefind(site: Path) -> subprocess.Popen:
@@ -296,7 +304,8 @@ def _char_table(lang: str) -> dict[str, str]:
     return dict(_TABLES.get(hashlib.sha256(key.encode()).hexdigest(), make))  # type: ignore[arg-type]
 
 
-#: Character tables by OpenCC's version and config (:func:`_char_table`).
+#: Character tables by OpenCC's version and config (:func:`_char_table`), query tables by
+#: site text and toolkit (:func:`_kept_tables`).
 _TABLES = disk_cache.Store(CACHE / "search", keep=16)
 
 
