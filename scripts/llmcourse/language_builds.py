@@ -16,7 +16,7 @@ parent's handlers (so ``--strict`` counts them and a warning both builds gave is
 as :mod:`llmcourse.sanitize`'s reports are in one process) and raises its error. The output is
 the same as one build after another (tested); ``mkdocs serve``, ``course.py check`` and other
 builds in a process that did not start with ``mkdocs build`` build one language after
-another, as do systems without ``fork``.
+another, as do systems other than Linux and a process with a thread running.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import pickle
 import signal
 import sys
 import tempfile
+import threading
 import traceback
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -70,8 +71,11 @@ STATE = _State()
 
 
 def enable(command: str) -> None:
-    """Build languages side by side in this process's builds if ``command`` is a build."""
-    STATE.parallel = command in PARALLEL_COMMANDS and hasattr(os, "fork")
+    """Build languages side by side in this process's builds if ``command`` is a build.
+
+    Only on Linux, where forking is Python's own default way to start processes (macOS's
+    system libraries do not survive a fork in every case, Windows has none)."""
+    STATE.parallel = command in PARALLEL_COMMANDS and sys.platform.startswith("linux")
 
 
 def start(config: MkDocsConfig) -> None:
@@ -83,6 +87,9 @@ def start(config: MkDocsConfig) -> None:
     """
     i18n = config.plugins.get("i18n")
     if not STATE.parallel or i18n is None or nested(config) or not _patch(i18n):
+        return
+    if threading.active_count() > 1:  # a fork copies only this thread: its locks may be held
+        log.debug("A thread is running: the languages are built one by one")
         return
     others = [lang for lang in i18n.build_languages if lang != i18n.current_language]
     log.debug("Building %s in processes of their own", ", ".join(others))
