@@ -121,6 +121,20 @@ def site_config(folder: Path, *, nav: bool = False) -> Path:
     return path
 
 
+#: Small test sites, one folder per scenario (README.md there says what each holds).
+SITES = Path(__file__).parent / "fixtures" / "sites"
+
+
+def scenario_project(folder: Path, scenario: str, pages: dict[str, str] | None = None) -> Path:
+    """``folder``: a copy of a scenario's site with ``pages`` (docs-relative name → text)
+    written into its docs, and its :func:`site_config`."""
+    shutil.copytree(SITES / scenario, folder)
+    for name, text in (pages or {}).items():
+        (folder / "docs" / name).write_text(text, encoding="utf-8")
+    site_config(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The course site as `mkdocs build --strict` makes it."""

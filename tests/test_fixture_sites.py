@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import GIT_ID, build_site, git, site_config
+from conftest import GIT_ID, build_site, git, scenario_project
 
 pytestmark = pytest.mark.slow  # builds fixture sites
-
-SITES = Path(__file__).parent / "fixtures" / "sites"
 
 
 def build(tmp_path: Path, scenario: str, prepare=None) -> Path:
     """Copy a scenario's docs, optionally prepare them (git history), build, return the site."""
-    project = tmp_path / scenario
-    shutil.copytree(SITES / scenario, project)
+    project = scenario_project(tmp_path / scenario, scenario)
     if prepare:
         prepare(project / "docs")
-    config = site_config(project)
+    config = project / "mkdocs.yml"
     site = tmp_path / f"{scenario}-site"
     result = build_site(project, site, "-f", str(config))
     assert result.returncode == 0, result.stderr[-3000:]

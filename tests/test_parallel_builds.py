@@ -5,18 +5,16 @@ would there."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, build_site, site_config
+from conftest import ROOT, build_site, scenario_project
 
 pytestmark = pytest.mark.slow  # builds sites
 
-SITES = Path(__file__).parent / "fixtures" / "sites"
 PARALLEL = "Building zh-CN, en in processes of their own"
 
 #: One language after another: MkDocs' build called in-process without `mkdocs build`'s
@@ -59,40 +57,34 @@ def test_side_by_side_builds_the_same_site_as_one_by_one(tmp_path: Path) -> None
     assert a["sitemap.xml"].decode().count("<url>") == len(pages)
 
 
-def _site_with(tmp_path: Path, name: str, text: str) -> Path:
-    project = tmp_path / "project"
-    shutil.copytree(SITES / "fallback", project)
-    (project / "docs" / name).write_text(text, encoding="utf-8")
-    site_config(project)
-    return project
-
-
-def test_a_warning_of_another_language_fails_the_strict_build_once(tmp_path: Path) -> None:
-    project = _site_with(
-        tmp_path, "broken.en.md", "# Broken\n\nSee [the missing page](missing.md).\n"
-    )
+def _failing_build(tmp_path: Path, name: str, text: str) -> subprocess.CompletedProcess:
+    """The fallback scenario with one more page, built side by side: it fails."""
+    project = scenario_project(tmp_path / "project", "fallback", {name: text})
     result = build_site(project, tmp_path / "site", "-v")
     assert PARALLEL in result.stderr
     assert result.returncode == 1
+    return result
+
+
+def test_a_warning_of_another_language_fails_the_strict_build_once(tmp_path: Path) -> None:
+    result = _failing_build(
+        tmp_path, "broken.en.md", "# Broken\n\nSee [the missing page](missing.md).\n"
+    )
     warning = "Doc file 'broken.en.md' contains a link 'missing.md', but the target is not found"
     assert result.stderr.count(warning) == 1
     assert "Aborted with 1 warnings in strict mode!" in result.stdout
 
 
 def test_an_error_of_another_language_stops_the_build_with_its_message(tmp_path: Path) -> None:
-    project = _site_with(tmp_path, "odd.en.md", "---\nlocale_text: 7\n---\n\n# Odd\n")
-    result = build_site(project, tmp_path / "site", "-v")
-    assert PARALLEL in result.stderr
-    assert result.returncode == 1
+    result = _failing_build(tmp_path, "odd.en.md", "---\nlocale_text: 7\n---\n\n# Odd\n")
     assert "ERROR   -  odd.en.md: front matter locale_text must be {block:" in result.stderr
     assert "Aborted with a BuildError!" in result.stdout
 
 
 def test_a_report_both_languages_give_is_shown_once(tmp_path: Path) -> None:
     # a zh-TW source: the zh-TW build and the zh-CN build (of its converted page) both clean it
-    project = _site_with(tmp_path, "unsafe.md", "# 頁面\n\n<script>alert(1)</script>\n\n正文。\n")
-    result = build_site(project, tmp_path / "site", "-v")
-    assert PARALLEL in result.stderr
-    assert result.returncode == 1
+    result = _failing_build(
+        tmp_path, "unsafe.md", "# 頁面\n\n<script>alert(1)</script>\n\n正文。\n"
+    )
     reports = [line for line in result.stderr.splitlines() if "unsafe.md:3:1" in line]
     assert len(reports) == 1, reports

@@ -4,29 +4,23 @@ build, warnings included, and anything rendering reads makes the page render aga
 from __future__ import annotations
 
 import json
-import shutil
 import uuid
 from pathlib import Path
 
 import pytest
 
-from conftest import build_site, site_config
+from conftest import build_site, scenario_project
 from llmcourse import render_cache
 
 pytestmark = pytest.mark.slow  # builds sites
 
-SITES = Path(__file__).parent / "fixtures" / "sites"
 MISSING = "Doc file 'links.md' contains a link 'later.md', but the target is not found"
 
 
 def _project(tmp_path: Path) -> Path:
-    project = tmp_path / "project"
-    shutil.copytree(SITES / "fallback", project)
     # unique text: this site's renderings are new entries of the shared cache
     text = f"# 使用指南\n\n{uuid.uuid4().hex} 的預設設定檔。\n\n## 第二節\n\n正文。\n"
-    (project / "docs" / "guide.md").write_text(text, encoding="utf-8")
-    site_config(project)
-    return project
+    return scenario_project(tmp_path / "project", "fallback", {"guide.md": text})
 
 
 def _entries() -> set[Path]:

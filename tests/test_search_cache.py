@@ -4,28 +4,23 @@ whose pages are all the same takes the bundle it made before; a changed page ind
 from __future__ import annotations
 
 import json
-import shutil
 import uuid
 from pathlib import Path
 
 import pytest
 
-from conftest import build_site, site_config
+from conftest import build_site, scenario_project
 from llmcourse import search
 
 pytestmark = pytest.mark.slow  # builds sites
-
-SITES = Path(__file__).parent / "fixtures" / "sites"
 
 
 def test_the_same_pages_take_the_bundle_made_before_and_a_change_indexes_anew(
     tmp_path: Path,
 ) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(SITES / "fallback", project)
+    text = f"# 使用指南\n\n{uuid.uuid4().hex} 的設定。\n"
+    project = scenario_project(tmp_path / "project", "fallback", {"guide.md": text})
     guide = project / "docs" / "guide.md"
-    guide.write_text(f"# 使用指南\n\n{uuid.uuid4().hex} 的設定。\n", encoding="utf-8")
-    site_config(project)
     site = tmp_path / "site"
     before = set(search.INDEXES.glob("*")) if search.INDEXES.is_dir() else set()
     assert build_site(project, site).returncode == 0
