@@ -35,6 +35,9 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--no-first-run",
+    # shared memory in /tmp, not /dev/shm (64 MB in a default container): a renderer that
+    # cannot map its memory never comes up, and Playwright's new_page() has no timeout
+    "--disable-dev-shm-usage",
 ]
 #: Each language of mkdocs.yml and its folder in the site ("" for the default).
 LANG_PREFIX = {lang: pages.prefix(lang) for lang in pages.LANGS}
