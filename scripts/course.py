@@ -303,8 +303,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("-d", "--site-dir", default="site")
     s.set_defaults(func=cmd_build, needs_venv=False)
 
-    s = sub.add_parser("test", help="run the whole test suite (browser tests included)")
-    s.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    s = sub.add_parser(
+        "test",
+        help="run the whole test suite (browser tests included); pytest's own options and "
+        "paths pass through (`test -x -k serve`)",
+    )
+    s.add_argument("pytest_args", nargs="*", help="given to pytest as they are")
     s.set_defaults(func=cmd_test, needs_venv=False)
 
     s = sub.add_parser("lock", help="refresh requirements.lock")
@@ -370,7 +374,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = parser().parse_args(argv)
+    args, unknown = parser().parse_known_args(argv)
+    if unknown and getattr(args, "func", None) is not cmd_test:
+        parser().parse_args(argv)  # exits 2 naming the unknown arguments, as it always did
+    if unknown:  # pytest's options, in the order given
+        args.pytest_args = argv[argv.index("test") + 1 :]
     if args.needs_venv and not in_venv():
         try:
             import ftfy  # noqa: F401

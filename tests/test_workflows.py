@@ -367,6 +367,40 @@ def load_course():
     return module
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["test"],
+        ["test", "tests/test_notes.py"],
+        ["test", "-x", "-k", "not serve", "tests/test_notes.py"],
+        ["test", "tests/test_notes.py", "--durations=5", "-p", "no:cacheprovider"],
+    ],
+)
+def test_course_py_test_gives_pytest_its_arguments_as_they_are(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`course.py test` passes pytest's options and paths on, in their order: a contributor
+    runs `course.py test -x -k serve` as they would run pytest."""
+    course = load_course()
+    calls = []
+    monkeypatch.setattr(course, "ensure_venv", lambda: Path("/venv/bin/python"))
+    monkeypatch.setattr(course, "ensure_chromium", lambda: None)
+    monkeypatch.setattr(course.subprocess, "call", lambda cmd, **kw: calls.append(cmd) or 0)
+    assert course.main(argv) == 0
+    assert calls == [["/venv/bin/python", "-m", "pytest", *argv[1:]]]
+
+
+def test_course_py_refuses_unknown_options_of_other_commands(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        load_course().main(["status", "-x"])
+    assert stop.value.code == 2
+    assert (
+        capsys.readouterr().err.splitlines()[-1] == "course.py: error: unrecognized arguments: -x"
+    )
+
+
 def test_pip_installs_the_lock_with_require_hashes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
