@@ -33,7 +33,7 @@ from mkdocs.utils import get_relative_url
 from mkdocs_jupyter.plugin import NotebookFile
 
 from llmcourse import convert, locales, notebook_html, source_link, write_if_changed
-from llmcourse.pages import source_file
+from llmcourse.pages import language_of, source_file
 
 #: src_uri of a notebook page -> the template's scripts lifted from it (this language build)
 LIFTED: dict[str, list[notebook_html.Asset]] = {}
@@ -79,9 +79,10 @@ def on_pre_page(page: Page, *, config: MkDocsConfig, files: Files) -> Page:
 
     def render_once(config: MkDocsConfig, files: Files) -> None:
         source = Path(page.file.abs_src_path).read_bytes()
+        lang = language_of(page.file.src_uri)  # the script its headings are slugged in
         data = notebook_html.rendered(
-            notebook_html.render_key(source, options, SLUG),
-            lambda: _render(page, render, config, files),
+            notebook_html.render_key(source, options, f"{SLUG}:{lang}"),
+            lambda: _render(page, render, config, files, source, lang),
         )
         page.content = data["content"]
         page.toc = get_toc(data["toc"])
@@ -170,12 +171,15 @@ def _use_site_slug(config: MkDocsConfig) -> str:
     return f"{name}:{convert.toolkit_version()}:{notebook_html.SLUG_PATCH}"
 
 
-def _render(page: Page, render, config: MkDocsConfig, files: Files) -> dict:
+def _render(
+    page: Page, render, config: MkDocsConfig, files: Files, source: bytes, lang: str
+) -> dict:
     """mkdocs-jupyter's rendering of the page, as data: content, toc tokens, title it sets."""
     if SLUGIFY is not None:  # here, not in on_config: it imports the renderer (nbconvert)
         notebook_html.use_slug(SLUGIFY)
     before = page.__dict__.get("title")
-    render(config, files)
+    with notebook_html.slug_context(source, lang, page.file.src_uri):
+        render(config, files)
     after = page.__dict__.get("title")
     return {
         "content": page.content,

@@ -378,6 +378,60 @@ def test_notebook_converts_markdown_cells_only() -> None:
     assert cv.convert_notebook(unchanged, "zh-CN") == unchanged
 
 
+#: A matrix's rows and columns: 列 and 行 in Taiwan, 行 and 列 on the mainland.
+ROWS_AND_COLUMNS = {
+    "llmcourse": {"conversion": [{"zh-TW": "列", "zh-CN": "行"}, {"zh-TW": "行", "zh-CN": "列"}]}
+}
+
+
+def _rows_and_columns_notebook(text: str) -> str:
+    nb = json.loads(_notebook([{"cell_type": "markdown", "metadata": {}, "source": text}]))
+    nb["metadata"].update(ROWS_AND_COLUMNS)
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def test_notebook_metadata_table_converts_every_markdown_cell() -> None:
+    """A notebook's own table (metadata llmcourse.conversion, shown nowhere, where an inline
+    rule would show in Colab) swaps a matrix's rows and columns; 執行 stays a longer match."""
+    text = _rows_and_columns_notebook("排成 4 列 × 8 行的矩陣，每一列各自執行。")
+    out = json.loads(cv.convert_notebook(text, "zh-CN", source="q.ipynb"))
+    assert out["cells"][0]["source"] == "排成 4 行 × 8 列的矩阵，每一行各自运行。"
+    assert out["metadata"] == json.loads(text)["metadata"]
+    back = _rows_and_columns_notebook("排成 4 行 × 8 列的矩阵，每一行各自运行。")
+    assert json.loads(cv.convert_notebook(back, "zh-TW"))["cells"][0]["source"] == (
+        "排成 4 列 × 8 行的矩陣，每一列各自執行。"
+    )
+    # without the table, OpenCC's characters: the rows stay 列
+    plain = _notebook([{"cell_type": "markdown", "metadata": {}, "source": "每一列"}])
+    assert json.loads(cv.convert_notebook(plain, "zh-CN"))["cells"][0]["source"] == "每一列"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "message"),
+    [
+        ({"llmcourse": [1]}, "q.ipynb: notebook metadata key 'llmcourse' must be a mapping"),
+        (
+            {"llmcourse": {"conversion": {"zh-TW": "列"}}},
+            "q.ipynb: notebook metadata key 'llmcourse.conversion' must be a list of "
+            "{zh-TW: …, zh-CN: …} mappings",
+        ),
+        (
+            {"llmcourse": {"conversion": [{"zh-TW": "列"}]}},
+            "q.ipynb: notebook metadata key 'llmcourse.conversion[0]'.zh-CN: "
+            "missing or not a non-empty string",
+        ),
+    ],
+)
+def test_notebook_metadata_table_errors_name_the_notebook_and_key(
+    metadata: dict[str, Any], message: str
+) -> None:
+    nb = json.loads(_notebook([{"cell_type": "markdown", "metadata": {}, "source": "列"}]))
+    nb["metadata"].update(metadata)
+    with pytest.raises(cv.ConversionRuleError) as error:
+        cv.convert_notebook(json.dumps(nb), "zh-CN", source="q.ipynb")
+    assert str(error.value) == message
+
+
 # ---------------------------------------------------------------------------------------------
 # Heading slugs
 
@@ -510,6 +564,9 @@ def test_command_converts_and_audits(tmp_path: Path) -> None:
     assert code == 0 and json.loads(out)["cells"][0]["source"] == "代码"
     code, out, _ = _run([str(nb)], audit=True)
     assert code == 0 and out == f"{nb}#cell0:1:1: 程式碼 → 代码\n"
+    nb.write_text(_rows_and_columns_notebook("4 列 × 8 行"), encoding="utf-8")
+    code, out, _ = _run([str(nb)], audit=True)  # the notebook's own table is audited too
+    assert (code, out) == (0, f"{nb}#cell0:1:3: 列 → 行\n{nb}#cell0:1:9: 行 → 列\n")
 
 
 def test_command_errors(tmp_path: Path) -> None:

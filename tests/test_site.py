@@ -206,6 +206,17 @@ def test_heading_anchors_same_in_both_scripts(site: Path) -> None:
         assert ids[0] and ids[0] == ids[1], key
 
 
+def test_a_notebook_table_swaps_rows_and_columns_in_the_generated_page(site: Path) -> None:
+    """The quantization notebook's own table (its metadata): a matrix's 4 rows and 8 columns
+    are 4 列 × 8 行 on the zh-TW page and 4 行 × 8 列 on the generated zh-CN one."""
+    shown = {}
+    for lang in ("zh-TW", "zh-CN"):
+        html = html_path(site, lang, "notebooks/quantization").read_text(encoding="utf-8")
+        text = BeautifulSoup(html, "html.parser").select_one("article").get_text()
+        shown[lang] = re.search(r"排成 4 (.) \(row，.*?\) × 8 (.) \(column", text).groups()
+    assert shown == {"zh-TW": ("列", "行"), "zh-CN": ("行", "列")}
+
+
 @pytest.mark.parametrize("notebook", ["attention", "decoding", "quantization"])
 def test_notebook_headings_are_where_their_links_lead(site: Path, notebook: str) -> None:
     """Every table-of-contents, skip and heading link of a notebook page finds its heading,

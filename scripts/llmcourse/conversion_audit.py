@@ -120,16 +120,19 @@ def _opcodes(a: Sequence[Any], b: Sequence[Any]) -> list[tuple[str, int, int, in
     return ops
 
 
-def audit_markdown(text: str, to: str, *, source: str = "<text>") -> Audit:
+def audit_markdown(
+    text: str, to: str, *, source: str = "<text>", rules: tuple[tuple[str, str], ...] = ()
+) -> Audit:
     """Convert ``text`` and check it: regional terms replaced, protected spans that differ.
 
     Replacements are glossary/page-rule matches whose result is not the plain character
     conversion of the source term. Protected spans (identifier values of the front matter
     included) are compared by re-scanning the output independently and reported at the
     source's line:col; text produced by ``-{…}-`` rules is left out of that comparison.
+    ``rules``: a notebook's own table (:func:`llmcourse.rules.notebook_rules`).
     """
     direction = check_script(to)
-    result = convert_md(text, to, source)
+    result = convert_md(text, to, source, rules=rules)
     chars = _char_level(direction)
     where = _locator(text)
     plain: dict[str, str] = {}

@@ -14,6 +14,7 @@ from .convert import (
     convert_markdown,
     convert_notebook,
 )
+from .rules import notebook_rules
 
 __all__ = ["command"]
 
@@ -94,12 +95,20 @@ def _command_notebook(
         stdout.write(convert_notebook(text, to, source=name))
         return 0
     status = 0
-    for index, cell in enumerate(json.loads(text).get("cells", [])):
+    notebook = json.loads(text)
+    rules = notebook_rules(notebook, to, name)
+    for index, cell in enumerate(notebook.get("cells", [])):
         if cell.get("cell_type") == "markdown":
             src = cell.get("source", "")
             cell_text = "".join(src) if isinstance(src, list) else src
             label = f"{name}#cell{index}"
             status = max(
-                status, _report(label, audit_markdown(cell_text, to, source=label), stdout, stderr)
+                status,
+                _report(
+                    label,
+                    audit_markdown(cell_text, to, source=label, rules=rules),
+                    stdout,
+                    stderr,
+                ),
             )
     return status

@@ -173,39 +173,55 @@ def _assemble(
 
 
 def _convert_plain(
-    text: str, to: str, *, rules: bool = True, record: bool = False
+    text: str,
+    to: str,
+    *,
+    rules: bool = True,
+    record: bool = False,
+    page_rules: tuple[tuple[str, str], ...] = (),
 ) -> tuple[str, Result]:
     direction = check_script(to)
     spans = mdspans.scan_rules(text) if rules else []
-    work = _work(direction, ())
+    work = _work(direction, page_rules)
     asm, replaced = _assemble(text, spans, to, work, record)
     output, ranges = asm.finish(_converter(str(work.chain.config)).convert)
     return output, Result(output, spans, ranges, replaced)
 
 
-def convert_md(text: str, to: str, source: str, *, record: bool = True) -> Result:
+def convert_md(
+    text: str,
+    to: str,
+    source: str,
+    *,
+    record: bool = True,
+    rules: tuple[tuple[str, str], ...] = (),
+) -> Result:
     """Convert a Markdown text to ``to`` (no explicit anchors added: see
-    :func:`llmcourse.convert.convert_markdown`); ``record`` the glossary words replaced."""
+    :func:`llmcourse.convert.convert_markdown`); ``record`` the glossary words replaced.
+    ``rules``: a page's own (from, to) pairs given from elsewhere than the text's front matter
+    (a notebook's metadata, :func:`llmcourse.rules.notebook_rules`)."""
     direction = check_script(to)
     try:
         spans = mdspans.scan(text)
     except RuleError as exc:
         raise rule_error(exc, text, source) from exc
     fm = mdspans.split_front_matter(text)
-    rules = page_rules(fm.data, to, source) if fm is not None else ()
+    if fm is not None:
+        rules = page_rules(fm.data, to, source) + rules
     work = _work(direction, rules)
     asm, replaced = _assemble(text, spans, to, work, record)
     output, ranges = asm.finish(_converter(str(work.chain.config)).convert)
     return Result(output, spans, ranges, replaced)
 
 
-def convert_text(text: str, to: str) -> str:
+def convert_text(text: str, to: str, page_rules: tuple[tuple[str, str], ...] = ()) -> str:
     """Convert a plain string (page title, nav label, site name) to ``to``.
 
-    Glossary + OpenCC; ``-{…}-`` markers are honoured; no Markdown scanning.
+    Glossary + OpenCC (and a page's own (from, to) pairs); ``-{…}-`` markers are honoured;
+    no Markdown scanning.
     """
     try:
-        return _convert_plain(text, to)[0]
+        return _convert_plain(text, to, page_rules=page_rules)[0]
     except RuleError as exc:
         raise rule_error(exc, text, "<text>") from exc
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from .convert_core import convert_md
 from .glossary import check_script
+from .rules import notebook_rules
 
 __all__ = ["convert_notebook"]
 
@@ -28,13 +29,15 @@ def _json_style(nb_json: str) -> dict[str, Any]:
 
 
 def convert_notebook(nb_json: str, to: str, *, source: str = "<notebook>") -> str:
-    """Convert the markdown cells of a Jupyter notebook; code cells and outputs never change.
+    """Convert the markdown cells of a Jupyter notebook, with its own conversion table (see
+    :func:`llmcourse.rules.notebook_rules`); code cells and outputs never change.
 
     Returns JSON text in the notebook's own formatting (indent, ASCII escaping, final newline);
     a notebook with nothing to convert is returned unchanged.
     """
     check_script(to)
     nb = json.loads(nb_json)
+    rules = notebook_rules(nb, to, source)
     changed = False
     for index, cell in enumerate(nb.get("cells", [])):
         if cell.get("cell_type") != "markdown":
@@ -42,7 +45,7 @@ def convert_notebook(nb_json: str, to: str, *, source: str = "<notebook>") -> st
         src = cell.get("source", "")
         text = "".join(src) if isinstance(src, list) else src
         # No explicit {#id}: notebook cells are rendered by nbconvert, which has no attr_list.
-        converted = convert_md(text, to, f"{source}#cell{index}", record=False).output
+        converted = convert_md(text, to, f"{source}#cell{index}", record=False, rules=rules).output
         if converted == text:
             continue
         changed = True

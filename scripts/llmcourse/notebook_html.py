@@ -17,7 +17,8 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -35,7 +36,7 @@ from tinycss2.ast import (
 )
 
 from llmcourse import CACHE as CACHE_ROOT
-from llmcourse import disk_cache, theme_patch
+from llmcourse import chinese, disk_cache, theme_patch
 
 #: The template whose markup this module takes apart, and this module (theme_patch errors)
 TEMPLATE = "mkdocs-jupyter's mkdocs_html/notebook.html.j2"
@@ -340,6 +341,27 @@ def render_key(source: bytes, options: dict, slug: str = "") -> str:
     for name in RENDER_OPTIONS:
         digest.update(f"\0{name}={options.get(name)!r}".encode())
     return digest.hexdigest()
+
+
+@contextmanager
+def slug_context(source: bytes, lang: str, name: str) -> Iterator[None]:
+    """While the notebook ``source`` (``name``) is rendered as a page in ``lang``: its headings
+    slugged as written in that script, with the notebook's own conversion table (its metadata,
+    :func:`llmcourse.rules.notebook_rules`), as its text was converted. A heading then has one
+    id in zh-TW and zh-CN, also where the table swaps two words (列 and 行)."""
+    from .rules import notebook_rules
+    from .slug import CANONICAL, SLUG_RULES, SLUG_SCRIPT
+
+    script = lang if lang in chinese.SCRIPTS else None
+    rules = ()
+    if script is not None and script != CANONICAL:
+        rules = notebook_rules(json.loads(source), CANONICAL, name)
+    tokens = SLUG_SCRIPT.set(script), SLUG_RULES.set(rules)
+    try:
+        yield
+    finally:
+        SLUG_SCRIPT.reset(tokens[0])
+        SLUG_RULES.reset(tokens[1])
 
 
 def rendered(key: str, render: Callable[[], object], cache: Path = CACHE):

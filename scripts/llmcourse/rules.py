@@ -1,4 +1,5 @@
-"""A page's own conversion rules: its front matter's ``conversion:`` table, bad ``-{…}-`` rules.
+"""A page's own conversion rules: its front matter's ``conversion:`` table (a notebook's:
+its metadata's ``llmcourse.conversion``), bad ``-{…}-`` rules.
 
 The ``-{…}-`` rules themselves are read by :mod:`llmcourse.mdspans` and applied by
 :mod:`llmcourse.convert_core`.
@@ -10,7 +11,7 @@ from . import chinese, mdtext
 from .glossary import ConversionRuleError
 from .mdspans import RuleError
 
-__all__ = ["page_rules", "rule_error"]
+__all__ = ["notebook_rules", "page_rules", "rule_error"]
 
 
 def page_rules(data: object, to: str, source: str = "<text>") -> tuple[tuple[str, str], ...]:
@@ -22,16 +23,34 @@ def page_rules(data: object, to: str, source: str = "<text>") -> tuple[tuple[str
     """
     if not isinstance(data, dict) or data.get("conversion") is None:
         return ()
-    table = data["conversion"]
+    return _table(data["conversion"], to, f"{source}: front matter key 'conversion")
+
+
+def notebook_rules(notebook: object, to: str, source: str) -> tuple[tuple[str, str], ...]:
+    """A notebook's own table: its metadata's ``{"llmcourse": {"conversion": [...]}}``, with
+    the schema of :func:`page_rules`, for every Markdown cell. Notebooks have no front matter,
+    and an inline ``-{…}-`` rule would show as it is where the notebook opens elsewhere
+    (Colab, JupyterLab); the metadata shows nowhere."""
+    metadata = notebook.get("metadata") if isinstance(notebook, dict) else None
+    ours = metadata.get("llmcourse") if isinstance(metadata, dict) else None
+    if ours is None:
+        return ()
+    if not isinstance(ours, dict):
+        raise ConversionRuleError(f"{source}: notebook metadata key 'llmcourse' must be a mapping")
+    if ours.get("conversion") is None:
+        return ()
+    return _table(ours["conversion"], to, f"{source}: notebook metadata key 'llmcourse.conversion")
+
+
+def _table(table: object, to: str, key: str) -> tuple[tuple[str, str], ...]:
+    """The (from, to) pairs for ``to`` of a ``conversion`` table; ``key`` names it in errors
+    (up to its closing quote)."""
     if not isinstance(table, list):
-        raise ConversionRuleError(
-            f"{source}: front matter key 'conversion' must be a list of "
-            "{zh-TW: …, zh-CN: …} mappings"
-        )
+        raise ConversionRuleError(f"{key}' must be a list of {{zh-TW: …, zh-CN: …}} mappings")
     other = chinese.other(to)
     pairs: dict[str, str] = {}
     for i, item in enumerate(table):
-        where = f"{source}: front matter key 'conversion[{i}]'"
+        where = f"{key}[{i}]'"
         if not isinstance(item, dict):
             raise ConversionRuleError(f"{where}: expected {{zh-TW: …, zh-CN: …}}, got {item!r}")
         unknown = sorted(str(k) for k in set(item) - set(chinese.SCRIPTS))

@@ -11,11 +11,26 @@ import unicodedata
 from . import chinese, opencc_chain
 from .convert_core import convert_text
 
-__all__ = ["CANONICAL", "PLAIN", "SLUG_SCRIPT", "TAIWAN", "char_script", "heading_slug"]
+__all__ = [
+    "CANONICAL",
+    "PLAIN",
+    "SLUG_RULES",
+    "SLUG_SCRIPT",
+    "TAIWAN",
+    "char_script",
+    "heading_slug",
+]
 
 #: Set to "zh-TW"/"zh-CN" while rendering a page so :func:`heading_slug` need not guess.
 SLUG_SCRIPT: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "SLUG_SCRIPT", default=None
+)
+#: A page's own (from, to) pairs into :data:`CANONICAL` while it is rendered: its headings are
+#: brought to the canonical form as its text is converted (a notebook's metadata table,
+#: :func:`llmcourse.notebook_html.slug_context`; a Markdown page's generated headings carry
+#: their source's ids instead).
+SLUG_RULES: contextvars.ContextVar[tuple[tuple[str, str], ...]] = contextvars.ContextVar(
+    "SLUG_RULES", default=()
 )
 
 
@@ -63,7 +78,7 @@ def _canonical(text: str) -> str:
         script = CANONICAL if scripts.count(CANONICAL) > scripts.count(other) else other
     if script == CANONICAL:
         return opencc_chain.converter(dict(PLAIN)[CANONICAL]).convert(text)
-    return convert_text(text, CANONICAL)
+    return convert_text(text, CANONICAL, SLUG_RULES.get())
 
 
 _TAGS = re.compile(r"<[^>]*>")
