@@ -129,6 +129,10 @@ PROBLEMS: dict[str, list[str]] = {
         "docs/notebooks/demo.ipynb:3:78: notebook holds half a character (a lone UTF-16 "
         "surrogate escape), which no page can show"
     ],
+    "notebook-table": [
+        "docs/notebooks/demo.ipynb:6:3: notebook metadata key 'llmcourse.conversion[1]'.zh-CN: "
+        "missing or not a non-empty string"
+    ],
     "two-sources": ["docs/index.zh-CN.md:1:1: two Chinese sources: index.md and index.zh-CN.md"],
 }
 #: Scenarios that must pass: everything valid, a declared difference, unsafe tags in code only.

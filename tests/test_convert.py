@@ -416,9 +416,18 @@ def test_notebook_metadata_table_converts_every_markdown_cell() -> None:
             "{zh-TW: …, zh-CN: …} mappings",
         ),
         (
-            {"llmcourse": {"conversion": [{"zh-TW": "列"}]}},
-            "q.ipynb: notebook metadata key 'llmcourse.conversion[0]'.zh-CN: "
+            {"llmcourse": {"conversion": [{"zh-TW": "列", "zh-CN": "行"}, {"zh-TW": "行"}]}},
+            "q.ipynb: notebook metadata key 'llmcourse.conversion[1]'.zh-CN: "
             "missing or not a non-empty string",
+        ),
+        (
+            {
+                "llmcourse": {
+                    "conversion": [{"zh-TW": "列", "zh-CN": "行"}, {"zh-TW": "列", "zh-CN": "排"}]
+                }
+            },
+            "q.ipynb: notebook metadata key 'llmcourse.conversion[1]'.zh-TW: "
+            "'列' is already mapped to '行'",
         ),
     ],
 )

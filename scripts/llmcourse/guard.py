@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from llmcourse import mdspans
+from llmcourse.glossary import ConversionRuleError
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 #: A page's problems by (name shown, suffix, digest of its bytes): see docs_problems.
@@ -155,7 +156,7 @@ def page_problems(data: bytes, suffix: str, report) -> str | None:
         return None
     if suffix == ".ipynb":
         try:
-            json.loads(text)
+            notebook = json.loads(text)
         except json.JSONDecodeError as exc:
             report.add(
                 exc.lineno,
@@ -178,7 +179,7 @@ def page_problems(data: bytes, suffix: str, report) -> str | None:
                 "remove the \\u escape or write the whole character",
             )
             return None
-        return text
+        return text if _notebook_table_usable(notebook, text, report) else None
     if not front_matter_plain(text, report):
         return None
     try:
@@ -208,6 +209,28 @@ def page_problems(data: bytes, suffix: str, report) -> str | None:
     lines = body.splitlines()
     check_nesting(lines, skipped + 1, mdtext.code_mask(lines), report)
     return text
+
+
+def _notebook_table_usable(notebook: object, text: str, report) -> bool:
+    """A notebook's own conversion table (metadata ``llmcourse``) is well formed, or it is
+    reported at its key: the build would otherwise fail on it in the middle of a page."""
+    from llmcourse import chinese
+    from llmcourse.rules import notebook_rules
+
+    try:
+        for to in chinese.SCRIPTS:
+            notebook_rules(notebook, to, report.path)
+    except ConversionRuleError as exc:
+        keys = list(re.finditer(r'"llmcourse"\s*:', text))  # the metadata comes last
+        at = keys[-1].start() if keys else 0
+        report.add(
+            text.count("\n", 0, at) + 1,
+            at - (text.rfind("\n", 0, at) + 1) + 1,
+            str(exc).removeprefix(f"{report.path}: "),
+            'write it as "llmcourse": {"conversion": [{"zh-TW": "…", "zh-CN": "…"}, …]}',
+        )
+        return False
+    return True
 
 
 def _lone_surrogate(text: str) -> int | None:

@@ -42,15 +42,15 @@ def notebook_rules(notebook: object, to: str, source: str) -> tuple[tuple[str, s
     return _table(ours["conversion"], to, f"{source}: notebook metadata key 'llmcourse.conversion")
 
 
-def _table(table: object, to: str, key: str) -> tuple[tuple[str, str], ...]:
-    """The (from, to) pairs for ``to`` of a ``conversion`` table; ``key`` names it in errors
+def _table(table: object, to: str, name: str) -> tuple[tuple[str, str], ...]:
+    """The (from, to) pairs for ``to`` of a ``conversion`` table; ``name`` names it in errors
     (up to its closing quote)."""
     if not isinstance(table, list):
-        raise ConversionRuleError(f"{key}' must be a list of {{zh-TW: …, zh-CN: …}} mappings")
+        raise ConversionRuleError(f"{name}' must be a list of {{zh-TW: …, zh-CN: …}} mappings")
     other = chinese.other(to)
     pairs: dict[str, str] = {}
     for i, item in enumerate(table):
-        where = f"{key}[{i}]'"
+        where = f"{name}[{i}]'"
         if not isinstance(item, dict):
             raise ConversionRuleError(f"{where}: expected {{zh-TW: …, zh-CN: …}}, got {item!r}")
         unknown = sorted(str(k) for k in set(item) - set(chinese.SCRIPTS))
