@@ -96,3 +96,17 @@ def test_a_new_file_renders_the_pages_that_link_to_it_again(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr[-3000:]
     html = (tmp_path / "site" / "links" / "index.html").read_text("utf-8")
     assert '<a href="../later/">後來的頁</a>' in html
+
+
+def test_a_quiet_build_does_not_keep_a_warning_from_the_next_build(tmp_path: Path) -> None:
+    # `mkdocs build -q` sets MkDocs' logger to ERROR: its renderings record no warning, and a
+    # later build from them must still give the warning (and fail in strict mode)
+    project = _project(tmp_path)
+    (project / "docs" / "links.md").write_text(
+        f"# 連結 {uuid.uuid4().hex}\n\n見[後來的頁](later.md)。\n", "utf-8"
+    )
+    quiet = build_site(project, tmp_path / "quiet", "-q")
+    assert MISSING not in quiet.stderr
+    result = build_site(project, tmp_path / "site")
+    assert result.stderr.count(MISSING) == 1
+    assert result.returncode == 1

@@ -11,6 +11,9 @@ same warnings) by a key of all rendering reads:
 * every file of the build, with its URL (links are rewritten and checked against them);
 * the configuration rendering reads: the Markdown extensions and their settings, link
   validation, directory URLs;
+* the least level of the log records rendering keeps (a quiet build, ``-q``, or ``course.py
+  check``'s, hears no INFO or WARNING records: what it renders must not stand for a build
+  that shows them);
 * this package's code and data (the heading slug's glossary among them) and the versions of
   MkDocs, Python-Markdown, pymdown-extensions and Pygments
   (:func:`llmcourse.convert.toolkit_version`).
@@ -99,6 +102,7 @@ def _key(page: Page, config: MkDocsConfig, files: Files, version: str) -> str:
     for part in (
         "render-1",
         version,
+        str(max(LEVEL, PAGES_LOG.getEffectiveLevel())),  # what the records kept can hold
         page.file.src_uri,
         page.file.dest_uri,
         page.file.url,
