@@ -110,3 +110,32 @@ def test_a_quiet_build_does_not_keep_a_warning_from_the_next_build(tmp_path: Pat
     result = build_site(project, tmp_path / "site")
     assert result.stderr.count(MISSING) == 1
     assert result.returncode == 1
+
+
+@pytest.mark.parametrize("library", ["mkdocs", "mkdocs-static-i18n"])
+def test_a_rendering_is_not_reused_by_another_version_of_what_rewrites_its_links(
+    library: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # MkDocs' Page.render rewrites and checks the links (its warnings' text is MkDocs'), with
+    # mkdocs-static-i18n's Files.get_file_from_path choosing the language's file of a link
+    from types import SimpleNamespace
+
+    from llmcourse import disk_cache
+
+    file = SimpleNamespace(src_uri="a.md", dest_uri="a/index.html", url="a/")
+    page = SimpleNamespace(file=file, markdown="[b](b.md)\n")
+    config = SimpleNamespace(
+        markdown_extensions=["toc"], mdx_configs={}, validation={}, use_directory_urls=True
+    )
+    keys = []
+    for version in ("1.0", "2.0"):
+        real = disk_cache.metadata.version
+        monkeypatch.setattr(
+            disk_cache.metadata,
+            "version",
+            lambda name, v=version, real=real: v if name == library else real(name),
+        )
+        disk_cache.versions.cache_clear()
+        keys.append(render_cache._key(page, config, [], "toolkit"))  # type: ignore[arg-type]
+    disk_cache.versions.cache_clear()
+    assert keys[0] != keys[1]

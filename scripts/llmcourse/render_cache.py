@@ -15,8 +15,9 @@ same warnings) by a key of all rendering reads:
   check``'s, hears no INFO or WARNING records: what it renders must not stand for a build
   that shows them);
 * this package's code and data (the heading slug's glossary among them) and the versions of
-  MkDocs, Python-Markdown, pymdown-extensions and Pygments
-  (:func:`llmcourse.convert.toolkit_version`).
+  Python-Markdown, pymdown-extensions and Pygments (:func:`llmcourse.convert.toolkit_version`),
+  and of what rewrites and checks the links (:data:`LIBRARIES`: MkDocs, and
+  mkdocs-static-i18n, whose files choose a link's page in the language).
 
 What comes after rendering (the sanitizer, every hook's ``on_page_content``) runs on every
 build. A verbose build (``-v``) renders every page: MkDocs records the links to anchors only
@@ -42,6 +43,8 @@ from llmcourse import CACHE, disk_cache
 RENDERED = disk_cache.Store(CACHE / "rendered", keep=1024)
 #: MkDocs' logger of page rendering, whose level decides whether links to anchors are kept.
 PAGES_LOG = logging.getLogger("mkdocs.structure.pages")
+#: The libraries of rendering that :func:`llmcourse.convert.toolkit_version` does not name.
+LIBRARIES = ("mkdocs", "mkdocs-static-i18n")
 #: What a record of rendering keeps: the records of INFO and above (the console shows no less).
 LEVEL = logging.INFO
 
@@ -102,6 +105,7 @@ def _key(page: Page, config: MkDocsConfig, files: Files, version: str) -> str:
     for part in (
         "render-1",
         version,
+        disk_cache.versions(*LIBRARIES),
         str(max(LEVEL, PAGES_LOG.getEffectiveLevel())),  # what the records kept can hold
         page.file.src_uri,
         page.file.dest_uri,
