@@ -4,6 +4,7 @@ whose pages are all the same takes the bundle it made before; a changed page ind
 from __future__ import annotations
 
 import json
+import shutil
 import uuid
 from pathlib import Path
 
@@ -91,3 +92,29 @@ def test_a_bundle_a_build_took_is_kept_before_older_ones(
     search.index_site(_tiny_site(site, "內容新"))  # one more: the least recently used goes
     assert taken.is_dir()
     assert not oldest.exists()
+
+
+def test_a_bundle_is_not_kept_for_pages_that_changed_while_pagefind_read_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # serve writes a changed page while the last change's Pagefind (its background thread)
+    # still reads the site: that bundle is of neither page, and must not stand for the first
+    monkeypatch.setattr(search, "INDEXES", tmp_path / "indexes")
+    site = _tiny_site(tmp_path / "site", "第一版")
+    search.index_site(site, reuse=False)
+    first = sorted(p.relative_to(site).as_posix() for p in (site / search.BUNDLE).rglob("*"))
+    shutil.rmtree(search.INDEXES)
+    start = search._pagefind
+
+    def page_written_meanwhile(site: Path):  # type: ignore[no-untyped-def]
+        _tiny_site(site, "第二版")
+        return start(site)
+
+    monkeypatch.setattr(search, "_pagefind", page_written_meanwhile)
+    search.index_site(site)
+    monkeypatch.setattr(search, "_pagefind", start)
+    _tiny_site(site, "第一版")  # the change undone
+    search.index_site(site)
+    assert (
+        sorted(p.relative_to(site).as_posix() for p in (site / search.BUNDLE).rglob("*")) == first
+    )

@@ -98,8 +98,9 @@ def index_site(site: Path, *, reuse: bool = True) -> float:
 
     Pagefind runs once per content of the pages it indexes: its bundle is kept in
     ``.cache/pagefind/`` by a key of every page's path and bytes, Pagefind's version and the
-    options it runs with, and a build whose pages are all the same copies it instead (unless
-    ``reuse`` is false: ``bench`` measures Pagefind itself).
+    options it runs with (kept only when no page changed while Pagefind read them: serve
+    writes pages while its last index runs), and a build whose pages are all the same copies
+    it instead (unless ``reuse`` is false: ``bench`` measures Pagefind itself).
     """
     start = time.perf_counter()
     shutil.rmtree(site / BUNDLE, ignore_errors=True)  # mkdocs serve rebuilds into one folder
@@ -126,7 +127,8 @@ def index_site(site: Path, *, reuse: bool = True) -> float:
         for pattern in UNUSED:
             for path in (site / BUNDLE).glob(pattern):
                 path.unlink()
-        _keep(site / BUNDLE, kept)
+        if _pages_key(site) == kept.name:  # no page was written while Pagefind read them
+            _keep(site / BUNDLE, kept)
     for lang, table in tables.items():
         write_if_changed(site / terms_path(lang), json.dumps(table, **JSON))
     return time.perf_counter() - start
