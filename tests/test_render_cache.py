@@ -139,3 +139,35 @@ def test_a_rendering_is_not_reused_by_another_version_of_what_rewrites_its_links
         keys.append(render_cache._key(page, config, [], "toolkit"))  # type: ignore[arg-type]
     disk_cache.versions.cache_clear()
     assert keys[0] != keys[1]
+
+
+def test_every_warning_of_a_page_is_given_again_from_the_cache(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    links = "".join(f"見[第 {n} 頁](later-{n}.md)。\n\n" for n in range(1, 21))
+    (project / "docs" / "links.md").write_text(f"# 連結 {uuid.uuid4().hex}\n\n{links}", "utf-8")
+    shown = []
+    for run in ("first", "from the cache"):
+        result = build_site(project, tmp_path / "site")
+        assert result.returncode == 1, run
+        shown.append(
+            sorted(line for line in result.stderr.splitlines() if "links.md' contains" in line)
+        )
+    assert len(shown[0]) == 20
+    assert shown[1] == shown[0]
+
+
+def test_the_records_of_a_rendering_are_all_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    # each record is let go once handled: a later one may get its id (its memory) again
+    import logging
+
+    monkeypatch.setattr(logging.getLogger("mkdocs"), "level", logging.INFO)
+    # no handler that keeps records (pytest's own), as in a build
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    monkeypatch.setattr(logging.getLogger("mkdocs"), "handlers", [])
+    log = logging.getLogger("mkdocs.structure.pages")
+    with render_cache._records() as records:
+        for n in range(20):
+            log.warning("Doc file 'a.md' contains a link 'missing-%d.md'", n)
+    assert [message for _, _, message in records] == [
+        f"Doc file 'a.md' contains a link 'missing-{n}.md'" for n in range(20)
+    ]

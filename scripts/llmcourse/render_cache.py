@@ -189,9 +189,11 @@ class _Keep(logging.Handler):
     def __init__(self, records: list[tuple[str, int, str]]) -> None:
         super().__init__(LEVEL)
         self.records = records
-        self.ids: set[int] = set()
+        #: the record last kept, held: by its id alone, a later record that got the memory
+        #: of a handled (and freed) one was taken for it and left out
+        self.last: logging.LogRecord | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
-        if id(record) not in self.ids:  # a record the root logger sees after "mkdocs" did
-            self.ids.add(id(record))
+        if record is not self.last:  # not the root logger's turn of the one "mkdocs" had
+            self.last = record
             self.records.append((record.name, record.levelno, record.getMessage()))
