@@ -146,3 +146,42 @@ def test_the_language_processes_end_with_a_killed_first_build(tmp_path: Path) ->
         for pid in pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+#: Language builds that print (a library's progress, a hook's print()) to a stdout that is
+#: a file or a pipe, where Python buffers it.
+PRINTING = """
+import types
+from llmcourse import language_builds
+
+class I18n:  # what start() and join_or_build() read of mkdocs-static-i18n's plugin
+    build_languages = ["zh-TW", "zh-CN", "en"]
+    current_language = "zh-TW"
+    building = False
+    i18n_files_per_language = {"zh-CN": [], "en": []}
+
+i18n = I18n()
+config = types.SimpleNamespace(plugins={"i18n": i18n})
+
+def printing(config, dirty=False):
+    print("built", config.plugins["i18n"].current_language)
+
+language_builds._BUILD = build = printing  # MkDocs' build, as the loop calls it
+language_builds.enable("build")
+language_builds.start(config)
+for lang in ("zh-CN", "en"):
+    i18n.current_language = lang
+    language_builds.join_or_build(config)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="side by side on Linux only")
+def test_what_a_language_process_prints_is_not_lost(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    with out.open("w") as stdout:
+        result = subprocess.run(
+            [sys.executable, "-c", PRINTING], stdout=stdout, env=buffered, timeout=60
+        )
+    assert result.returncode == 0
+    assert sorted(out.read_text().splitlines()) == ["built en", "built zh-CN"]

@@ -214,7 +214,10 @@ def _child(config: MkDocsConfig, i18n: object, lang: str, report: IO[bytes]) -> 
         pickle.dump(("failed", _portable(exc)), report)
     finally:
         report.flush()
-        os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
+        for stream in (sys.stdout, sys.stderr):  # what this process wrote (the parent's
+            with contextlib.suppress(Exception):  # buffers were flushed before the fork)
+                stream.flush()
+        os._exit(code)  # no atexit handlers
 
 
 class _Records:
