@@ -4,9 +4,13 @@ would there."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +25,7 @@ PARALLEL = "Building zh-CN, en in processes of their own"
 #: start-up event, as `course.py check` builds.
 ONE_BY_ONE = """
 import sys
+import time
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 build(load_config(sys.argv[1], site_dir=sys.argv[2]))
@@ -88,3 +93,95 @@ def test_a_report_both_languages_give_is_shown_once(tmp_path: Path) -> None:
     )
     reports = [line for line in result.stderr.splitlines() if "unsafe.md:3:1" in line]
     assert len(reports) == 1, reports
+
+
+#: A first build that forks its languages' processes (each still building) and is then
+#: killed: SIGKILL, as a CI's cancel, `subprocess.run(timeout=)` or the OOM killer end it.
+KILLED_PARENT = """
+import os, signal, types
+import mkdocs.commands.build
+from llmcourse import language_builds
+
+class I18n:  # what start() reads of mkdocs-static-i18n's plugin
+    build_languages = ["zh-TW", "zh-CN", "en"]
+    current_language = "zh-TW"
+    building = False
+
+build = mkdocs.commands.build.build  # the loop's call, which start() redirects
+
+def still_building(config, i18n, lang, report):
+    signal.pause()
+
+language_builds._child = still_building
+language_builds.enable("build")
+language_builds.start(types.SimpleNamespace(plugins={"i18n": I18n()}))
+print(" ".join(str(c.pid) for c in language_builds.STATE.children.values()), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="side by side on Linux only")
+def test_the_language_processes_end_with_a_killed_first_build(tmp_path: Path) -> None:
+    # output to a file: a pipe stays open while any language process lives
+    out = tmp_path / "out"
+    with out.open("w") as stdout:
+        code = subprocess.run([sys.executable, "-c", KILLED_PARENT], stdout=stdout, timeout=60)
+    assert code.returncode == -signal.SIGKILL
+    pids = [int(pid) for pid in out.read_text().split()]
+    assert len(pids) == 2
+    try:
+        deadline = time.monotonic() + 60  # a bound on the wait, not a measurement
+        while any(map(_running, pids)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [pid for pid in pids if _running(pid)] == []
+    finally:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+#: Language builds that print (a library's progress, a hook's print()) to a stdout that is
+#: a file or a pipe, where Python buffers it.
+PRINTING = """
+import types
+from llmcourse import language_builds
+
+class I18n:  # what start() and join_or_build() read of mkdocs-static-i18n's plugin
+    build_languages = ["zh-TW", "zh-CN", "en"]
+    current_language = "zh-TW"
+    building = False
+    i18n_files_per_language = {"zh-CN": [], "en": []}
+
+i18n = I18n()
+config = types.SimpleNamespace(plugins={"i18n": i18n})
+
+def printing(config, dirty=False):
+    print("built", config.plugins["i18n"].current_language)
+
+language_builds._BUILD = build = printing  # MkDocs' build, as the loop calls it
+language_builds.enable("build")
+language_builds.start(config)
+for lang in ("zh-CN", "en"):
+    i18n.current_language = lang
+    language_builds.join_or_build(config)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="side by side on Linux only")
+def test_what_a_language_process_prints_is_not_lost(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    with out.open("w") as stdout:
+        result = subprocess.run(
+            [sys.executable, "-c", PRINTING], stdout=stdout, env=buffered, timeout=60
+        )
+    assert result.returncode == 0
+    assert sorted(out.read_text().splitlines()) == ["built en", "built zh-CN"]

@@ -96,3 +96,78 @@ def test_a_new_file_renders_the_pages_that_link_to_it_again(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr[-3000:]
     html = (tmp_path / "site" / "links" / "index.html").read_text("utf-8")
     assert '<a href="../later/">後來的頁</a>' in html
+
+
+def test_a_quiet_build_does_not_keep_a_warning_from_the_next_build(tmp_path: Path) -> None:
+    # `mkdocs build -q` sets MkDocs' logger to ERROR: its renderings record no warning, and a
+    # later build from them must still give the warning (and fail in strict mode)
+    project = _project(tmp_path)
+    (project / "docs" / "links.md").write_text(
+        f"# 連結 {uuid.uuid4().hex}\n\n見[後來的頁](later.md)。\n", "utf-8"
+    )
+    quiet = build_site(project, tmp_path / "quiet", "-q")
+    assert MISSING not in quiet.stderr
+    result = build_site(project, tmp_path / "site")
+    assert result.stderr.count(MISSING) == 1
+    assert result.returncode == 1
+
+
+@pytest.mark.parametrize("library", ["mkdocs", "mkdocs-static-i18n"])
+def test_a_rendering_is_not_reused_by_another_version_of_what_rewrites_its_links(
+    library: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # MkDocs' Page.render rewrites and checks the links (its warnings' text is MkDocs'), with
+    # mkdocs-static-i18n's Files.get_file_from_path choosing the language's file of a link
+    from types import SimpleNamespace
+
+    from llmcourse import disk_cache
+
+    file = SimpleNamespace(src_uri="a.md", dest_uri="a/index.html", url="a/")
+    page = SimpleNamespace(file=file, markdown="[b](b.md)\n")
+    config = SimpleNamespace(
+        markdown_extensions=["toc"], mdx_configs={}, validation={}, use_directory_urls=True
+    )
+    keys = []
+    for version in ("1.0", "2.0"):
+        real = disk_cache.metadata.version
+        monkeypatch.setattr(
+            disk_cache.metadata,
+            "version",
+            lambda name, v=version, real=real: v if name == library else real(name),
+        )
+        disk_cache.versions.cache_clear()
+        keys.append(render_cache._key(page, config, [], "toolkit"))  # type: ignore[arg-type]
+    disk_cache.versions.cache_clear()
+    assert keys[0] != keys[1]
+
+
+def test_every_warning_of_a_page_is_given_again_from_the_cache(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    links = "".join(f"見[第 {n} 頁](later-{n}.md)。\n\n" for n in range(1, 21))
+    (project / "docs" / "links.md").write_text(f"# 連結 {uuid.uuid4().hex}\n\n{links}", "utf-8")
+    shown = []
+    for run in ("first", "from the cache"):
+        result = build_site(project, tmp_path / "site")
+        assert result.returncode == 1, run
+        shown.append(
+            sorted(line for line in result.stderr.splitlines() if "links.md' contains" in line)
+        )
+    assert len(shown[0]) == 20
+    assert shown[1] == shown[0]
+
+
+def test_the_records_of_a_rendering_are_all_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    # each record is let go once handled: a later one may get its id (its memory) again
+    import logging
+
+    monkeypatch.setattr(logging.getLogger("mkdocs"), "level", logging.INFO)
+    # no handler that keeps records (pytest's own), as in a build
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    monkeypatch.setattr(logging.getLogger("mkdocs"), "handlers", [])
+    log = logging.getLogger("mkdocs.structure.pages")
+    with render_cache._records() as records:
+        for n in range(20):
+            log.warning("Doc file 'a.md' contains a link 'missing-%d.md'", n)
+    assert [message for _, _, message in records] == [
+        f"Doc file 'a.md' contains a link 'missing-{n}.md'" for n in range(20)
+    ]

@@ -4,6 +4,7 @@ whose pages are all the same takes the bundle it made before; a changed page ind
 from __future__ import annotations
 
 import json
+import shutil
 import uuid
 from pathlib import Path
 
@@ -39,3 +40,81 @@ def test_the_same_pages_take_the_bundle_made_before_and_a_change_indexes_anew(
     assert build_site(project, site).returncode == 0
     assert not (site / search.BUNDLE / "marker.txt").exists()
     assert len(set(search.INDEXES.glob("*")) - before) == 2  # the first and the new one
+
+
+def _tiny_site(site: Path, text: str) -> Path:
+    """A built page as Pagefind reads one (Material's article, the page's language)."""
+    site.mkdir(parents=True, exist_ok=True)
+    (site / search.PAGE_FILE).write_text(
+        '<!doctype html><html lang="zh-TW"><head><title>t</title></head><body>'
+        f'<article class="md-content__inner md-typeset"><h1>標題</h1><p>{text}</p></article>'
+        "</body></html>",
+        encoding="utf-8",
+    )
+    return site
+
+
+def test_a_bundle_evicted_while_a_build_takes_it_is_indexed_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # another build (serve's index thread, a second `mkdocs build`) keeps a new bundle and
+    # lets this one go between this build's finding it and copying it
+    monkeypatch.setattr(search, "INDEXES", tmp_path / "indexes")
+    site = _tiny_site(tmp_path / "site", "內容一")
+    search.index_site(site)
+    (kept,) = search.INDEXES.iterdir()
+    made = sorted(p.relative_to(site).as_posix() for p in (site / search.BUNDLE).rglob("*"))
+    copytree = search.shutil.copytree
+
+    def evicted_first(src, dst, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if Path(src) == kept:
+            search.shutil.rmtree(kept)
+        return copytree(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(search.shutil, "copytree", evicted_first)
+    search.index_site(site)
+    assert sorted(p.relative_to(site).as_posix() for p in (site / search.BUNDLE).rglob("*")) == made
+
+
+def test_a_bundle_a_build_took_is_kept_before_older_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "INDEXES", tmp_path / "indexes")
+    site = _tiny_site(tmp_path / "site", "內容零")
+    search.index_site(site)
+    (taken,) = search.INDEXES.iterdir()
+    for n in range(1, search.KEEP_INDEXES):
+        search.index_site(_tiny_site(site, f"內容{n}"))
+    oldest = min(
+        (p for p in search.INDEXES.iterdir() if p != taken), key=lambda p: p.stat().st_mtime_ns
+    )
+    search.index_site(_tiny_site(site, "內容零"))  # taken again: the most recently used
+    search.index_site(_tiny_site(site, "內容新"))  # one more: the least recently used goes
+    assert taken.is_dir()
+    assert not oldest.exists()
+
+
+def test_a_bundle_is_not_kept_for_pages_that_changed_while_pagefind_read_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # serve writes a changed page while the last change's Pagefind (its background thread)
+    # still reads the site: that bundle is of neither page, and must not stand for the first
+    monkeypatch.setattr(search, "INDEXES", tmp_path / "indexes")
+    site = _tiny_site(tmp_path / "site", "第一版")
+    search.index_site(site, reuse=False)
+    first = sorted(p.relative_to(site).as_posix() for p in (site / search.BUNDLE).rglob("*"))
+    shutil.rmtree(search.INDEXES)
+    start = search._pagefind
+
+    def page_written_meanwhile(site: Path):  # type: ignore[no-untyped-def]
+        _tiny_site(site, "第二版")
+        return start(site)
+
+    monkeypatch.setattr(search, "_pagefind", page_written_meanwhile)
+    search.index_site(site)
+    monkeypatch.setattr(search, "_pagefind", start)
+    _tiny_site(site, "第一版")  # the change undone
+    search.index_site(site)
+    assert (
+        sorted(p.relative_to(site).as_posix() for p in (site / search.BUNDLE).rglob("*")) == first
+    )

@@ -13,7 +13,8 @@ compiled templates, the theme's files) is theirs without doing it again. mkdocs-
 still runs its loop: for a language built in a process of its own, its call to MkDocs' build
 waits for that process instead (:func:`join_or_build`), gives its log records to the
 parent's handlers (so ``--strict`` counts them and a warning both builds gave is shown once,
-as :mod:`llmcourse.sanitize`'s reports are in one process) and raises its error. The output is
+as :mod:`llmcourse.sanitize`'s reports are in one process) and raises its error. A language's
+process ends with the first build, however that ends (:func:`_end_with`). The output is
 the same as one build after another (tested); ``mkdocs serve``, ``course.py check`` and other
 builds in a process that did not start with ``mkdocs build`` build one language after
 another, as do systems other than Linux and a process with a thread running.
@@ -21,6 +22,8 @@ another, as do systems other than Linux and a process with a thread running.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import logging.handlers
 import os
@@ -96,10 +99,12 @@ def start(config: MkDocsConfig) -> None:
     _shown().clear()  # from now on, remember the warnings this build shows here
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # or a child would write what the parent had buffered once more
+    parent = os.getpid()
     for lang in others:
         report = tempfile.TemporaryFile(prefix=f"llmcourse-build-{lang}-")
         pid = os.fork()
         if pid == 0:
+            _end_with(parent)
             _child(config, i18n, lang, report)
         STATE.children[lang] = _Child(lang, pid, report)
 
@@ -176,6 +181,20 @@ def _patch(i18n: object) -> bool:
     return True
 
 
+#: Linux's prctl(2) option: the signal a process gets when the thread that forked it ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with(parent: int) -> None:
+    """End this process when ``parent`` (the first build) ends, however it ends: killed
+    (SIGKILL, a CI's cancel, a timeout), a language process would go on writing its folder
+    and holding the parent's output open (a caller reading it to the end waits for it)."""
+    with contextlib.suppress(OSError, AttributeError):  # no prctl: as before
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it ended before prctl
+        os._exit(1)
+
+
 def _child(config: MkDocsConfig, i18n: object, lang: str, report: IO[bytes]) -> NoReturn:
     """Build ``lang`` as mkdocs-static-i18n's loop would, then end the process."""
     code = 1
@@ -195,7 +214,10 @@ def _child(config: MkDocsConfig, i18n: object, lang: str, report: IO[bytes]) -> 
         pickle.dump(("failed", _portable(exc)), report)
     finally:
         report.flush()
-        os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
+        for stream in (sys.stdout, sys.stderr):  # what this process wrote (the parent's
+            with contextlib.suppress(Exception):  # buffers were flushed before the fork)
+                stream.flush()
+        os._exit(code)  # no atexit handlers
 
 
 class _Records:

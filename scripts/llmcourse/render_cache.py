@@ -11,9 +11,13 @@ same warnings) by a key of all rendering reads:
 * every file of the build, with its URL (links are rewritten and checked against them);
 * the configuration rendering reads: the Markdown extensions and their settings, link
   validation, directory URLs;
+* the least level of the log records rendering keeps (a quiet build, ``-q``, or ``course.py
+  check``'s, hears no INFO or WARNING records: what it renders must not stand for a build
+  that shows them);
 * this package's code and data (the heading slug's glossary among them) and the versions of
-  MkDocs, Python-Markdown, pymdown-extensions and Pygments
-  (:func:`llmcourse.convert.toolkit_version`).
+  Python-Markdown, pymdown-extensions and Pygments (:func:`llmcourse.convert.toolkit_version`),
+  and of what rewrites and checks the links (:data:`LIBRARIES`: MkDocs, and
+  mkdocs-static-i18n, whose files choose a link's page in the language).
 
 What comes after rendering (the sanitizer, every hook's ``on_page_content``) runs on every
 build. A verbose build (``-v``) renders every page: MkDocs records the links to anchors only
@@ -39,6 +43,8 @@ from llmcourse import CACHE, disk_cache
 RENDERED = disk_cache.Store(CACHE / "rendered", keep=1024)
 #: MkDocs' logger of page rendering, whose level decides whether links to anchors are kept.
 PAGES_LOG = logging.getLogger("mkdocs.structure.pages")
+#: The libraries of rendering that :func:`llmcourse.convert.toolkit_version` does not name.
+LIBRARIES = ("mkdocs", "mkdocs-static-i18n")
 #: What a record of rendering keeps: the records of INFO and above (the console shows no less).
 LEVEL = logging.INFO
 
@@ -99,6 +105,8 @@ def _key(page: Page, config: MkDocsConfig, files: Files, version: str) -> str:
     for part in (
         "render-1",
         version,
+        disk_cache.versions(*LIBRARIES),
+        str(max(LEVEL, PAGES_LOG.getEffectiveLevel())),  # what the records kept can hold
         page.file.src_uri,
         page.file.dest_uri,
         page.file.url,
@@ -181,9 +189,11 @@ class _Keep(logging.Handler):
     def __init__(self, records: list[tuple[str, int, str]]) -> None:
         super().__init__(LEVEL)
         self.records = records
-        self.ids: set[int] = set()
+        #: the record last kept, held: by its id alone, a later record that got the memory
+        #: of a handled (and freed) one was taken for it and left out
+        self.last: logging.LogRecord | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
-        if id(record) not in self.ids:  # a record the root logger sees after "mkdocs" did
-            self.ids.add(id(record))
+        if record is not self.last:  # not the root logger's turn of the one "mkdocs" had
+            self.last = record
             self.records.append((record.name, record.levelno, record.getMessage()))

@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from llmcourse import (
@@ -97,13 +98,14 @@ def index_site(site: Path, *, reuse: bool = True) -> float:
 
     Pagefind runs once per content of the pages it indexes: its bundle is kept in
     ``.cache/pagefind/`` by a key of every page's path and bytes, Pagefind's version and the
-    options it runs with, and a build whose pages are all the same copies it instead (unless
-    ``reuse`` is false: ``bench`` measures Pagefind itself).
+    options it runs with (kept only when no page changed while Pagefind read them: serve
+    writes pages while its last index runs), and a build whose pages are all the same copies
+    it instead (unless ``reuse`` is false: ``bench`` measures Pagefind itself).
     """
     start = time.perf_counter()
     shutil.rmtree(site / BUNDLE, ignore_errors=True)  # mkdocs serve rebuilds into one folder
     kept = INDEXES / _pages_key(site)
-    pagefind = None if reuse and kept.is_dir() else _pagefind(site)
+    pagefind = None if reuse and _take(kept) else _pagefind(site)
     # the query tables, from the same pages, while Pagefind indexes them on another core
     try:
         tables = {lang: _kept_tables(lang, text) for lang, text in site_text(site).items()}
@@ -113,15 +115,20 @@ def index_site(site: Path, *, reuse: bool = True) -> float:
             pagefind.communicate()
         raise
     if pagefind is None:
-        shutil.copytree(kept, site / BUNDLE)
-    else:
+        try:
+            shutil.copytree(kept, site / BUNDLE)
+        except (OSError, shutil.Error):  # let go by another build meanwhile: index anew
+            shutil.rmtree(site / BUNDLE, ignore_errors=True)
+            pagefind = _pagefind(site)
+    if pagefind is not None:
         out, err = pagefind.communicate()
         if pagefind.returncode:
             raise RuntimeError(f"Pagefind failed on {site}: {(err or out)[-2000:]}")
         for pattern in UNUSED:
             for path in (site / BUNDLE).glob(pattern):
                 path.unlink()
-        _keep(site / BUNDLE, kept)
+        if _pages_key(site) == kept.name:  # no page was written while Pagefind read them
+            _keep(site / BUNDLE, kept)
     for lang, table in tables.items():
         write_if_changed(site / terms_path(lang), json.dumps(table, **JSON))
     return time.perf_counter() - start
@@ -183,7 +190,25 @@ def _keep(bundle: Path, kept: Path) -> None:
             reverse=True,
         )
         for old in others[KEEP_INDEXES:]:
-            shutil.rmtree(old, ignore_errors=True)
+            _let_go(old)
+
+
+def _take(kept: Path) -> bool:
+    """Whether a bundle is kept; if so, marked as the most recently used (let go last)."""
+    with contextlib.suppress(OSError):  # gone, or a checkout we may read but not touch
+        os.utime(kept)
+    return kept.is_dir()
+
+
+def _let_go(old: Path) -> None:
+    """Remove a kept bundle: first renamed away, so that a build copying it meanwhile gets it
+    whole or fails to (and indexes anew), never a part of it."""
+    gone = old.with_name(f".old-{uuid.uuid4().hex}")
+    try:
+        os.rename(old, gone)
+    except OSError:  # another build let it go first
+        return
+    shutil.rmtree(gone, ignore_errors=True)
 
 
 def _folder(path: Path) -> Path:

@@ -5,7 +5,8 @@ once per language: Material's templates were parsed and compiled again each time
 third of a second a language). ``Cache`` is a Jinja bytecode cache kept in memory for the
 process (the other languages, serve's rebuilds) and in ``.cache/jinja/`` for the next build.
 Jinja checks each entry against its template's source, so an edited template is compiled
-again; an entry is also keyed by the environment's settings, which change the compiled code.
+again; an entry is also keyed by the environment's settings, which change the compiled code,
+and by Jinja's version (its own check is of its bytecode format's number and Python's).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 from jinja2 import BytecodeCache, Environment
 from jinja2.bccache import Bucket
 from mkdocs.theme import Theme
@@ -36,12 +38,25 @@ class Cache(BytecodeCache):
     ) -> Bucket:
         settings = repr(
             (
+                jinja2.__version__,  # Jinja checks only its bytecode format's number
                 sorted(environment.extensions),
                 environment.autoescape,
                 environment.trim_blocks,
                 environment.lstrip_blocks,
                 environment.optimized,
                 environment.line_statement_prefix,
+                # what the lexer and the code generator read besides
+                environment.line_comment_prefix,
+                environment.keep_trailing_newline,
+                environment.newline_sequence,
+                environment.block_start_string,
+                environment.block_end_string,
+                environment.variable_start_string,
+                environment.variable_end_string,
+                environment.comment_start_string,
+                environment.comment_end_string,
+                environment.is_async,
+                getattr(environment.finalize, "__qualname__", environment.finalize),
             )
         )
         key = hashlib.sha256(
