@@ -185,3 +185,23 @@ def test_what_a_language_process_prints_is_not_lost(tmp_path: Path) -> None:
         )
     assert result.returncode == 0
     assert sorted(out.read_text().splitlines()) == ["built en", "built zh-CN"]
+
+
+def test_a_failed_build_leaves_no_sitemap_for_the_next_build_of_the_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a first build that failed (its language processes abandoned), a later build in
+    the same process does not write the sitemap from the failed build's files and nav."""
+    from mkdocs.config.defaults import MkDocsConfig
+
+    from llmcourse import language_builds
+
+    written = []
+    monkeypatch.setattr(language_builds, "_write_theme_template", lambda *a: written.append(a))
+    monkeypatch.setattr(language_builds.STATE, "first", {})
+    language_builds.STATE.children.clear()
+    failed = {"env": "failed env", "files": "failed files", "nav": "failed nav"}
+    language_builds.STATE.first.update(failed)
+    language_builds.abandon()
+    language_builds.finish(MkDocsConfig())
+    assert written == []

@@ -157,6 +157,7 @@ def abandon() -> None:
             pass
         child.report.close()
     STATE.children.clear()
+    STATE.first.clear()  # a later build in this process writes no sitemap of this one
 
 
 # --------------------------------------------------------------------------- helpers
