@@ -267,6 +267,28 @@ def test_localized_404_at_any_depth(tab, pages_url: str, deployed: Path, lang: s
     settle(page)
 
 
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_404_page_passes_axe_in_both_schemes(tab, pages_url: str, scheme: str) -> None:
+    """The 404 page's buttons read in the light and the dark scheme: axe finds no serious
+    violation (the outlined search button was primary-colour text on the dark background,
+    2.3:1)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = tab()
+    page.goto(f"{pages_url}0.2/en/404.html")
+    settle(page)
+    if page.evaluate("document.body.getAttribute('data-md-color-scheme')") != scheme:
+        page.locator("form[data-md-component=palette] label:visible").first.click()
+    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == scheme
+    results = Axe().run(page)
+    serious = [
+        f"{item['id']}: {[node['target'] for node in item['nodes']]}"
+        for item in results.response["violations"]
+        if item["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
 def heading_ids(page: Path, levels: str) -> list[str]:
     """The ids of a built page's headings of these levels ("h1, h2"), in order."""
     soup = BeautifulSoup((page / "index.html").read_text(encoding="utf-8"), "html.parser")
