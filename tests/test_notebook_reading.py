@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import serving
-from llmcourse import bench
+from llmcourse import bench, notebook_html
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -205,3 +205,12 @@ def test_notebook_pages_within_their_budget(site: Path) -> None:
         page = index.parent.relative_to(site).as_posix()
         weights = bench.page_bytes(site, page)
         assert sum(gz for _, _, gz in weights.values()) <= 120_000, (page, weights)
+
+
+def test_site_rules_ship_without_their_comments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """notebook.css explains its rules at length: the stylesheet pages load has the rules."""
+    monkeypatch.setattr(notebook_html, "trimmed", lambda css, used: "TRIMMED")
+    sheet = notebook_html.stylesheet("", set())
+    assert "/*" not in sheet
+    assert "\n\n" not in sheet
+    assert sheet.startswith("TRIMMED\n.jupyter-wrapper .jp-Cell {\ncontent-visibility: auto;\n")
