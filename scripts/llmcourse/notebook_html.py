@@ -391,7 +391,8 @@ def stylesheet(css: str, used: set[str]) -> str:
     return trimmed(css, used) + "\n" + BLANK_LINES.sub("\n", site_rules).strip() + "\n"
 
 
-#: The site's rules for notebook cells (readable colours, off-screen cells left unstyled).
+#: The site's rules for notebook cells (off-screen cells left unstyled unless the page opens at a
+#: heading, outputs scrolled sideways, no prompts on a phone, readable colours in both schemes).
 SITE_RULES = Path(__file__).with_name("notebook.css")
 #: Its comments (no string in it holds "/*"), and the blank lines they leave
 SITE_COMMENT = re.compile(r"/\*.*?\*/", re.S)
