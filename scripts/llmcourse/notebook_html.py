@@ -385,12 +385,18 @@ def trimmed(css: str, used: set[str], cache: Path = CACHE) -> str:
 
 def stylesheet(css: str, used: set[str]) -> str:
     """The one stylesheet of every notebook page: the template's ``css`` trimmed to what the
-    pages use (:func:`trimmed`), then the site's own rules for cells (notebook.css)."""
-    return trimmed(css, used) + "\n" + SITE_RULES.read_text(encoding="utf-8")
+    pages use (:func:`trimmed`), then the site's own rules for cells (notebook.css), without
+    the comments that explain them (a sixth of the stylesheet's gzipped bytes)."""
+    site_rules = SITE_COMMENT.sub("", SITE_RULES.read_text(encoding="utf-8"))
+    return trimmed(css, used) + "\n" + BLANK_LINES.sub("\n", site_rules).strip() + "\n"
 
 
-#: The site's rules for notebook cells (readable colours, off-screen cells left unstyled).
+#: The site's rules for notebook cells (off-screen cells left unstyled unless the page opens at a
+#: heading, outputs scrolled sideways, no prompts on a phone, readable colours in both schemes).
 SITE_RULES = Path(__file__).with_name("notebook.css")
+#: Its comments (no string in it holds "/*"), and the blank lines they leave
+SITE_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+BLANK_LINES = re.compile(r"\s*\n\s*")
 #: This module's code: a trimmed stylesheet made by an older :func:`trim` is not reused.
 _OWN_SOURCE = Path(__file__).read_bytes()
 
