@@ -1,9 +1,11 @@
 """Site search: Pagefind's index of the built site, and the tables that read a query.
 
-Pagefind (PyPI ``pagefind[extended]``; the extended binary segments Chinese) indexes every
-built page into ``<site>/pagefind/``, one index per ``<html lang>``; the browser fetches only
-the fragments a query needs, and only once the reader opens search
-(overrides/assets/reader/search-ui.js).
+Pagefind (PyPI ``pagefind[extended]``) indexes every built page into ``<site>/pagefind/``,
+one index per ``<html lang>``; the browser fetches only the fragments a query needs, and only
+once the reader opens search (overrides/assets/reader/search-ui.js). It reads a copy of the
+pages in which each Han character of a Chinese page is a word of its own (:func:`_index_copy`):
+its own segmenter and the browser's cut Traditional text differently, and a query's words were
+not found. search-ui.js asks for a query's characters in a row.
 
 Pagefind matches the words of the page as written. A Chinese query in the other script
 (数据集 on the zh-TW site) or with the other region's term (向量數據庫 for 向量資料庫) is first

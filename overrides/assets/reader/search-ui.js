@@ -7,9 +7,10 @@
  * query in the other script or with the other region's term is brought to the site's form
  * first (llmcourse.search.normalise does the same in Python). On the Chinese sites Pagefind
  * indexed each Han character as a word (llmcourse.search._index_copy): a query's Han characters
- * are asked for as words, and a page is a result only where they stand in a row as the query
- * has them. A word the index does not hold, nor begins a word of, finds nothing (Pagefind
- * itself would match it by the longest indexed word it begins with: xyzzy by x). Results link with
+ * are asked for as words, and a page is a result only where each word of the query (as the
+ * browser cuts it, Intl.Segmenter, as Pagefind does) has its characters in a row. A word the
+ * index does not hold, nor begins a word of, finds nothing (Pagefind itself would match it by
+ * the longest indexed word it begins with: xyzzy by x). Results link with
  * ?pagefind-highlight=…, and a page opened that way marks the query with
  * pagefind-highlight.js. Opening and closing the box and its keys are search.js's; here:
  * ↓/↑ move through the results, Enter opens the first.
@@ -113,6 +114,14 @@
     }
   }
 
+  /* A query's words: as Pagefind cuts it on this site (Intl.Segmenter on the Chinese sites). */
+  function words(query) {
+    if (!chinese || typeof Intl.Segmenter === "undefined")
+      return query.split(/\s+/).filter(Boolean)
+    const segmenter = new Intl.Segmenter(lang, { granularity: "word" })
+    return Array.from(segmenter.segment(query), s => s.segment).filter(w => w.trim())
+  }
+
   /* The pages that hold a query (already in the site's form), best first. */
   async function find(pagefind, query) {
     const chars = Array.from(query)
@@ -120,14 +129,15 @@
       ? chars.map((ch, i) => HAN.test(ch) && HAN.test(chars[i + 1] || "") ? ch + " " : ch).join("")
       : query
     let results = (await pagefind.search(apart)).results
-    const runs = chinese ? query.match(HAN_RUNS) || [] : []
-    for (const run of runs) {  // its characters in a row (Pagefind's "exact" search)
-      const exact = await pagefind.search(`"${Array.from(run).join(" ")}"`)
-      const ids = new Set(exact.results.map(r => r.id))
-      results = results.filter(r => ids.has(r.id))
-    }
-    for (const word of query.replace(HAN_RUNS, " ").split(/\s+/)) {
-      if (/[\p{L}\p{N}]/u.test(word) && !await indexed(pagefind, word))
+    for (const word of words(query)) {
+      for (const run of chinese ? word.match(HAN_RUNS) || [] : []) {
+        // its characters in a row (Pagefind's "exact" search)
+        const exact = await pagefind.search(`"${Array.from(run).join(" ")}"`)
+        const ids = new Set(exact.results.map(r => r.id))
+        results = results.filter(r => ids.has(r.id))
+      }
+      const rest = word.replace(HAN_RUNS, " ").trim()
+      if (/[\p{L}\p{N}]/u.test(rest) && !await indexed(pagefind, rest))
         return []
     }
     return results
@@ -144,13 +154,12 @@
     return plain.results.length > 0 && matched(plain) !== matched(beyond)
   }
 
-  /* A result's link: the page marks the reader's words (not the characters Pagefind was asked). */
+  /* A result's link: the page marks the query's words (not the characters Pagefind was asked). */
   function marking(url, query) {
     const link = new URL(url, location.href)
     link.searchParams.delete(HIGHLIGHT)
-    for (const word of query.split(/\s+/))
-      if (word)
-        link.searchParams.append(HIGHLIGHT, word)
+    for (const word of words(query))
+      link.searchParams.append(HIGHLIGHT, word)
     return link.href
   }
 
