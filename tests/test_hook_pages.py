@@ -283,8 +283,8 @@ def test_english_fallback_page_says_so_and_links_to_the_source(en: MkDocsConfig)
     notice = locales.text("en", "notices", "fallback")
     link = locales.text("en", "notices", "source_link")
     assert out == (
-        f'# 指南\n\n!!! warning ""\n\n    {notice} '
-        f'<a href="../../guide/" hreflang="zh-TW">{link}</a>\n\n\n內容。\n'
+        '# 指南\n\n<div class="admonition warning" data-pagefind-ignore="all" markdown>\n\n'
+        f'{notice} <a href="../../guide/" hreflang="zh-TW">{link}</a>\n\n</div>\n\n\n內容。\n'
     )
 
 

@@ -45,10 +45,18 @@ def add_locale_text(markdown: str, text: str, at: str) -> str:
 
 def notice(lang: str, kind: str, href: str) -> str:
     """A warning admonition in the reader's language that links to the Chinese source page at
-    `href` (relative to the page); `kind`: a text of locales/<lang>.yml `notices`."""
+    `href` (relative to the page); `kind`: a text of locales/<lang>.yml `notices`.
+
+    Written as the admonition's HTML (md_in_html) so that it carries data-pagefind-ignore: the
+    notice is about the page, not its content, and must not be searched or be a result's
+    excerpt (Pagefind indexes the article it sits in).
+    """
     text = locales.text(lang, "notices", kind)
     link = locales.text(lang, "notices", "source_link")
-    return f'!!! warning ""\n\n    {text} <a href="{href}" hreflang="{pages.DEFAULT}">{link}</a>\n'
+    return (
+        '<div class="admonition warning" data-pagefind-ignore="all" markdown>\n\n'
+        f'{text} <a href="{href}" hreflang="{pages.DEFAULT}">{link}</a>\n\n</div>\n'
+    )
 
 
 def after_title(markdown: str, block: str) -> str:

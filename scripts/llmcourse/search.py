@@ -1,9 +1,11 @@
 """Site search: Pagefind's index of the built site, and the tables that read a query.
 
-Pagefind (PyPI ``pagefind[extended]``; the extended binary segments Chinese) indexes every
-built page into ``<site>/pagefind/``, one index per ``<html lang>``; the browser fetches only
-the fragments a query needs, and only once the reader opens search
-(overrides/assets/reader/search-ui.js).
+Pagefind (PyPI ``pagefind[extended]``) indexes every built page into ``<site>/pagefind/``,
+one index per ``<html lang>``; the browser fetches only the fragments a query needs, and only
+once the reader opens search (overrides/assets/reader/search-ui.js). It reads a copy of the
+pages in which each Han character of a Chinese page is a word of its own (:func:`_index_copy`):
+its own segmenter and the browser's cut Traditional text differently, and a query's words were
+not found. search-ui.js asks for a query's characters in a row.
 
 Pagefind matches the words of the page as written. A Chinese query in the other script
 (数据集 on the zh-TW site) or with the other region's term (向量數據庫 for 向量資料庫) is first
@@ -63,11 +65,9 @@ EXCLUDE_SELECTORS = (
 BUNDLE = "pagefind"
 #: The pages Pagefind indexes (every built page; the 404 page is not one).
 PAGE_FILE = "index.html"
-#: How Pagefind runs: into BUNDLE, each page's article (ROOT_SELECTOR) without what
-#: EXCLUDE_SELECTORS names.
+#: How Pagefind runs: each page's article (ROOT_SELECTOR) without what EXCLUDE_SELECTORS names
+#: (on a copy of the pages, :func:`_index_copy`, into the site's BUNDLE).
 PAGEFIND_OPTIONS = (
-    "--output-subdir",
-    BUNDLE,
     "--glob",
     f"**/{PAGE_FILE}",
     "--root-selector",
@@ -84,6 +84,17 @@ UNUSED = ("pagefind-ui.*", "pagefind-modular-ui.*", "pagefind-component-ui.*")
 HAN_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 HTML_LANG = re.compile(r'<html[^>]*\slang="([^"]+)"')
+#: Between two Han characters of a Chinese page's text, in the copy Pagefind indexes: Pagefind
+#: drops it from the words it indexes, and its segmenter never joins characters across it.
+CHAR_BREAK = "\u200b"
+#: What the copy Pagefind indexes is made with (part of the bundle's key): change it with
+#: :func:`_index_copy`.
+INDEX_COPY = "han-characters-1"
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+TAG_SPLIT = re.compile(r"(<[^>]*>)")
+HAN_PAIR = re.compile(
+    r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
+)
 TAG = re.compile(r"<[^>]*>")
 ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">')
 
@@ -111,8 +122,7 @@ def index_site(site: Path, *, reuse: bool = True) -> float:
         tables = {lang: _kept_tables(lang, text) for lang, text in site_text(site).items()}
     except BaseException:
         if pagefind is not None:
-            pagefind.kill()
-            pagefind.communicate()
+            _finish(pagefind, kill=True)
         raise
     if pagefind is None:
         try:
@@ -121,7 +131,7 @@ def index_site(site: Path, *, reuse: bool = True) -> float:
             shutil.rmtree(site / BUNDLE, ignore_errors=True)
             pagefind = _pagefind(site)
     if pagefind is not None:
-        out, err = pagefind.communicate()
+        out, err = _finish(pagefind)
         if pagefind.returncode:
             raise RuntimeError(f"Pagefind failed on {site}: {(err or out)[-2000:]}")
         for pattern in UNUSED:
@@ -143,24 +153,98 @@ def _kept_tables(lang: str, text: str) -> dict[str, object]:
 
 
 def _pagefind(site: Path) -> subprocess.Popen:
-    """Pagefind indexing the site, started."""
+    """Pagefind indexing the site (a copy of its pages, :func:`_index_copy`), started; the
+    copy is removed by :func:`_finish`."""
     # the extended binary itself (pagefind[extended]'s public get_executable), not `python -m
     # pagefind`, which starts a Python only to exec it: a tenth of a second a build
     from pagefind_bin_extended import get_executable
 
-    return subprocess.Popen(
-        [str(get_executable()), *PAGEFIND_OPTIONS, "--site", str(site)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    copy = _index_copy(site)
+    try:
+        process = subprocess.Popen(
+            [
+                str(get_executable()),
+                *PAGEFIND_OPTIONS,
+                "--site",
+                str(copy),
+                "--output-path",
+                str((site / BUNDLE).resolve()),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    except BaseException:
+        shutil.rmtree(copy, ignore_errors=True)
+        raise
+    process.copy = copy  # type: ignore[attr-defined]
+    return process
+
+
+def _finish(process: subprocess.Popen, *, kill: bool = False) -> tuple[str, str]:
+    """Pagefind's output, once it ended (killed first if ``kill``); its copy of the pages gone."""
+    try:
+        if kill:
+            process.kill()
+        return process.communicate()
+    finally:
+        shutil.rmtree(getattr(process, "copy", ""), ignore_errors=True)
+
+
+def _index_copy(site: Path) -> Path:
+    """The pages as Pagefind indexes them, in a temporary folder: each Chinese page with
+    CHAR_BREAK between every two Han characters of its text, every other page as it is.
+
+    Pagefind's segmenter (jieba, with a Simplified Chinese dictionary) cuts Traditional text
+    into single characters except where its dictionary knows a word, and the browser's cuts a
+    query into words (Intl.Segmenter): 資料 in the query is one word, in the index two (資, 料)
+    or part of another (資料集), and is not found. With every Han character a word of its own,
+    search-ui.js asks for the characters of a query, in a row; and so both Chinese sites alike.
+    """
+    copy = Path(tempfile.mkdtemp(prefix="pagefind-pages-"))
+    try:
+        for path in site.rglob(PAGE_FILE):
+            relative = path.relative_to(site)
+            if BUNDLE in relative.parts:
+                continue
+            html = path.read_text(encoding="utf-8", errors="replace")
+            target = copy / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            match = HTML_LANG.search(html, 0, 2000)
+            if match and match.group(1) in chinese.SCRIPTS:
+                html = han_characters_apart(html)
+            target.write_text(html, encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(copy, ignore_errors=True)
+        raise
+    return copy
+
+
+def han_characters_apart(html: str) -> str:
+    """The HTML with CHAR_BREAK between every two Han characters of its text (never inside a
+    tag), also where only tags stand between them."""
+    out = []
+    han_before = False
+    for part in TAG_SPLIT.split(html):
+        if not part:
+            continue
+        if part.startswith("<"):
+            out.append(part)
+            continue
+        if han_before and HAN.match(part):
+            out.append(CHAR_BREAK)
+        out.append(HAN_PAIR.sub(CHAR_BREAK, part))
+        han_before = bool(HAN.match(part[-1]))
+    return "".join(out)
 
 
 def _pages_key(site: Path) -> str:
     """What Pagefind's bundle depends on: the pages it indexes (path and bytes), its version
     and options, and what else Pagefind reads them with (a pagefind.* file of the folder it
     runs in, PAGEFIND_* variables)."""
-    digest = hashlib.sha256(f"{disk_cache.versions('pagefind-bin-extended')}\0".encode())
+    digest = hashlib.sha256(
+        f"{disk_cache.versions('pagefind-bin-extended')}\0{INDEX_COPY}\0".encode()
+    )
     digest.update("\0".join(PAGEFIND_OPTIONS).encode())
     for name, value in sorted(os.environ.items()):
         if name.startswith("PAGEFIND_"):

@@ -5,7 +5,12 @@
  * Then it loads Pagefind (pagefind/pagefind.js, its WebAssembly and the index of the page's
  * <html lang>) and, on the Chinese sites, the query tables (pagefind/terms.<lang>.json). A
  * query in the other script or with the other region's term is brought to the site's form
- * first (llmcourse.search.normalise does the same in Python). Results link with
+ * first (llmcourse.search.normalise does the same in Python). On the Chinese sites Pagefind
+ * indexed each Han character as a word (llmcourse.search._index_copy): a query's Han characters
+ * are asked for as words, and a page is a result only where each word of the query (as the
+ * browser cuts it, Intl.Segmenter, as Pagefind does) has its characters in a row. A word the
+ * index does not hold, nor begins a word of, finds nothing (Pagefind itself would match it by
+ * the longest indexed word it begins with: xyzzy by x). Results link with
  * ?pagefind-highlight=…, and a page opened that way marks the query with
  * pagefind-highlight.js. Opening and closing the box and its keys are search.js's; here:
  * ↓/↑ move through the results, Enter opens the first.
@@ -46,6 +51,11 @@
   const meta = dialog.querySelector(".md-search-result__meta")
   const list = dialog.querySelector(".reader-search__results")
   const lang = document.documentElement.lang
+  const chinese = /^zh-/.test(lang)
+  const HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/u
+  const HAN_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/gu
+  const CHAR_BREAK = /\u200b/g  // between the Han characters of the text Pagefind indexed
+  const NOWHERE = "zqxjvk"  // no indexed word goes on with this: Pagefind's fallback shows
   let engine = null
   let latest = 0
 
@@ -53,7 +63,7 @@
   function load() {
     if (engine)
       return engine
-    const tables = /^zh-/.test(lang)
+    const tables = chinese
       ? fetch(new URL(`pagefind/terms.${lang}.json`, root)).then(r => r.ok ? r.json() : null)
       : Promise.resolve(null)
     engine = Promise.all([
@@ -104,6 +114,55 @@
     }
   }
 
+  /* A query's words: as Pagefind cuts it on this site (Intl.Segmenter on the Chinese sites). */
+  function words(query) {
+    if (!chinese || typeof Intl.Segmenter === "undefined")
+      return query.split(/\s+/).filter(Boolean)
+    const segmenter = new Intl.Segmenter(lang, { granularity: "word" })
+    return Array.from(segmenter.segment(query), s => s.segment).filter(w => w.trim())
+  }
+
+  /* The pages that hold a query (already in the site's form), best first. */
+  async function find(pagefind, query) {
+    const chars = Array.from(query)
+    const apart = chinese
+      ? chars.map((ch, i) => HAN.test(ch) && HAN.test(chars[i + 1] || "") ? ch + " " : ch).join("")
+      : query
+    let results = (await pagefind.search(apart)).results
+    for (const word of words(query)) {
+      for (const run of chinese ? word.match(HAN_RUNS) || [] : []) {
+        // its characters in a row (Pagefind's "exact" search)
+        const exact = await pagefind.search(`"${Array.from(run).join(" ")}"`)
+        const ids = new Set(exact.results.map(r => r.id))
+        results = results.filter(r => ids.has(r.id))
+      }
+      const rest = word.replace(HAN_RUNS, " ").trim()
+      if (/[\p{L}\p{N}]/u.test(rest) && !await indexed(pagefind, rest))
+        return []
+    }
+    return results
+  }
+
+  /* Whether the index holds a word (its stem), or a word it begins: Pagefind, finding none,
+     matches the longest indexed word that the query's word begins with, the same as for the word
+     with NOWHERE after it. */
+  async function indexed(pagefind, word) {
+    if ((await pagefind.search(`"${word}"`)).results.length)
+      return true
+    const matched = found => found.results.map(r => `${r.id}:${r.words.join(",")}`).join(" ")
+    const [plain, beyond] = await Promise.all([word, word + NOWHERE].map(w => pagefind.search(w)))
+    return plain.results.length > 0 && matched(plain) !== matched(beyond)
+  }
+
+  /* A result's link: the page marks the query's words (not the characters Pagefind was asked). */
+  function marking(url, query) {
+    const link = new URL(url, location.href)
+    link.searchParams.delete(HIGHLIGHT)
+    for (const word of words(query))
+      link.searchParams.append(HIGHLIGHT, word)
+    return link.href
+  }
+
   /* Pagefind's excerpt as text with <mark>s, nothing else of its markup. */
   function excerpt(html) {
     const p = document.createElement("p")
@@ -111,16 +170,16 @@
     for (const node of body.childNodes) {
       if (node.nodeName === "MARK") {
         const mark = document.createElement("mark")
-        mark.textContent = node.textContent
+        mark.textContent = node.textContent.replace(CHAR_BREAK, "")
         p.append(mark)
       } else {
-        p.append(node.textContent)
+        p.append(node.textContent.replace(CHAR_BREAK, ""))
       }
     }
     return p
   }
 
-  function item(page) {
+  function item(page, query) {
     const li = document.createElement("li")
     li.className = "md-search-result__item"
     const sections = (page.sub_results || []).filter(sub => sub.url.includes("#")).slice(0, 3)
@@ -131,7 +190,7 @@
     entries.forEach((entry, i) => {
       const a = document.createElement("a")
       a.className = "md-search-result__link"
-      a.href = entry.url
+      a.href = marking(entry.url, query)
       const article = document.createElement("article")
       article.className = "md-search-result__article md-typeset"
       if (i === 0) {
@@ -140,7 +199,7 @@
         article.append(icon)
       }
       const title = document.createElement(i === 0 ? "h1" : "h2")
-      title.textContent = entry.title
+      title.textContent = entry.title.replace(CHAR_BREAK, "")
       article.append(title, excerpt(entry.excerpt || ""))
       a.append(article)
       li.append(a)
@@ -164,17 +223,18 @@
     }
     meta.textContent = dialog.dataset.loading
     const { pagefind, read } = await load()
-    const found = await pagefind.search(read(query))
+    const asked = read(query)
+    const results = await find(pagefind, asked)
     if (id !== latest)
       return
-    const pages = await Promise.all(found.results.slice(0, SHOWN).map(r => r.data()))
+    const pages = await Promise.all(results.slice(0, SHOWN).map(r => r.data()))
     if (id !== latest)
       return
-    meta.textContent = count(found.results.length)
-    list.replaceChildren(...pages.map(item))
+    meta.textContent = count(results.length)
+    list.replaceChildren(...pages.map(page => item(page, asked)))
     list.dataset.query = query  // the query these results answer
     list.dataset.shown = String(list.children.length)
-    rest = { id, results: found.results, next: SHOWN, busy: false }
+    rest = { id, asked, results, next: SHOWN, busy: false }
     offerMore()
   }
 
@@ -199,7 +259,7 @@
       return
     batch.next += SHOWN
     batch.busy = false
-    list.append(...pages.map(item))
+    list.append(...pages.map(page => item(page, batch.asked)))
     list.dataset.shown = String(list.children.length)
     offerMore()
   }

@@ -1,0 +1,158 @@
+"""What the site's search box finds, on a real index: the built site served from localhost and
+queried in Chromium through its own UI (search-ui.js on Pagefind), every result listed.
+
+- A Chinese query finds exactly the pages of its language whose indexed text holds it.
+- A query with a word the site does not hold finds nothing.
+- A page's notices (outdated or untranslated translation) are not searched.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from test_fixture_sites import build
+
+from conftest import GIT_ID, git, serving
+from llmcourse import search
+
+pytestmark = pytest.mark.slow  # builds the site, runs Chromium
+
+HOME = {"zh-TW": "", "zh-CN": "zh-CN/", "en": "en/"}
+
+
+def indexed_text(site: Path, lang: str) -> dict[str, str]:
+    """Each page of a language (its path) → the text Pagefind indexes of it: its article
+    without what search.EXCLUDE_SELECTORS and data-pagefind-ignore leave out."""
+    texts = {}
+    for path in sorted(site.rglob(search.PAGE_FILE)):
+        relative = path.relative_to(site)
+        if search.BUNDLE in relative.parts:
+            continue
+        page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        article = page.select_one(search.ROOT_SELECTOR)
+        if page.html.get("lang") != lang or article is None:
+            continue
+        if article.get("data-pagefind-ignore") == "all":
+            continue
+        for element in article.select(
+            ",".join([*search.EXCLUDE_SELECTORS, "[data-pagefind-ignore]"])
+        ):
+            element.decompose()
+        folder = relative.parent.as_posix()
+        texts["/" if folder == "." else f"/{folder}/"] = article.get_text()
+    return texts
+
+
+def searched(browser, site: Path, lang: str, queries: list[str]) -> dict[str, list]:
+    """Each query typed into the search box of the language's home page: its results (page
+    path and excerpt), every one of them (the "more results" button pressed until it goes)."""
+    out = {}
+    with serving(site) as base:
+        page = browser.new_page()
+        failures: list[str] = []
+        page.on("pageerror", lambda e: failures.append(str(e)))
+        page.on("console", lambda m: "Search" in m.text and failures.append(m.text))
+        page.goto(base + HOME[lang])
+        page.locator("body").press("/")
+        for query in queries:
+            page.locator(".reader-search input[name=query]").fill(query)
+            page.wait_for_function(
+                "q => document.querySelector('.reader-search__results').dataset.query === q",
+                arg=query,
+                timeout=20000,
+            )
+            page.wait_for_function(
+                """() => {
+                    const more = document.querySelector('.reader-search__more')
+                    if (!more.hidden) more.click()
+                    return more.hidden
+                }""",
+                polling=200,
+                timeout=60000,
+            )
+            out[query] = page.locator(".reader-search__results > li > a:first-child").evaluate_all(
+                """links => links.map(a => [
+                    new URL(a.href).pathname,
+                    a.querySelector('p') ? a.querySelector('p').textContent : ''])"""
+            )
+        page.close()
+    assert failures == []
+    return out
+
+
+#: Queries and their words as Chromium's Intl.Segmenter cuts them (as Pagefind and search-ui.js
+#: do): a page is a result where each word stands, its characters in a row.
+CHINESE = {
+    "zh-TW": {
+        "資料": ["資料"],
+        "資料集": ["資料集"],
+        "模型": ["模型"],
+        "向量資料庫": ["向量", "資料庫"],
+        "指令資料集": ["指令", "資料集"],
+    },
+    "zh-CN": {
+        "数据": ["数据"],
+        "模型": ["模型"],
+        "向量数据库": ["向量", "数据", "库"],
+    },
+}
+
+
+def segmented(browser, lang: str, queries: list[str]) -> dict[str, list[str]]:
+    page = browser.new_page()
+    words = page.evaluate(
+        """([lang, queries]) => Object.fromEntries(queries.map(q => [q, Array.from(
+            new Intl.Segmenter(lang, {granularity: 'word'}).segment(q), s => s.segment)]))""",
+        [lang, queries],
+    )
+    page.close()
+    return words
+
+
+@pytest.mark.parametrize("lang", list(CHINESE))
+def test_a_chinese_query_finds_every_page_that_holds_it(browser, site: Path, lang: str) -> None:
+    """資料 on zh-TW found 1 page of the 23 that hold it (Pagefind's segmenter cut the
+    Traditional pages into single characters, the browser's the query into words)."""
+    queries = list(CHINESE[lang])
+    assert segmented(browser, lang, queries) == CHINESE[lang]
+    texts = indexed_text(site, lang)
+    found = searched(browser, site, lang, queries)
+    for query, words in CHINESE[lang].items():
+        holding = {path for path, text in texts.items() if all(w in text for w in words)}
+        assert holding  # the query is of the site
+        assert sorted(path for path, _ in found[query]) == sorted(holding), query
+
+
+@pytest.mark.parametrize("lang", list(HOME))
+def test_a_word_the_site_does_not_hold_finds_nothing(browser, site: Path, lang: str) -> None:
+    """Pagefind matches a word it does not hold by the longest word of the index that it begins
+    with (xyzzyqq by x, in notebook code): no result at all, alone or beside a found word."""
+    queries = ["xyzzyqq", "qwertzuiopasd", "模型 xyzzyqq" if lang != "en" else "model xyzzyqq"]
+    texts = "\n".join(indexed_text(site, lang).values()).lower()
+    assert not any(word in texts for word in ("xyzzyqq", "qwertzuiopasd"))
+    assert searched(browser, site, lang, queries) == {query: [] for query in queries}
+
+
+def test_notices_are_not_searched(browser, tmp_path: Path) -> None:
+    """The outdated notice of an English page is not its text: "translation" (only the notice
+    says it) finds nothing."""
+
+    def history(docs: Path) -> None:
+        git(docs, "init", "-q", "-b", "main")
+        git(docs, "add", ".")
+        env = {**os.environ, **GIT_ID, "GIT_COMMITTER_DATE": "2024-01-01T00:00:00"}
+        subprocess.run(["git", "commit", "-q", "-m", "first"], cwd=docs, env=env, check=True)
+        (docs / "guide.md").write_text("# 使用指南\n\n第二版的說明，原文改過了。\n", "utf-8")
+        git(docs, "commit", "-q", "-am", "source changed")
+
+    site = build(tmp_path, "outdated", history)
+    guide = (site / "en" / "guide" / "index.html").read_text(encoding="utf-8")
+    assert "this translation may be out of date" in guide  # the notice is on the page
+    assert searched(browser, site, "en", ["translation", "guide"]) == {
+        "translation": [],
+        "guide": [["/en/guide/", "Guide. The first version of the text."]],
+    }
