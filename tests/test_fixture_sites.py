@@ -73,16 +73,19 @@ def test_rules_and_mixed_script(tmp_path: Path) -> None:
         assert 'config = "預設"' in page.select_one("pre").get_text()
 
 
-def test_outdated_translation_notice_and_status(tmp_path: Path) -> None:
-    def history(docs: Path) -> None:
-        git(docs, "init", "-q", "-b", "main")
-        git(docs, "add", ".")
-        env = {**os.environ, **GIT_ID, "GIT_COMMITTER_DATE": "2024-01-01T00:00:00"}
-        subprocess.run(["git", "commit", "-q", "-m", "first"], cwd=docs, env=env, check=True)
-        (docs / "guide.md").write_text("# 使用指南\n\n第二版的說明，原文改過了。\n", "utf-8")
-        git(docs, "commit", "-q", "-am", "source changed")
+def outdated_history(docs: Path) -> None:
+    """The outdated scenario's history: its pages committed, then the Chinese source changed
+    after the English translation (build's ``prepare``)."""
+    git(docs, "init", "-q", "-b", "main")
+    git(docs, "add", ".")
+    env = {**os.environ, **GIT_ID, "GIT_COMMITTER_DATE": "2024-01-01T00:00:00"}
+    subprocess.run(["git", "commit", "-q", "-m", "first"], cwd=docs, env=env, check=True)
+    (docs / "guide.md").write_text("# 使用指南\n\n第二版的說明，原文改過了。\n", "utf-8")
+    git(docs, "commit", "-q", "-am", "source changed")
 
-    site = build(tmp_path, "outdated", history)
+
+def test_outdated_translation_notice_and_status(tmp_path: Path) -> None:
+    site = build(tmp_path, "outdated", outdated_history)
     en = html(site, "en/guide")
     notice = en.select_one("article .admonition.warning")
     assert notice is not None and "may be out of date" in notice.get_text()

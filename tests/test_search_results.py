@@ -8,15 +8,13 @@ queried in Chromium through its own UI (search-ui.js on Pagefind), every result 
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from test_fixture_sites import build
+from test_fixture_sites import build, outdated_history
 
-from conftest import GIT_ID, git, serving
+from conftest import serving
 from llmcourse import search
 
 pytestmark = pytest.mark.slow  # builds the site, runs Chromium
@@ -140,16 +138,7 @@ def test_a_word_the_site_does_not_hold_finds_nothing(browser, site: Path, lang: 
 def test_notices_are_not_searched(browser, tmp_path: Path) -> None:
     """The outdated notice of an English page is not its text: "translation" (only the notice
     says it) finds nothing."""
-
-    def history(docs: Path) -> None:
-        git(docs, "init", "-q", "-b", "main")
-        git(docs, "add", ".")
-        env = {**os.environ, **GIT_ID, "GIT_COMMITTER_DATE": "2024-01-01T00:00:00"}
-        subprocess.run(["git", "commit", "-q", "-m", "first"], cwd=docs, env=env, check=True)
-        (docs / "guide.md").write_text("# 使用指南\n\n第二版的說明，原文改過了。\n", "utf-8")
-        git(docs, "commit", "-q", "-am", "source changed")
-
-    site = build(tmp_path, "outdated", history)
+    site = build(tmp_path, "outdated", outdated_history)
     guide = (site / "en" / "guide" / "index.html").read_text(encoding="utf-8")
     assert "this translation may be out of date" in guide  # the notice is on the page
     assert searched(browser, site, "en", ["translation", "guide"]) == {
