@@ -82,7 +82,9 @@ KEEP_INDEXES = 4
 #: Files Pagefind writes for its own UIs, which the site does not use.
 UNUSED = ("pagefind-ui.*", "pagefind-modular-ui.*", "pagefind-component-ui.*")
 HAN_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
-HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+#: One Han character of HAN_BLOCKS, as a regular expression's class.
+_HAN_CLASS = "[" + "".join(f"{chr(a)}-{chr(b - 1)}" for a, b in HAN_BLOCKS) + "]"
+HAN_RUN = re.compile(_HAN_CLASS + "+")
 HTML_LANG = re.compile(r'<html[^>]*\slang="([^"]+)"')
 #: Between two Han characters of a Chinese page's text, in the copy Pagefind indexes: Pagefind
 #: drops it from the words it indexes, and its segmenter never joins characters across it.
@@ -90,12 +92,10 @@ CHAR_BREAK = "\u200b"
 #: What the copy Pagefind indexes is made with (part of the bundle's key): change it with
 #: :func:`_index_copy`.
 INDEX_COPY = "han-characters-1"
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-TAG_SPLIT = re.compile(r"(<[^>]*>)")
-HAN_PAIR = re.compile(
-    r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
-)
+HAN = re.compile(_HAN_CLASS)
+HAN_PAIR = re.compile(f"(?<={_HAN_CLASS})(?={_HAN_CLASS})")
 TAG = re.compile(r"<[^>]*>")
+TAG_SPLIT = re.compile(f"({TAG.pattern})")  # the text between tags, and the tags
 ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">')
 
 
