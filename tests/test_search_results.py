@@ -4,6 +4,8 @@ queried in Chromium through its own UI (search-ui.js on Pagefind), every result 
 - A Chinese query finds exactly the pages of its language whose indexed text holds it.
 - A query with a word the site does not hold finds nothing.
 - A page's notices (outdated or untranslated translation) are not searched.
+- A Chinese result shows the page's title and text as written (the index has its Han
+  characters apart).
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ def indexed_text(site: Path, lang: str) -> dict[str, str]:
 
 def searched(browser, site: Path, lang: str, queries: list[str]) -> dict[str, list]:
     """Each query typed into the search box of the language's home page: its results (page
-    path and excerpt), every one of them (the "more results" button pressed until it goes)."""
+    path, title and excerpt), every one of them (the "more results" button pressed until it
+    goes)."""
     out = {}
     with serving(site) as base:
         page = browser.new_page()
@@ -75,6 +78,7 @@ def searched(browser, site: Path, lang: str, queries: list[str]) -> dict[str, li
             out[query] = page.locator(".reader-search__results > li > a:first-child").evaluate_all(
                 """links => links.map(a => [
                     new URL(a.href).pathname,
+                    a.querySelector('h1').textContent,
                     a.querySelector('p') ? a.querySelector('p').textContent : ''])"""
             )
         page.close()
@@ -122,7 +126,7 @@ def test_a_chinese_query_finds_every_page_that_holds_it(browser, site: Path, lan
     for query, words in CHINESE[lang].items():
         holding = {path for path, text in texts.items() if all(w in text for w in words)}
         assert holding  # the query is of the site
-        assert sorted(path for path, _ in found[query]) == sorted(holding), query
+        assert sorted(path for path, _, _ in found[query]) == sorted(holding), query
 
 
 @pytest.mark.parametrize("lang", list(HOME))
@@ -143,5 +147,25 @@ def test_notices_are_not_searched(browser, tmp_path: Path) -> None:
     assert "this translation may be out of date" in guide  # the notice is on the page
     assert searched(browser, site, "en", ["translation", "guide"]) == {
         "translation": [],
-        "guide": [["/en/guide/", "Guide. The first version of the text."]],
+        "guide": [["/en/guide/", "Guide", "Guide. The first version of the text."]],
     }
+
+
+@pytest.mark.parametrize(("lang", "query"), [("zh-TW", "陳希孺"), ("zh-CN", "陈希孺")])
+def test_a_chinese_result_shows_the_text_as_the_page_has_it(
+    browser, tmp_path: Path, lang: str, query: str
+) -> None:
+    """Pagefind indexes a copy of the page with a space beside every Han character; the result
+    shows the title and an excerpt of the text as written: white space kept where the page has
+    it (陳希孺 著, 用 Python 與), none where it has none (LLM整理, 》陳, across **…** and links)."""
+    site = build(tmp_path, "spacing")
+    folder = site / HOME[lang] / "reading"
+    page = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "html.parser")
+    for link in page.select("article .headerlink"):
+        link.decompose()
+    title = page.select_one("article h1").get_text()
+    text = page.select_one("article p").get_text()
+    [[path, shown_title, excerpt]] = searched(browser, site, lang, [query])[query]
+    assert (path, shown_title) == (f"/{HOME[lang]}reading/", title)
+    assert excerpt in text
+    assert query + " " in excerpt and len(excerpt) >= 24  # a window of 24 words, not a word

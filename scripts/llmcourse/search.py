@@ -1,11 +1,12 @@
 """Site search: Pagefind's index of the built site, and the tables that read a query.
 
-Pagefind (PyPI ``pagefind[extended]``) indexes every built page into ``<site>/pagefind/``,
-one index per ``<html lang>``; the browser fetches only the fragments a query needs, and only
-once the reader opens search (overrides/assets/reader/search-ui.js). It reads a copy of the
-pages in which each Han character of a Chinese page is a word of its own (:func:`_index_copy`):
-its own segmenter and the browser's cut Traditional text differently, and a query's words were
-not found. search-ui.js asks for a query's characters in a row.
+Pagefind (PyPI ``pagefind-bin``) indexes every built page into ``<site>/pagefind/``, one
+index per ``<html lang>``; the browser fetches only the fragments a query needs, and only once
+the reader opens search (overrides/assets/reader/search-ui.js). It reads a copy of the pages in
+which each Han character of a Chinese page is a word of its own (:func:`_index_copy`): the
+extended binary's segmenter and the browser's cut Traditional text differently, and a query's
+words were not found. search-ui.js asks for a query's characters in a row, and shows the
+index's text as the page has it.
 
 Pagefind matches the words of the page as written. A Chinese query in the other script
 (数据集 on the zh-TW site) or with the other region's term (向量數據庫 for 向量資料庫) is first
@@ -86,14 +87,15 @@ HAN_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
 _HAN_CLASS = "[" + "".join(f"{chr(a)}-{chr(b - 1)}" for a, b in HAN_BLOCKS) + "]"
 HAN_RUN = re.compile(_HAN_CLASS + "+")
 HTML_LANG = re.compile(r'<html[^>]*\slang="([^"]+)"')
-#: Between two Han characters of a Chinese page's text, in the copy Pagefind indexes: Pagefind
-#: drops it from the words it indexes, and its segmenter never joins characters across it.
-CHAR_BREAK = "\u200b"
-#: What the copy Pagefind indexes is made with (part of the bundle's key): change it with
-#: :func:`_index_copy`.
-INDEX_COPY = "han-characters-1"
+#: Where a Chinese page's text has white space beside a Han character, in the copy Pagefind
+#: indexes (which has a space between a Han character and any other): a word of its own, that no
+#: query asks for and search-ui.js shows as the space it stands for.
+KEPT_SPACE = "\u2060"
 HAN = re.compile(_HAN_CLASS)
-HAN_PAIR = re.compile(f"(?<={_HAN_CLASS})(?={_HAN_CLASS})")
+#: Between a Han character and a character beside it that is not white space; white space
+#: beside a Han character (with a character that is not on its other side).
+HAN_TOUCH = re.compile(f"(?<={_HAN_CLASS})(?=\\S)|(?<=\\S)(?={_HAN_CLASS})")
+HAN_SPACE = re.compile(f"(?<={_HAN_CLASS})\\s+(?=\\S)|(?<=\\S)\\s+(?={_HAN_CLASS})")
 TAG = re.compile(r"<[^>]*>")
 TAG_SPLIT = re.compile(f"({TAG.pattern})")  # the text between tags, and the tags
 ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">')
@@ -157,7 +159,7 @@ def _pagefind(site: Path) -> subprocess.Popen:
     copy is removed by :func:`_finish`."""
     # the extended binary itself (pagefind[extended]'s public get_executable), not `python -m
     # pagefind`, which starts a Python only to exec it: a tenth of a second a build
-    from pagefind_bin_extended import get_executable
+    from pagefind_bin import get_executable
 
     copy = _index_copy(site)
     try:
@@ -192,14 +194,15 @@ def _finish(process: subprocess.Popen, *, kill: bool = False) -> tuple[str, str]
 
 
 def _index_copy(site: Path) -> Path:
-    """The pages as Pagefind indexes them, in a temporary folder: each Chinese page with
-    CHAR_BREAK between every two Han characters of its text, every other page as it is.
+    """The pages as Pagefind indexes them, in a temporary folder: each Chinese page's text
+    with its Han characters apart (:func:`han_characters_apart`), every other page as it is.
 
-    Pagefind's segmenter (jieba, with a Simplified Chinese dictionary) cuts Traditional text
-    into single characters except where its dictionary knows a word, and the browser's cuts a
-    query into words (Intl.Segmenter): 資料 in the query is one word, in the index two (資, 料)
-    or part of another (資料集), and is not found. With every Han character a word of its own,
-    search-ui.js asks for the characters of a query, in a row; and so both Chinese sites alike.
+    Pagefind cuts words at white space only (the extended binary's segmenter, jieba with a
+    Simplified Chinese dictionary, cut Traditional text into single characters except where
+    its dictionary knew a word, and the browser cuts a query into words, Intl.Segmenter: 資料
+    in the query was one word, in the index two, 資 and 料, or part of another, 資料集, and was
+    not found). With every Han character a word of its own, search-ui.js asks for the
+    characters of a query, in a row; and so both Chinese sites alike.
     """
     copy = Path(tempfile.mkdtemp(prefix="pagefind-pages-"))
     try:
@@ -221,30 +224,44 @@ def _index_copy(site: Path) -> Path:
 
 
 def han_characters_apart(html: str) -> str:
-    """The HTML with CHAR_BREAK between every two Han characters of its text (never inside a
-    tag), also where only tags stand between them."""
+    """The HTML with each Han character of its text a word of its own (never inside a tag):
+    a space between it and a character beside it, also where only tags stand between them;
+    where the text itself has white space beside a Han character, KEPT_SPACE stands in it as
+    a word of its own."""
     out = []
-    han_before = False
+    last = ""  # the text's last character that is not white space, in the parts before
+    space = False  # whether white space followed it
     for part in TAG_SPLIT.split(html):
         if not part:
             continue
         if part.startswith("<"):
             out.append(part)
             continue
-        if han_before and HAN.match(part):
-            out.append(CHAR_BREAK)
-        out.append(HAN_PAIR.sub(CHAR_BREAK, part))
-        han_before = bool(HAN.match(part[-1]))
+        part = part.replace(KEPT_SPACE, "")  # invisible: only ours is shown as a space
+        body = part.lstrip()
+        if body and last and (HAN.match(last) or HAN.match(body)):
+            gap = part[: len(part) - len(body)]
+            out.append(f"{gap}{KEPT_SPACE} " if gap or space else " ")
+            part = body
+        out.append(HAN_TOUCH.sub(" ", HAN_SPACE.sub(_kept_space, part)))
+        text = part.rstrip()
+        if text:
+            last, space = text[-1], len(text) < len(part)
+        else:
+            space = True
     return "".join(out)
+
+
+def _kept_space(match: re.Match) -> str:
+    return f"{match.group(0)}{KEPT_SPACE} "
 
 
 def _pages_key(site: Path) -> str:
     """What Pagefind's bundle depends on: the pages it indexes (path and bytes), its version
-    and options, and what else Pagefind reads them with (a pagefind.* file of the folder it
-    runs in, PAGEFIND_* variables)."""
-    digest = hashlib.sha256(
-        f"{disk_cache.versions('pagefind-bin-extended')}\0{INDEX_COPY}\0".encode()
-    )
+    and options, this module (which makes the copy it indexes), and what else Pagefind reads
+    them with (a pagefind.* file of the folder it runs in, PAGEFIND_* variables)."""
+    digest = hashlib.sha256(f"{disk_cache.versions('pagefind-bin')}\0".encode())
+    digest.update(Path(__file__).read_bytes())  # how the copy it indexes is made
     digest.update("\0".join(PAGEFIND_OPTIONS).encode())
     for name, value in sorted(os.environ.items()):
         if name.startswith("PAGEFIND_"):

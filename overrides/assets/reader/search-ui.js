@@ -52,9 +52,16 @@
   const list = dialog.querySelector(".reader-search__results")
   const lang = document.documentElement.lang
   const chinese = /^zh-/.test(lang)
-  const HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/u
-  const HAN_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/gu
-  const CHAR_BREAK = /\u200b/g  // between the Han characters of the text Pagefind indexed
+  const HAN_CLASS = "[\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff]"  // search.HAN_BLOCKS
+  const HAN = new RegExp(HAN_CLASS, "u")
+  const HAN_RUNS = new RegExp(`${HAN_CLASS}+`, "gu")
+  /* The text Pagefind indexed of a Chinese page (llmcourse.search.han_characters_apart) has a
+     space between a Han character and any other beside it (APART, also across the <mark>s of an
+     excerpt), and KEPT_SPACE where the page itself has white space beside a Han character. */
+  const MARKS = "(?:</?mark>)*"
+  const APART = new RegExp(
+    `(?<=${HAN_CLASS}${MARKS}) (?=${MARKS}\\S)|(?<=\\S${MARKS}) (?=${MARKS}${HAN_CLASS})`, "gu")
+  const KEPT_SPACE = / ?\u2060 ?/g
   const NOWHERE = "zqxjvk"  // no indexed word goes on with this: Pagefind's fallback shows
   let engine = null
   let latest = 0
@@ -163,17 +170,22 @@
     return link.href
   }
 
+  /* Text (or an excerpt's HTML) of the index as the page has it. */
+  function asWritten(text) {
+    return chinese ? text.replace(APART, "").replace(KEPT_SPACE, " ").trim() : text
+  }
+
   /* Pagefind's excerpt as text with <mark>s, nothing else of its markup. */
   function excerpt(html) {
     const p = document.createElement("p")
-    const body = new DOMParser().parseFromString(html, "text/html").body
+    const body = new DOMParser().parseFromString(asWritten(html), "text/html").body
     for (const node of body.childNodes) {
       if (node.nodeName === "MARK") {
         const mark = document.createElement("mark")
-        mark.textContent = node.textContent.replace(CHAR_BREAK, "")
+        mark.textContent = node.textContent
         p.append(mark)
       } else {
-        p.append(node.textContent.replace(CHAR_BREAK, ""))
+        p.append(node.textContent)
       }
     }
     return p
@@ -199,7 +211,7 @@
         article.append(icon)
       }
       const title = document.createElement(i === 0 ? "h1" : "h2")
-      title.textContent = entry.title.replace(CHAR_BREAK, "")
+      title.textContent = asWritten(entry.title)
       article.append(title, excerpt(entry.excerpt || ""))
       a.append(article)
       li.append(a)
