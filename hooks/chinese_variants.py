@@ -11,7 +11,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 
 from llmcourse import CACHE as CACHE_ROOT
-from llmcourse import chinese, convert, guard, pages, write_if_changed
+from llmcourse import chinese, convert, guard, pages, rules, write_if_changed
 
 CACHE = CACHE_ROOT / "variants"
 # src_uri of a page made by conversion -> (src_uri of its source, script to make)
@@ -72,12 +72,11 @@ def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation
 
 
 def _rule_error(config: MkDocsConfig, src_uri: str, exc: Exception) -> PluginError:
-    """A conversion-rule error at its page's file:line (the conversion: table's line)."""
+    """A conversion-rule error at its page's file:line:col (the conversion: table's item)."""
     path = Path(config.docs_dir) / src_uri
-    text = path.read_text(encoding="utf-8")
-    line = guard.key_line(text, "conversion") if "-{" not in str(exc) else 1
+    line, col = rules.table_place(path.read_text(encoding="utf-8"), exc)
     root = Path(config.config_file_path or config.docs_dir).parent
-    return PluginError(f"{guard.display(path, root)}:{line}:1: conversion rules: {exc}")
+    return PluginError(f"{guard.display(path, root)}:{line}:{col}: conversion rules: {exc}")
 
 
 def _counterpart(src_uri: str) -> tuple[str | None, str]:

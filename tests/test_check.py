@@ -134,6 +134,15 @@ PROBLEMS: dict[str, list[str]] = {
         "missing or not a non-empty string"
     ],
     "two-sources": ["docs/index.zh-CN.md:1:1: two Chinese sources: index.md and index.zh-CN.md"],
+    # markup in a table's word would go into the converted page as it is: a link here
+    "conversion-markup": [
+        "docs/index.md:3:16: conversion rule: front matter key 'conversion[0]'.zh-CN: "
+        "'[行](https://example.com/elsewhere)' holds '[': a table maps plain words, without markup"
+    ],
+    "notebook-table-markup": [
+        "docs/notebooks/demo.ipynb:6:3: notebook metadata key 'llmcourse.conversion[0]'.zh-CN: "
+        "'<img src=x onerror=alert(1)>' holds '<': a table maps plain words, without markup"
+    ],
 }
 #: Scenarios that must pass: everything valid, a declared difference, unsafe tags in code only.
 CLEAN = ["clean", "parity-declared", "unsafe-in-code"]

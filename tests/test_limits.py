@@ -103,6 +103,22 @@ CASES = {
         _write("conv.md", "---\nconversion: {a: b}\n---\n# 轉換\n".encode()),
         "conv.md:2:1: conversion rules:",
     ),
+    "conversion-table-markup": (
+        _write(
+            "conv.md",
+            '---\nconversion:\n  - {zh-TW: 列, zh-CN: "<b>行</b>"}\n---\n# 一列\n'.encode(),
+        ),
+        "conv.md:3:16: conversion rule",
+    ),
+    "notebook-table-markup": (
+        _write(
+            "nb.ipynb",
+            b'{"cells": [], "metadata": {"llmcourse": {"conversion": '
+            b'[{"zh-TW": "a", "zh-CN": "[b](https://example.com)"}]}}, "nbformat": 4, '
+            b'"nbformat_minor": 5}',
+        ),
+        "nb.ipynb:1:28: notebook metadata key 'llmcourse.conversion[0]'.zh-CN: '[b](https://",
+    ),
     "5-mb-page": (_pathological("5 MB page"), "big.md:1:1: 4,998,792 bytes: larger than"),
     "1-mb-line": (_pathological("1 MB line"), "big.md:3:10001: line of 999,950 characters"),
     "70k-code-spans": (_pathological("70k code spans"), "big.md:503:1: more than 5,000 code"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from llmcourse import chinese, emoji_check, guard, mdspans, mdtext, pages, parity
+from llmcourse import chinese, emoji_check, guard, mdspans, mdtext, pages, parity, rules
 from llmcourse.check.encoding import check_encoding, check_text_damage
 from llmcourse.check.front_matter import check_front_matter, front_matter_marks
 from llmcourse.check.links import check_links
@@ -27,6 +27,8 @@ def check_conversion(text: str, lang: str, report: FileReport) -> None:
             rendered = convert.render_page(text, lang, source=report.path)
     except convert.ConversionRuleError as exc:
         line, col, message = split_located(str(exc), report.path)
+        if isinstance(exc, rules.TableError):
+            line, col = rules.table_place(text, exc)
         report.add(
             line,
             col,
