@@ -32,7 +32,7 @@ from mkdocs.structure.toc import AnchorLink, get_toc
 from mkdocs.utils import get_relative_url
 from mkdocs_jupyter.plugin import NotebookFile
 
-from llmcourse import convert, locales, notebook_html, source_link, write_if_changed
+from llmcourse import convert, locales, notebook_html, partials, source_link, write_if_changed
 from llmcourse.pages import language_of, source_file
 
 #: src_uri of a notebook page -> the template's scripts lifted from it (this language build)
@@ -207,23 +207,18 @@ def _as_notebook(file: File, config: MkDocsConfig) -> NotebookFile:
 def _links(page: Page, config: MkDocsConfig) -> str:
     """The download link (the copy beside the page) and, once the repository is known, the
     Colab link."""
-    text = locales.load(config.plugins["i18n"].current_language)["reader"]["notebook"]
-    # mkdocs-jupyter copies the file it rendered under its own name next to index.html.
-    name = os.path.basename(str(page.file.abs_src_path))
-    links = [
-        f'<a class="md-button reader-notebook-download" href="{escape(name)}" '
-        f'download="{escape(name)}">{escape(text["download"])}</a>'
-    ]
+    texts = locales.load(config.plugins["i18n"].current_language)["reader"]["notebook"]
     # Local builds keep the OWNER/REPO placeholder: no link to a repository nobody named.
     repo = source_link.repository(config.extra)
     source = _repository_path(page, config)
-    if repo and source:
-        url = COLAB.format(repo=repo[0], branch=repo[1], path=source)
-        links.append(
-            f'<a class="md-button reader-notebook-colab" href="{escape(url)}" '
-            f'title="{escape(text["colab_note"])}">{escape(text["colab"])}</a>'
-        )
-    return f'<p class="reader-notebook-links" data-search-exclude>{"".join(links)}</p>'
+    return partials.render(
+        config.theme,
+        LINKS_PARTIAL,
+        # mkdocs-jupyter copies the file it rendered under its own name next to index.html.
+        file=os.path.basename(str(page.file.abs_src_path)),
+        colab=COLAB.format(repo=repo[0], branch=repo[1], path=source) if repo and source else "",
+        texts=texts,
+    )
 
 
 def _repository_path(page: Page, config: MkDocsConfig) -> str | None:
@@ -238,6 +233,7 @@ def _repository_path(page: Page, config: MkDocsConfig) -> str | None:
 # Data
 
 COLAB = "https://colab.research.google.com/github/{repo}/blob/{branch}/{path}"
+LINKS_PARTIAL = "partials/notebook-links.html"
 STYLESHEET = '<link rel="stylesheet" href="{href}">'
 SCRIPT_FILE = '<script src="{href}"></script>'
 H1_END = re.compile(r"</h1>")

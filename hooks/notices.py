@@ -39,9 +39,9 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
     lang = config.plugins["i18n"].current_language
     if lang not in chinese.SCRIPTS:  # a translation (en): its own, or the Chinese source
         if getattr(page.file, "locale", lang) != lang:
-            markdown = notices.after_title(markdown, _notice(page, lang, "fallback"))
+            markdown = notices.after_title(markdown, _notice(page, config, lang, "fallback"))
         elif (lang, pages.page_key(page.file.src_uri)) in OUTDATED:
-            markdown = notices.after_title(markdown, _notice(page, lang, "outdated"))
+            markdown = notices.after_title(markdown, _notice(page, config, lang, "outdated"))
     try:
         request = notices.locale_text(page.meta, lang)
     except ValueError as error:
@@ -51,7 +51,8 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
     return markdown
 
 
-def _notice(page: Page, lang: str, kind: str) -> str:
+def _notice(page: Page, config: MkDocsConfig, lang: str, kind: str) -> str:
     """The notice, linking to the page's Chinese source (the default language's, at the root)."""
     source_url = page.url.removeprefix(pages.prefix(lang))
-    return notices.notice(lang, kind, get_relative_url(source_url or "./", page.url))
+    href = get_relative_url(source_url or "./", page.url)
+    return notices.notice(config.theme, lang, kind, href)

@@ -10,8 +10,12 @@ other-script page keeps its source's front matter.
 
 from __future__ import annotations
 
-from llmcourse import locales, pages
+from mkdocs.theme import Theme
 
+from llmcourse import locales, pages, partials
+
+#: A translation's notice (:func:`notice`)
+NOTICE = "partials/notice.html"
 #: The front-matter key a page asks for a locale text with
 KEY = "locale_text"
 #: Where the text goes: before the first `##` heading (or at the end), or at the end
@@ -43,19 +47,20 @@ def add_locale_text(markdown: str, text: str, at: str) -> str:
     return before_first_h2(markdown, text) if at == "intro" else at_end(markdown, text)
 
 
-def notice(lang: str, kind: str, href: str) -> str:
+def notice(theme: Theme, lang: str, kind: str, href: str) -> str:
     """A warning admonition in the reader's language that links to the Chinese source page at
-    `href` (relative to the page); `kind`: a text of locales/<lang>.yml `notices`.
-
-    Written as the admonition's HTML (md_in_html) so that it carries data-pagefind-ignore: the
-    notice is about the page, not its content, and must not be searched or be a result's
-    excerpt (Pagefind indexes the article it sits in).
-    """
-    text = locales.text(lang, "notices", kind)
-    link = locales.text(lang, "notices", "source_link")
+    `href` (relative to the page); `kind`: a text of locales/<lang>.yml `notices`. Its HTML is
+    the theme's NOTICE partial."""
     return (
-        '<div class="admonition warning" data-pagefind-ignore="all" markdown>\n\n'
-        f'{text} <a href="{href}" hreflang="{pages.DEFAULT}">{link}</a>\n\n</div>\n'
+        partials.render(
+            theme,
+            NOTICE,
+            text=locales.text(lang, "notices", kind),
+            link=locales.text(lang, "notices", "source_link"),
+            href=href,
+            source_lang=pages.DEFAULT,
+        )
+        + "\n"
     )
 
 
