@@ -62,8 +62,9 @@ PROBLEMS: dict[str, list[str]] = {
         "docs/index.md:5:4: stray variation selector U+FE0F (emoji presentation) after U+3002",
     ],
     "not-utf8": ["docs/index.md:1:3: not UTF-8: byte 0xbc (invalid start byte); it looks like"],
+    # an inline rule that writes a backtick (a table may not: conversion-markup)
     "protected-span": [
-        "docs/index.md:8:3: conversion to zh-CN would change text it must keep: "
+        "docs/index.md:3:3: conversion to zh-CN would change text it must keep: "
         "protected code changed"
     ],
     "parity-headings": [

@@ -101,7 +101,7 @@ CASES = {
     ),
     "bad-conversion-table": (
         _write("conv.md", "---\nconversion: {a: b}\n---\n# 轉換\n".encode()),
-        "conv.md:2:1: conversion rules:",
+        "conv.md:2:1: conversion rule",
     ),
     "conversion-table-markup": (
         _write(
