@@ -4,7 +4,9 @@ whose pages are all the same takes the bundle it made before; a changed page ind
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -118,3 +120,23 @@ def test_a_bundle_is_not_kept_for_pages_that_changed_while_pagefind_read_them(
     assert (
         sorted(p.relative_to(site).as_posix() for p in (site / search.BUNDLE).rglob("*")) == first
     )
+
+
+def test_what_a_dead_build_left_is_swept_and_a_live_builds_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a build killed while it kept a bundle (.new-*) or let one go (.old-*) leaves the folder
+    monkeypatch.setattr(search, "INDEXES", tmp_path / "indexes")
+    left = {}
+    for name in (".new-dead", ".old-dead", ".new-live", ".old-live"):
+        left[name] = search.INDEXES / name / "bundle"
+        left[name].mkdir(parents=True)
+        (left[name] / "pagefind.js").write_text("x", encoding="utf-8")
+    hours_ago = time.time() - 2 * search.STALE_SECONDS
+    for name in (".new-dead", ".old-dead"):
+        os.utime(search.INDEXES / name, (hours_ago, hours_ago))
+    search.index_site(_tiny_site(tmp_path / "site", "內容"))
+    assert sorted(p.name for p in search.INDEXES.iterdir() if p.name.startswith(".")) == [
+        ".new-live",
+        ".old-live",
+    ]

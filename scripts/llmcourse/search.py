@@ -80,6 +80,9 @@ PAGEFIND_OPTIONS = (
 #: Pagefind's bundles of the last few site contents (:func:`index_site`).
 INDEXES = CACHE / "pagefind"
 KEEP_INDEXES = 4
+#: A build's own ``.new-*`` or ``.old-*`` folder of INDEXES lives for seconds: one an hour old
+#: was left by a build that died (:func:`_sweep`).
+STALE_SECONDS = 3600
 #: Files Pagefind writes for its own UIs, which the site does not use.
 UNUSED = ("pagefind-ui.*", "pagefind-modular-ui.*", "pagefind-component-ui.*")
 HAN_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
@@ -292,6 +295,18 @@ def _keep(bundle: Path, kept: Path) -> None:
         )
         for old in others[KEEP_INDEXES:]:
             _let_go(old)
+        _sweep(kept.parent)
+
+
+def _sweep(folder: Path) -> None:
+    """Remove what builds that died left in ``folder`` (half a copy, ``.new-*``; a bundle let
+    go but not yet removed, ``.old-*``), once older than STALE_SECONDS: a live build's is
+    younger."""
+    now = time.time()
+    for left in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if left.name[:5] in (".new-", ".old-") and now - left.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(left, ignore_errors=True)
 
 
 def _take(kept: Path) -> bool:
