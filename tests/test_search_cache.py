@@ -21,27 +21,50 @@ pytestmark = pytest.mark.slow  # builds sites
 def test_the_same_pages_take_the_bundle_made_before_and_a_change_indexes_anew(
     tmp_path: Path,
 ) -> None:
+    # one bundle per language: after an edit of the Chinese source, English keeps its bundle
     text = f"# 使用指南\n\n{uuid.uuid4().hex} 的設定。\n"
-    project = scenario_project(tmp_path / "project", "fallback", {"guide.md": text})
+    project = scenario_project(tmp_path / "project", "outdated", {"guide.md": text})
     guide = project / "docs" / "guide.md"
     site = tmp_path / "site"
-    before = set(search.INDEXES.glob("*")) if search.INDEXES.is_dir() else set()
     assert build_site(project, site).returncode == 0
-    (kept,) = set(search.INDEXES.glob("*")) - before
-    assert sorted(p.name for p in kept.rglob("*")) == sorted(
-        p.name for p in (site / search.BUNDLE).rglob("*") if not p.name.startswith("terms.")
+    kept = last_used()
+    assert sorted(kept) == ["en", "zh-CN", "zh-TW"]
+    # the site's bundle is the languages' together (one pagefind-entry.json for them all)
+    assert files(site / search.BUNDLE) - {"terms.zh-CN.json", "terms.zh-TW.json"} == set().union(
+        *map(files, kept.values())
     )
-    (kept / "marker.txt").write_text("from the cache", encoding="utf-8")
+    entry = json.loads((site / search.BUNDLE / search.ENTRY).read_text(encoding="utf-8"))
+    assert sorted(entry["languages"]) == ["en", "zh-cn", "zh-tw"]
+    for lang in ("en", "zh-TW"):
+        (kept[lang] / f"marker-{lang}.txt").write_text("from the cache", encoding="utf-8")
     assert build_site(project, site).returncode == 0
-    assert (site / search.BUNDLE / "marker.txt").read_text(encoding="utf-8") == "from the cache"
+    for lang in ("en", "zh-TW"):
+        marker = site / search.BUNDLE / f"marker-{lang}.txt"
+        assert marker.read_text(encoding="utf-8") == "from the cache"
     # the query tables kept with it are the ones the pages give
     for lang, text in search.site_text(site).items():
         kept_table = json.loads((site / search.terms_path(lang)).read_text(encoding="utf-8"))
         assert kept_table == search.query_tables(lang, text)
     guide.write_text(guide.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
     assert build_site(project, site).returncode == 0
-    assert not (site / search.BUNDLE / "marker.txt").exists()
-    assert len(set(search.INDEXES.glob("*")) - before) == 2  # the first and the new one
+    again = last_used()
+    assert again["en"] == kept["en"]  # English did not change
+    assert (site / search.BUNDLE / "marker-en.txt").exists()
+    assert (again["zh-TW"], again["zh-CN"]) != (kept["zh-TW"], kept["zh-CN"])
+    assert not (site / search.BUNDLE / "marker-zh-TW.txt").exists()
+
+
+def last_used() -> dict[str, Path]:
+    """Each language's most recently used bundle."""
+    found: dict[str, Path] = {}
+    for bundle in sorted(search.INDEXES.iterdir(), key=lambda p: p.stat().st_mtime_ns):
+        if not bundle.name.startswith("."):
+            found[bundle.name.rsplit("-", 1)[0]] = bundle
+    return found
+
+
+def files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
 def _tiny_site(site: Path, text: str) -> Path:
@@ -69,12 +92,16 @@ def test_a_bundle_evicted_while_a_build_takes_it_is_indexed_anew(
     copytree = search.shutil.copytree
 
     def evicted_first(src, dst, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if Path(src) == kept:
+        if Path(src) == kept and not evicted:
             search.shutil.rmtree(kept)
+            evicted.append(kept)
         return copytree(src, dst, *args, **kwargs)
+
+    evicted: list[Path] = []
 
     monkeypatch.setattr(search.shutil, "copytree", evicted_first)
     search.index_site(site)
+    assert evicted == [kept]
     assert sorted(p.relative_to(site).as_posix() for p in (site / search.BUNDLE).rglob("*")) == made
 
 
@@ -96,25 +123,25 @@ def test_a_bundle_a_build_took_is_kept_before_older_ones(
     assert not oldest.exists()
 
 
-def test_a_bundle_is_not_kept_for_pages_that_changed_while_pagefind_read_them(
+def test_a_bundle_stands_for_the_pages_pagefind_read_not_those_written_meanwhile(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # serve writes a changed page while the last change's Pagefind (its background thread)
-    # still reads the site: that bundle is of neither page, and must not stand for the first
+    # still runs: the bundle kept is of the first page, and stands for it when it comes back
     monkeypatch.setattr(search, "INDEXES", tmp_path / "indexes")
     site = _tiny_site(tmp_path / "site", "第一版")
     search.index_site(site, reuse=False)
     first = sorted(p.relative_to(site).as_posix() for p in (site / search.BUNDLE).rglob("*"))
     shutil.rmtree(search.INDEXES)
-    start = search._pagefind
+    start = search._index_copy
 
-    def page_written_meanwhile(site: Path):  # type: ignore[no-untyped-def]
+    def page_written_meanwhile(pages: dict[str, bytes]) -> Path:
         _tiny_site(site, "第二版")
-        return start(site)
+        return start(pages)
 
-    monkeypatch.setattr(search, "_pagefind", page_written_meanwhile)
+    monkeypatch.setattr(search, "_index_copy", page_written_meanwhile)
     search.index_site(site)
-    monkeypatch.setattr(search, "_pagefind", start)
+    monkeypatch.setattr(search, "_index_copy", start)
     _tiny_site(site, "第一版")  # the change undone
     search.index_site(site)
     assert (

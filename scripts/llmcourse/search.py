@@ -77,8 +77,10 @@ PAGEFIND_OPTIONS = (
     ",".join(EXCLUDE_SELECTORS),
     "--silent",
 )
-#: Pagefind's bundles of the last few site contents (:func:`index_site`).
+#: Pagefind's bundles of the last few contents of each language (:func:`index_site`), and the
+#: file of a bundle that names its languages.
 INDEXES = CACHE / "pagefind"
+ENTRY = "pagefind-entry.json"
 KEEP_INDEXES = 4
 #: A build's own ``.new-*`` or ``.old-*`` folder of INDEXES lives for seconds: one an hour old
 #: was left by a build that died (:func:`_sweep`).
@@ -102,6 +104,7 @@ HAN_SPACE = re.compile(f"(?<={_HAN_CLASS})\\s+(?=\\S)|(?<=\\S)\\s+(?={_HAN_CLASS
 TAG = re.compile(r"<[^>]*>")
 TAG_SPLIT = re.compile(f"({TAG.pattern})")  # the text between tags, and the tags
 ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">')
+ARTICLE_END = "</article>"
 
 
 def terms_path(lang: str) -> str:
@@ -112,41 +115,56 @@ def terms_path(lang: str) -> str:
 def index_site(site: Path, *, reuse: bool = True) -> float:
     """Index the built site with Pagefind into site/pagefind/; the seconds it took.
 
-    Pagefind runs once per content of the pages it indexes: its bundle is kept in
-    ``.cache/pagefind/`` by a key of every page's path and bytes, Pagefind's version and the
-    options it runs with (kept only when no page changed while Pagefind read them: serve
-    writes pages while its last index runs), and a build whose pages are all the same copies
-    it instead (unless ``reuse`` is false: ``bench`` measures Pagefind itself).
+    Each language has a bundle of its own (:class:`_Language`): Pagefind indexes each language
+    apart, and the bundles hold the files of one run over the whole site but for
+    ``pagefind-entry.json``, which lists the languages and is merged here (:func:`_merge`). A
+    bundle is kept in ``.cache/pagefind/`` by a key of its pages, and a build whose pages of a
+    language are all the same takes it instead of running Pagefind (unless ``reuse`` is false:
+    ``bench`` measures Pagefind itself); :func:`index_language` makes a language's bundle in
+    that language's own build, while the others are still built.
     """
     start = time.perf_counter()
     shutil.rmtree(site / BUNDLE, ignore_errors=True)  # mkdocs serve rebuilds into one folder
-    kept = INDEXES / _pages_key(site)
-    pagefind = None if reuse and _take(kept) else _pagefind(site)
-    # the query tables, from the same pages, while Pagefind indexes them on another core
+    found = _pages_by_language(site)
+    runs: list[_Language] = []
     try:
-        tables = {lang: _kept_tables(lang, text) for lang, text in site_text(site).items()}
-    except BaseException:
-        if pagefind is not None:
-            _finish(pagefind, kill=True)
-        raise
-    if pagefind is None:
-        try:
-            shutil.copytree(kept, site / BUNDLE)
-        except (OSError, shutil.Error):  # let go by another build meanwhile: index anew
-            shutil.rmtree(site / BUNDLE, ignore_errors=True)
-            pagefind = _pagefind(site)
-    if pagefind is not None:
-        out, err = _finish(pagefind)
-        if pagefind.returncode:
-            raise RuntimeError(f"Pagefind failed on {site}: {(err or out)[-2000:]}")
-        for pattern in UNUSED:
-            for path in (site / BUNDLE).glob(pattern):
-                path.unlink()
-        if _pages_key(site) == kept.name:  # no page was written while Pagefind read them
-            _keep(site / BUNDLE, kept)
+        runs = [_Language(site, lang, pages, reuse=reuse) for lang, pages in found.items()]
+        # the query tables, from the same pages, while Pagefind indexes them on the other core
+        tables = {
+            lang: _kept_tables(lang, language_text(found.get(lang, {}))) for lang in chinese.SCRIPTS
+        }
+        for run in list(runs):
+            try:
+                _merge(run.bundle(), site / BUNDLE)
+            except (OSError, shutil.Error):  # let go by another build meanwhile: index anew
+                run.close()
+                runs.append(_Language(site, run.lang, found[run.lang], reuse=False))
+                _merge(runs[-1].bundle(), site / BUNDLE)
+    finally:
+        for run in runs:
+            run.close()
+    entries = [run.entry for run in runs if run.entry]
+    if entries:
+        _merge_entries(site / BUNDLE, entries)
     for lang, table in tables.items():
         write_if_changed(site / terms_path(lang), json.dumps(table, **JSON))
     return time.perf_counter() - start
+
+
+def index_language(site: Path, lang: str) -> None:
+    """Make the bundle of one language's pages and its query tables (kept for
+    :func:`index_site`), in that language's build: while the other languages are still built
+    (language_builds), not after them all."""
+    pages = _pages_by_language(site, only=lang).get(lang)
+    if not pages:
+        return
+    run = _Language(site, lang, pages, reuse=True)
+    try:
+        if lang in chinese.SCRIPTS:
+            _kept_tables(lang, language_text(pages))
+        run.bundle()
+    finally:
+        run.close()
 
 
 def _kept_tables(lang: str, text: str) -> dict[str, object]:
@@ -157,73 +175,167 @@ def _kept_tables(lang: str, text: str) -> dict[str, object]:
     return dict(_TABLES.get(key, lambda: query_tables(lang, text)))  # type: ignore[arg-type]
 
 
-def _pagefind(site: Path) -> subprocess.Popen:
-    """Pagefind indexing the site (a copy of its pages, :func:`_index_copy`), started; the
-    copy is removed by :func:`_finish`."""
-    # the extended binary itself (pagefind[extended]'s public get_executable), not `python -m
-    # pagefind`, which starts a Python only to exec it: a tenth of a second a build
-    from pagefind_bin import get_executable
+class _Language:
+    """One language's Pagefind bundle: kept from before, or Pagefind started on a copy of its
+    pages (:func:`_index_copy`) as soon as this is made, writing into the cache's folder."""
 
-    copy = _index_copy(site)
+    def __init__(self, site: Path, lang: str, pages: dict[str, bytes], *, reuse: bool) -> None:
+        self.site, self.lang = site, lang
+        self.key = _language_key(lang, pages)
+        self.kept = INDEXES / f"{lang}-{self.key}"
+        self.process: subprocess.Popen | None = None
+        self.copy: Path | None = None
+        self.output: Path | None = None
+        self.entry: dict = {}
+        if reuse and _take(self.kept):
+            return
+        # the binary itself (pagefind-bin's public get_executable), not `python -m pagefind`,
+        # which starts a Python only to exec it: a tenth of a second a build
+        from pagefind_bin import get_executable
+
+        self.copy = _index_copy(pages)
+        try:
+            self.output = _scratch_folder(INDEXES) / "bundle"
+            self.process = subprocess.Popen(
+                [
+                    str(get_executable()),
+                    *PAGEFIND_OPTIONS,
+                    "--site",
+                    str(self.copy),
+                    "--output-path",
+                    str(self.output.resolve()),
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        except BaseException:
+            self.close()
+            raise
+
+    def bundle(self) -> Path:
+        """The bundle, once Pagefind ended, kept. It is the index of the pages its key was
+        made of, whatever a build wrote meanwhile (serve writes pages while its last index
+        runs): the copy Pagefind reads is made of the same bytes."""
+        if self.process is None:
+            bundle = self.kept
+        else:
+            out, err = self.process.communicate()
+            if self.process.returncode:
+                raise RuntimeError(f"Pagefind failed on {self.site}: {(err or out)[-2000:]}")
+            assert self.output is not None
+            for pattern in UNUSED:
+                for path in self.output.glob(pattern):
+                    path.unlink()
+            bundle = self.kept if _keep(self.output, self.kept) else self.output
+        self.entry = json.loads((bundle / ENTRY).read_text(encoding="utf-8"))
+        return bundle
+
+    def close(self) -> None:
+        """Pagefind stopped if it still runs; the copy of the pages and an output not kept
+        removed."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            self.process.communicate()
+        for folder in (self.copy, self.output and self.output.parent):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _pages_by_language(site: Path, only: str | None = None) -> dict[str, dict[str, bytes]]:
+    """The built pages of each language (their ``<html lang>``), or of the language ``only``:
+    site-relative path → bytes."""
+    found: dict[str, dict[str, bytes]] = {}
+    for path in sorted(site.rglob(PAGE_FILE)):
+        relative = path.relative_to(site)
+        if BUNDLE in relative.parts:
+            continue
+        with contextlib.suppress(OSError), path.open("rb") as page:  # gone meanwhile
+            head = page.read(2000)
+            lang = HTML_LANG.search(head.decode("utf-8", errors="replace"))
+            if lang is not None and only in (None, lang.group(1)):
+                data = head + page.read()
+                found.setdefault(lang.group(1), {})[relative.as_posix()] = data
+    return found
+
+
+def _merge(bundle: Path, site_bundle: Path) -> None:
+    """A language's bundle into the site's: its files linked (Pagefind's scripts and
+    WebAssembly, the same in every bundle, from the first)."""
+    shutil.copytree(bundle, site_bundle, dirs_exist_ok=True, copy_function=_link_new)
+
+
+def _merge_entries(site_bundle: Path, entries: list[dict]) -> None:
+    """The site's ``pagefind-entry.json``: every language's, as one run over the site writes."""
+    languages = {}
+    for entry in entries:
+        languages.update(entry["languages"])
+    merged = {**entries[0], "languages": dict(sorted(languages.items()))}
+    path = site_bundle / ENTRY
+    path.unlink(missing_ok=True)  # a link to a kept bundle's: never written through
+    path.write_text(json.dumps(merged, **JSON), encoding="utf-8")
+
+
+def _scratch_folder(cache: Path) -> Path:
+    """A new folder for Pagefind's output: in the cache's folder, where keeping it is a
+    rename; in the system's temporary folder when the cache cannot be written."""
     try:
-        process = subprocess.Popen(
-            [
-                str(get_executable()),
-                *PAGEFIND_OPTIONS,
-                "--site",
-                str(copy),
-                "--output-path",
-                str((site / BUNDLE).resolve()),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-    except BaseException:
-        shutil.rmtree(copy, ignore_errors=True)
-        raise
-    process.copy = copy  # type: ignore[attr-defined]
-    return process
+        return Path(tempfile.mkdtemp(prefix=".new-", dir=_folder(cache)))
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="pagefind-"))
 
 
-def _finish(process: subprocess.Popen, *, kill: bool = False) -> tuple[str, str]:
-    """Pagefind's output, once it ended (killed first if ``kill``); its copy of the pages gone."""
-    try:
-        if kill:
-            process.kill()
-        return process.communicate()
-    finally:
-        shutil.rmtree(getattr(process, "copy", ""), ignore_errors=True)
-
-
-def _index_copy(site: Path) -> Path:
-    """The pages as Pagefind indexes them, in a temporary folder: each Chinese page's text
-    with its Han characters apart (:func:`han_characters_apart`), every other page as it is.
+def _index_copy(pages: dict[str, bytes]) -> Path:
+    """The pages as Pagefind indexes them, in a temporary folder: each page's article, a
+    Chinese page's with its Han characters apart (:func:`_indexed_page`).
 
     Pagefind cuts words at white space only (the extended binary's segmenter, jieba with a
     Simplified Chinese dictionary, cut Traditional text into single characters except where
     its dictionary knew a word, and the browser cuts a query into words, Intl.Segmenter: 資料
     in the query was one word, in the index two, 資 and 料, or part of another, 資料集, and was
     not found). With every Han character a word of its own, search-ui.js asks for the
-    characters of a query, in a row; and so both Chinese sites alike.
+    characters of a query, in a row; and so both Chinese sites alike. The copy is in memory
+    (/dev/shm) where the system has room for it: it is read once, and soon removed.
     """
-    copy = Path(tempfile.mkdtemp(prefix="pagefind-pages-"))
+    size = sum(map(len, pages.values()))
+    memory = Path("/dev/shm")
+    with contextlib.suppress(OSError):
+        if not (os.access(memory, os.W_OK) and shutil.disk_usage(memory).free > 8 * size):
+            memory = None  # type: ignore[assignment]
+    copy = Path(tempfile.mkdtemp(prefix="pagefind-pages-", dir=memory if memory else None))
     try:
-        for path in site.rglob(PAGE_FILE):
-            relative = path.relative_to(site)
-            if BUNDLE in relative.parts:
-                continue
-            html = path.read_text(encoding="utf-8", errors="replace")
+        for relative, data in pages.items():
             target = copy / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            match = HTML_LANG.search(html, 0, 2000)
-            if match and match.group(1) in chinese.SCRIPTS:
-                html = han_characters_apart(html)
-            target.write_text(html, encoding="utf-8")
+            html = data.decode("utf-8", errors="replace")
+            target.write_text(_indexed_page(html), encoding="utf-8")
     except BaseException:
         shutil.rmtree(copy, ignore_errors=True)
         raise
     return copy
+
+
+def _indexed_page(html: str) -> str:
+    """What Pagefind reads of a built page: its article alone (all that ROOT_SELECTOR lets it
+    index, not the navigation every page carries), in the page's language, with the Han
+    characters of a Chinese page apart."""
+    found = _article(html)
+    if found is None:
+        return html
+    lang, article = found
+    if lang in chinese.SCRIPTS:
+        article = han_characters_apart(article)
+    return f'<!doctype html><html lang="{lang}"><body>{article}</body></html>'
+
+
+def _article(html: str) -> tuple[str, str] | None:
+    """(language, Material's article) of a built page; None when it lacks either."""
+    lang = HTML_LANG.search(html, 0, 2000)
+    start = ARTICLE.search(html)
+    end = html.rfind(ARTICLE_END)
+    if lang is None or start is None or end < start.end():
+        return None
+    return lang.group(1), html[start.start() : end + len(ARTICLE_END)]
 
 
 def han_characters_apart(html: str) -> str:
@@ -240,18 +352,28 @@ def han_characters_apart(html: str) -> str:
         if part.startswith("<"):
             out.append(part)
             continue
-        part = part.replace(KEPT_SPACE, "")  # invisible: only ours is shown as a space
+        if KEPT_SPACE in part:  # the page's own is invisible: only ours is shown as a space
+            part = part.replace(KEPT_SPACE, "")
+        text = part.rstrip()
+        if not text:  # white space only
+            out.append(part)
+            space = True
+            continue
+        ends, ends_in_space = text[-1], len(text) < len(part)
+        han = HAN.search(part)
+        if han is None and not (last and HAN.match(last)):  # no Han character near
+            out.append(part)
+            last, space = ends, ends_in_space
+            continue
         body = part.lstrip()
-        if body and last and (HAN.match(last) or HAN.match(body)):
+        if last and (HAN.match(last) or HAN.match(body)):
             gap = part[: len(part) - len(body)]
             out.append(f"{gap}{KEPT_SPACE} " if gap or space else " ")
             part = body
-        out.append(HAN_TOUCH.sub(" ", HAN_SPACE.sub(_kept_space, part)))
-        text = part.rstrip()
-        if text:
-            last, space = text[-1], len(text) < len(part)
-        else:
-            space = True
+        if han is not None:
+            part = HAN_TOUCH.sub(" ", HAN_SPACE.sub(_kept_space, part))
+        out.append(part)
+        last, space = ends, ends_in_space
     return "".join(out)
 
 
@@ -259,11 +381,11 @@ def _kept_space(match: re.Match) -> str:
     return f"{match.group(0)}{KEPT_SPACE} "
 
 
-def _pages_key(site: Path) -> str:
-    """What Pagefind's bundle depends on: the pages it indexes (path and bytes), its version
-    and options, this module (which makes the copy it indexes), and what else Pagefind reads
-    them with (a pagefind.* file of the folder it runs in, PAGEFIND_* variables)."""
-    digest = hashlib.sha256(f"{disk_cache.versions('pagefind-bin')}\0".encode())
+def _language_key(lang: str, pages: dict[str, bytes]) -> str:
+    """What a language's bundle depends on: its pages (path and bytes), Pagefind's version and
+    options, this module (which makes the copy it indexes), and what else Pagefind reads them
+    with (a pagefind.* file of the folder it runs in, PAGEFIND_* variables)."""
+    digest = hashlib.sha256(f"{disk_cache.versions('pagefind-bin')}\0{lang}\0".encode())
     digest.update(Path(__file__).read_bytes())  # how the copy it indexes is made
     digest.update("\0".join(PAGEFIND_OPTIONS).encode())
     for name, value in sorted(os.environ.items()):
@@ -272,41 +394,62 @@ def _pages_key(site: Path) -> str:
     for config in sorted(Path.cwd().glob("pagefind.*")):
         with contextlib.suppress(OSError):
             digest.update(b"\0" + config.read_bytes())
-    for path in sorted(site.rglob(PAGE_FILE)):
-        digest.update(f"\0{path.relative_to(site).as_posix()}\0".encode())
-        digest.update(path.read_bytes())
+    for relative, data in sorted(pages.items()):
+        digest.update(f"\0{relative}\0".encode())
+        digest.update(data)
     return digest.hexdigest()
 
 
-def _keep(bundle: Path, kept: Path) -> None:
-    """Keep a copy of a new bundle as ``kept`` (and the most recent few besides)."""
-    with contextlib.suppress(OSError):  # a read-only checkout indexes every time
-        temporary = Path(tempfile.mkdtemp(prefix=".new-", dir=_folder(kept.parent)))
-        shutil.copytree(bundle, temporary / "bundle")
-        try:
-            os.rename(temporary / "bundle", kept)  # whole or not at all
-        except OSError:  # another process kept the same one meanwhile
-            pass
-        shutil.rmtree(temporary, ignore_errors=True)
+def _keep(output: Path, kept: Path) -> bool:
+    """Keep Pagefind's ``output`` (in the cache's folder) as ``kept``, with the most recent
+    few bundles of the same language besides; whether ``kept`` now holds the bundle."""
+    try:
+        os.rename(output, kept)  # whole or not at all
+    except OSError:  # another build kept the same one meanwhile, or another file system
+        return False
+    with contextlib.suppress(OSError):
+        language = kept.name.rsplit("-", 1)[0]
         others = sorted(
-            (p for p in kept.parent.iterdir() if p.is_dir() and not p.name.startswith(".")),
+            (
+                p
+                for p in kept.parent.iterdir()
+                if p.is_dir() and p.name.rsplit("-", 1)[0] == language
+            ),
             key=lambda p: p.stat().st_mtime,
             reverse=True,
         )
         for old in others[KEEP_INDEXES:]:
             _let_go(old)
         _sweep(kept.parent)
+    return True
 
 
 def _sweep(folder: Path) -> None:
-    """Remove what builds that died left in ``folder`` (half a copy, ``.new-*``; a bundle let
-    go but not yet removed, ``.old-*``), once older than STALE_SECONDS: a live build's is
-    younger."""
+    """Remove what builds that died left in ``folder`` (Pagefind's output, ``.new-*``; a bundle
+    let go but not yet removed, ``.old-*``), once older than STALE_SECONDS: a live build's is
+    younger; and the bundles of whole sites an older version of this module kept."""
     now = time.time()
     for left in folder.iterdir():
         with contextlib.suppress(OSError):
-            if left.name[:5] in (".new-", ".old-") and now - left.stat().st_mtime > STALE_SECONDS:
+            if "-" not in left.name:  # a whole site's bundle, kept before languages had theirs
+                _let_go(left)
+            elif left.name[:5] in (".new-", ".old-") and now - left.stat().st_mtime > STALE_SECONDS:
                 shutil.rmtree(left, ignore_errors=True)
+
+
+def _link_new(source: str, target: str) -> None:
+    """:func:`_link`, unless ``target`` is there already (a file every bundle has)."""
+    if not os.path.exists(target):
+        _link(source, target)
+
+
+def _link(source: str, target: str) -> None:
+    """``target`` a hard link of ``source``, a copy across file systems: a bundle's files are
+    only ever replaced (index_site removes the site's bundle first), never written to."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _take(kept: Path) -> bool:
@@ -393,16 +536,19 @@ def query_tables(lang: str, text: str) -> dict[str, object]:
 
 
 def site_text(site: Path) -> dict[str, str]:
-    """Each Chinese site's Han text: its distinct runs, from the built pages of its language."""
-    runs: dict[str, set[str]] = {lang: set() for lang in chinese.SCRIPTS}
-    for path in site.rglob("index.html"):
-        if BUNDLE in path.relative_to(site).parts:
-            continue
-        html = path.read_text(encoding="utf-8", errors="replace")
-        match = HTML_LANG.search(html, 0, 2000)
-        if match and match.group(1) in runs:
-            runs[match.group(1)].update(HAN_RUN.findall(TAG.sub(" ", html)))
-    return {lang: "\n".join(sorted(found)) for lang, found in runs.items()}
+    """Each Chinese site's Han text (:func:`language_text`), from its built pages."""
+    found = _pages_by_language(site)
+    return {lang: language_text(found.get(lang, {})) for lang in chinese.SCRIPTS}
+
+
+def language_text(pages: dict[str, bytes]) -> str:
+    """The Han text of pages: the distinct runs of their articles (what search finds)."""
+    runs: set[str] = set()
+    for data in pages.values():
+        found = _article(data.decode("utf-8", errors="replace"))
+        if found is not None:
+            runs.update(HAN_RUN.findall(TAG.sub(" ", found[1])))
+    return "\n".join(sorted(runs))
 
 
 def normalise(query: str, chars: dict[str, str], terms: dict[str, str] | None = None) -> str:
