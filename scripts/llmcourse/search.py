@@ -262,7 +262,7 @@ def _pages_by_language(site: Path, only: str | None = None) -> dict[str, dict[st
 def _merge(bundle: Path, site_bundle: Path) -> None:
     """A language's bundle into the site's: its files linked (Pagefind's scripts and
     WebAssembly, the same in every bundle, from the first)."""
-    shutil.copytree(bundle, site_bundle, dirs_exist_ok=True, copy_function=_link_new)
+    shutil.copytree(bundle, site_bundle, dirs_exist_ok=True, copy_function=_link)
 
 
 def _merge_entries(site_bundle: Path, entries: list[dict]) -> None:
@@ -437,15 +437,12 @@ def _sweep(folder: Path) -> None:
                 shutil.rmtree(left, ignore_errors=True)
 
 
-def _link_new(source: str, target: str) -> None:
-    """:func:`_link`, unless ``target`` is there already (a file every bundle has)."""
-    if not os.path.exists(target):
-        _link(source, target)
-
-
 def _link(source: str, target: str) -> None:
-    """``target`` a hard link of ``source``, a copy across file systems: a bundle's files are
-    only ever replaced (index_site removes the site's bundle first), never written to."""
+    """``target`` a hard link of ``source`` (a copy across file systems), unless it is there
+    already: a file every bundle has, the same in each. A bundle's files are only ever
+    replaced (index_site removes the site's bundle first), never written to."""
+    if os.path.exists(target):
+        return
     try:
         os.link(source, target)
     except OSError:
