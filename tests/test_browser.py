@@ -31,7 +31,8 @@ window.__shifts = [];
 // each shift with what moved, so that a failure names the element (and the time it moved)
 new PerformanceObserver(list => window.__shifts.push(...list.getEntries().map(e => [
   e.value, Math.round(e.startTime),
-  ...e.sources.map(s => JSON.stringify([s.previousRect, s.currentRect]) + (s.node ? (s.node.outerHTML || s.node.nodeName).slice(0, 60) : '?'))])))
+  ...e.sources.map(s => JSON.stringify([s.previousRect, s.currentRect])
+    + (s.node ? (s.node.outerHTML || s.node.nodeName).slice(0, 60) : '?'))])))
   .observe({type: 'layout-shift', buffered: true});
 """
 
