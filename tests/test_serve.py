@@ -198,6 +198,54 @@ def test_after_a_failed_rebuild_the_next_one_is_full(served: serve.Site) -> None
     assert served.update([str(path)]) == "pages"
 
 
+def test_a_request_held_by_a_rebuild_that_changes_nothing_is_answered(tmp_path: Path) -> None:
+    """A tab that loads a page while a save is rebuilt waits for the rebuild (MkDocs holds the
+    request); when the rebuild finds nothing to change (an editor's swap file), it is answered."""
+    import wsgiref.util
+
+    class Unchanged:
+        site_dir = tmp_path
+
+        def update(self, changed: object, reload: object) -> str:
+            return "none"
+
+    class Watched(threading.Condition):
+        """MkDocs' epoch condition, telling when a request waits on it."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.waiting = threading.Event()
+
+        def wait(self, timeout: float | None = None) -> bool:
+            self.waiting.set()  # the lock is held until the wait below releases it
+            return super().wait(timeout)
+
+    (tmp_path / "index.html").write_text("<html><body>首頁</body></html>", encoding="utf-8")
+    server = serve.Server(Unchanged(), host="127.0.0.1", port=0, mount_path="/")
+    server._epoch_cond = condition = Watched()
+    answers: list[str] = []
+
+    def load() -> None:
+        environ = {"PATH_INFO": "/"}
+        wsgiref.util.setup_testing_defaults(environ)
+        answers.append(b"".join(server.serve_request(environ, lambda *_: None)).decode())
+
+    try:
+        with server._rebuild_cond:  # as MkDocs' build loop starts a rebuild
+            server._wanted_epoch = server._visible_epoch + 1
+        tab = threading.Thread(target=load, daemon=True)
+        tab.start()
+        assert condition.waiting.wait(timeout=60)
+        with condition:  # taken only once the request waits on it
+            pass
+        server.rebuild()
+        tab.join(timeout=60)
+        assert not tab.is_alive(), "the request is still held"
+        assert "首頁" in answers[0]
+    finally:
+        server.shutdown()
+
+
 # --------------------------------------------------------------------------- in a browser
 
 

@@ -418,8 +418,9 @@ class Server(LiveReloadServer):
         finally:  # a build that swallowed the Ctrl-C (and failed for it or not) ends the server
             _stop_point()
         if did == "none":  # nothing to show: the browsers keep their page
-            with self._epoch_cond:
+            with self._epoch_cond:  # and the requests held while it was built are answered
                 self._wanted_epoch = self._visible_epoch
+                self._epoch_cond.notify_all()
             return
         log.info("Rebuilt %s", "the changed pages" if did == "pages" else "everything")
         if self.reloaded:  # the other languages' pages are written now: one more version
