@@ -39,6 +39,7 @@ FLAGS = [
     # cannot map its memory never comes up, and Playwright's new_page() has no timeout
     "--disable-dev-shm-usage",
 ]
+DISABLE = "--disable-features="
 #: Each language of mkdocs.yml and its folder in the site ("" for the default).
 LANG_PREFIX = {lang: pages.prefix(lang) for lang in pages.LANGS}
 #: Fixtures that build the site, deploy it with mike or start Chromium: a test using one is
@@ -287,7 +288,9 @@ def browser():
 
     with sync_playwright() as p:
         try:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM, args=[*FLAGS, _without_render_document(p)]
+            )
         except Error as exc:
             reason = f"Chromium cannot start ({CHROMIUM}): {exc}".splitlines()[0]
             if os.environ.get("CI"):
@@ -295,6 +298,29 @@ def browser():
             pytest.skip(reason)
         yield browser
         browser.close()
+
+
+def _without_render_document(playwright) -> str:
+    """The --disable-features switch Playwright gives Chromium, with RenderDocument added.
+
+    With RenderDocument (Playwright stopped turning it off in 1.62), closing a tab or context
+    while one of its tabs commits a navigation can wait forever (microsoft/playwright#42068,
+    crbug 536385539): a `course.py serve` tab that live-reloads as the test ends did this in
+    CI. Chromium keeps only the last --disable-features, so the switch carries Playwright's
+    own list, read from the command line a first launch shows on chrome://version."""
+    from playwright.sync_api import Error
+
+    first = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    try:
+        page = first.new_page()
+        page.goto("chrome://version")
+        command_line = page.locator("#command_line").inner_text()
+    finally:
+        first.close()
+    lists = [arg.partition("=")[2] for arg in command_line.split() if arg.startswith(DISABLE)]
+    if len(lists) != 1:
+        raise Error(f"{len(lists)} {DISABLE} switches on Chromium's command line: {command_line}")
+    return f"{DISABLE}{lists[0]},RenderDocument"
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -249,6 +249,23 @@ def test_a_request_held_by_a_rebuild_that_changes_nothing_is_answered(tmp_path: 
 # --------------------------------------------------------------------------- in a browser
 
 
+def test_the_test_browser_runs_without_render_document(browser) -> None:
+    """The session's Chromium turns RenderDocument off as well as every feature Playwright
+    turns off: its last --disable-features, the one Chromium keeps, holds them all."""
+    from conftest import DISABLE
+
+    page = browser.new_page()
+    try:
+        page.goto("chrome://version")
+        switches = page.locator("#command_line").inner_text().split()
+    finally:
+        page.close()
+    lists = [set(arg.removeprefix(DISABLE).split(",")) for arg in switches if DISABLE in arg]
+    playwrights, kept = lists[0], lists[-1]
+    assert "RenderDocument" not in playwrights
+    assert kept == playwrights | {"RenderDocument"}
+
+
 def test_course_py_serve_reloads_both_scripts_in_a_real_browser(browser, tmp_path: Path) -> None:
     """`course.py serve`: saving a zh-TW source reloads, by itself and under the page's CSP, a
     tab on that page and a tab on its generated zh-CN page, each with the new text."""
