@@ -43,3 +43,31 @@ def test_a_template_compiled_by_another_lexer_setting_is_compiled_again(tmp_path
     keeping = jinja2.Environment(loader=templates, keep_trailing_newline=True)
     keeping.bytecode_cache = template_cache.Cache(tmp_path)
     assert keeping.get_template("page.html").render(title="t") == "<p>t</p>\n"
+
+
+def test_a_theme_folder_listed_twice_is_walked_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # mkdocs-static-i18n puts its sitemap folder in theme.dirs once more in each language
+    # build: the language builds inside one site build still reuse the first one's walk
+    from mkdocs.theme import Theme
+
+    folder = tmp_path / "overrides"
+    folder.mkdir()
+    (folder / "main.html").write_text("{{ page.title }}", encoding="utf-8")
+    walked: list[list[str]] = []
+    walk = jinja2.FileSystemLoader.list_templates
+
+    def counted(loader: jinja2.FileSystemLoader) -> list[str]:
+        walked.append(list(loader.searchpath))
+        return walk(loader)
+
+    monkeypatch.setattr(jinja2.FileSystemLoader, "list_templates", counted)
+    theme = Theme(name=None, custom_dir=str(folder))
+    template_cache.list_once(theme, fresh=True)
+    first = theme.get_env().list_templates()
+    theme.dirs.insert(0, str(folder))
+    template_cache.list_once(theme, fresh=False)
+    assert theme.get_env().list_templates() == first
+    assert walked == [[str(folder), *theme.dirs[2:]]]
+    assert "main.html" in first

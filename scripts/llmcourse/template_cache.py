@@ -112,7 +112,7 @@ def list_once(theme: Theme, *, fresh: bool) -> None:
             extensions: list[str] | None = None, filter_func: Callable[[str], bool] | None = None
         ) -> list[str]:
             key = (
-                tuple(theme.dirs),
+                tuple(dict.fromkeys(theme.dirs)),  # mkdocs-static-i18n's folder, again per build
                 tuple(extensions or ()),
                 getattr(filter_func, "__code__", filter_func),
                 tuple(theme.static_templates),
