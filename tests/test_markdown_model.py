@@ -220,6 +220,44 @@ def test_anchors_come_from_toc_with_the_configured_slugify() -> None:
     assert toc.anchors(page) == ["安装步骤", "install", "安装步骤_1", "old"]
 
 
+CODE_PAGE = (
+    '# 程式碼\n\n```python linenums="1" hl_lines="2" title="a.py"\n'
+    "x = 1\ny = '<a id=\"no\">'\n```\n\n"
+    '## 之後 {#after}\n\n<span id="raw"></span>\n\n`#!python z = 2`\n'
+)
+
+
+def _ids(html: str) -> list[str]:
+    from bs4 import BeautifulSoup
+
+    tags = BeautifulSoup(html, "html.parser").find_all(
+        lambda t: t.has_attr("id") or t.has_attr("name")
+    )
+    return [t.get("id") or t.get("name") for t in tags]
+
+
+def test_ids_are_read_without_highlighting_and_are_those_the_build_gives() -> None:
+    """Pygments (two thirds of the time of a page with code) is off when toc reads a page's
+    ids: they are the ids of the page rendered with it, as the build renders it."""
+    assert toc._extensions()[1][toc.HIGHLIGHT]["use_pygments"] is False
+    assert _ids(site_markdown().convert(CODE_PAGE)) == ["代码", "after", "raw"]
+    assert toc.anchors(CODE_PAGE) == ["代码", "after", "raw"]
+
+
+@pytest.mark.parametrize("option", toc.CODE_LINE_IDS)
+def test_highlighting_stays_where_lines_of_code_get_ids(option: str) -> None:
+    """With an option that gives each line of code an id through Pygments, toc reads the
+    page with Pygments, as the build renders it."""
+    import markdown
+
+    options = {toc.HIGHLIGHT: {option: "line" if option != "anchor_linenums" else True}}
+    assert toc._ids_only(options) is options
+    with_pygments = markdown.Markdown(
+        extensions=["pymdownx.superfences", toc.HIGHLIGHT], extension_configs=options
+    )
+    assert len(_ids(with_pygments.convert(CODE_PAGE))) == 3  # two lines of code, and raw
+
+
 def test_check_validates_the_page_the_build_renders() -> None:
     """A zh-TW page quoting a mainland heading: the build shows it in Taiwan script
     (render_page), whose anchor is the zh-CN page's; check agrees with the build."""
