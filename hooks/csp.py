@@ -18,6 +18,12 @@ from mkdocs.structure.pages import Page
 from llmcourse import csp
 
 
+def on_pre_build(*, config: MkDocsConfig) -> None:
+    """Read the theme's inline scripts before the pages: under `mkdocs build`, before the
+    other languages' processes are forked (llmcourse.language_builds), which inherit them."""
+    _trusted(config)
+
+
 @event_priority(-200)  # last, so that the policy covers the final HTML of every other hook
 def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
     """This page's policy: hashes of the template-written inline scripts."""
