@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-from html import escape
 from pathlib import Path
 
 import jinja2
@@ -117,10 +116,9 @@ def _add_links(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> 
     links = _links(page, config)
     match = H1_END.search(html)
     at = match.end() if match else 0
-    assets = "".join(
-        SCRIPT_FILE.format(href=escape(get_relative_url(asset.name, page.url)))
-        for asset in LIFTED.get(page.file.src_uri, [])
-    )
+    lifted = LIFTED.get(page.file.src_uri, [])
+    scripts = [get_relative_url(asset.name, page.url) for asset in lifted]
+    assets = partials.render(config.theme, ASSETS_PARTIAL, stylesheet=None, scripts=scripts)
     return assets + html[:at] + links + html[at:]
 
 
@@ -153,8 +151,9 @@ def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Nav
     """Link the notebook page to its stylesheet (only notebook pages load it)."""
     asset = STYLESHEETS.get(page.file.src_uri)
     if asset is not None and page.content is not None:
-        href = escape(get_relative_url(asset.name, page.url))
-        page.content = STYLESHEET.format(href=href) + page.content
+        href = get_relative_url(asset.name, page.url)
+        link = partials.render(config.theme, ASSETS_PARTIAL, stylesheet=href, scripts=[])
+        page.content = link + page.content
     return context
 
 
@@ -234,6 +233,5 @@ def _repository_path(page: Page, config: MkDocsConfig) -> str | None:
 
 COLAB = "https://colab.research.google.com/github/{repo}/blob/{branch}/{path}"
 LINKS_PARTIAL = "partials/notebook-links.html"
-STYLESHEET = '<link rel="stylesheet" href="{href}">'
-SCRIPT_FILE = '<script src="{href}"></script>'
+ASSETS_PARTIAL = "partials/notebook-assets.html"
 H1_END = re.compile(r"</h1>")
