@@ -473,6 +473,17 @@ def test_package_lock_has_an_integrity_hash_for_every_package() -> None:
     assert [k for k, v in packages.items() if v.get("hasInstallScript")] == []
 
 
+def test_bench_shows_the_median_lighthouse_run() -> None:
+    """One Lighthouse run's score moves with the machine's load: bench shows the run of
+    median performance, with the lowest and highest; a failed run's message if any failed."""
+    from llmcourse import bench
+
+    runs: list = [(93, "Performance 93; TBT 240 ms"), (99, "Performance 99; TBT 70 ms")]
+    runs.append((98, "Performance 98; TBT 80 ms"))
+    assert bench._median_run(runs) == "Performance 98; TBT 80 ms; performance min 93, max 99"
+    assert bench._median_run([runs[0], "failed: no report", runs[1]]) == "failed: no report"
+
+
 def test_bench_runs_npm_ci_only_when_the_lock_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
