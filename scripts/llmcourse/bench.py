@@ -680,11 +680,11 @@ def locked_lighthouse(npm: str) -> Path:
     return binary
 
 
-#: What a reader's phone sees: Lighthouse's default mobile emulation and simulated throttling
-#: (slow 4G, 4× slower CPU), the conditions its published scores assume.
 #: Lighthouse runs per page: one run's performance score moves by several points on a busy
 #: machine (its total blocking time is the machine's CPU, slowed 4×), so the median is shown.
 LIGHTHOUSE_RUNS = range(3)
+#: What a reader's phone sees: Lighthouse's default mobile emulation and simulated throttling
+#: (slow 4G, 4× slower CPU), the conditions its published scores assume.
 LIGHTHOUSE_METRICS = {
     "largest-contentful-paint": "LCP",
     "cumulative-layout-shift": "CLS",
@@ -694,7 +694,8 @@ LIGHTHOUSE_METRICS = {
 
 def lighthouse() -> list[tuple[str, str]]:
     """Lighthouse, mobile, default throttling, on bench.yml's pages of the site built for the
-    address it is served at and served as GitHub Pages serves it (``HostLike``)."""
+    address it is served at and served as GitHub Pages serves it (``HostLike``): each page's
+    run of median performance (:func:`_median_run`)."""
     npm = shutil.which("npm")
     chromium = shutil.which("chromium")
     if not npm or not chromium:
