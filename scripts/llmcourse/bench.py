@@ -451,11 +451,22 @@ def page_bytes(site: Path, page: str) -> dict[str, tuple[int, int, int]]:
     }
 
 
-def page_weight(site: Path, page: str) -> list[tuple[str, str]]:
-    """HTML, CSS and JS a chapter page loads (raw and gzip); search costs: search_costs."""
+def page_weight(site: Path, kind_of_page: str) -> list[tuple[str, str]]:
+    """HTML, CSS and JS bench.yml's chapter or notebook page loads (raw and gzip), and their
+    sum beside the page's budget; search costs: search_costs."""
+    page = pages.url(MEASURED[kind_of_page], pages.DEFAULT).strip("/")
+    weights = page_bytes(site, page)
+    raw_all, gz_all = (sum(w[i] for w in weights.values()) for i in (1, 2))
+    budget = MEASURED["budget"][kind_of_page]
     return [
-        (f"{page} {kind} ({n} files)", f"{raw / 1024:.1f} KiB, gzip {gz / 1024:.1f} KiB")
-        for kind, (n, raw, gz) in page_bytes(site, page).items()
+        *(
+            (f"{page} {kind} ({n} files)", f"{raw / 1024:.1f} KiB, gzip {gz / 1024:.1f} KiB")
+            for kind, (n, raw, gz) in weights.items()
+        ),
+        (
+            f"{page} in all (goal ≤ {budget / 1000:.0f} KB with gzip)",
+            f"{raw_all / 1000:.1f} KB, gzip {gz_all / 1000:.1f} KB",
+        ),
     ]
 
 
@@ -610,7 +621,7 @@ def command(repeat: int, quick: bool, stdout: TextIO) -> int:
         stats_full, stats_bare, stats_edited = stats["full"], stats["bare"], stats["edited"]
         n_full = pages_in(site)
         out("full build, 3 languages, with hooks", f"{fmt(stats_full)}; {n_full} pages")
-        weight = page_weight(site, pages.url(MEASURED["chapter"], pages.DEFAULT).strip("/"))
+        weight = page_weight(site, "chapter") + page_weight(site, "notebook")
         out(
             "bare baseline: Material, zh-TW pages only (no hooks, i18n, notebooks)",
             f"{fmt(stats_bare)}; {pages_in(tmp_path / 'site-bare')} pages",
