@@ -15,7 +15,7 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
-from llmcourse import csp
+from llmcourse import csp, partials
 
 
 def on_pre_build(*, config: MkDocsConfig) -> None:
@@ -50,9 +50,7 @@ def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder) -> Live
 
 
 def _trusted(config: MkDocsConfig) -> list:
-    # mkdocs-static-i18n adds its sitemap folder to theme.dirs again in each language build:
-    # without the repeats, every language shares one reading of the templates.
-    patterns = csp.template_scripts(tuple(dict.fromkeys(config.theme.dirs)))
+    patterns = csp.template_scripts(partials.folders(config.theme))  # one reading for all
     if not patterns:
         raise PluginError("csp: the theme's templates have no inline script: check theme.dirs")
     return patterns

@@ -20,8 +20,13 @@ from mkdocs.theme import Theme
 
 def render(theme: Theme, name: str, **context: object) -> str:
     """The partial `name` (e.g. "partials/roadmap.html") of the theme, with `context`."""
-    # mkdocs-static-i18n adds its own folder to theme.dirs again in each language build
-    return environment(tuple(dict.fromkeys(theme.dirs))).get_template(name).render(**context)
+    return environment(folders(theme)).get_template(name).render(**context)
+
+
+def folders(theme: Theme) -> tuple[str, ...]:
+    """The theme's folders, each once: mkdocs-static-i18n adds its own to theme.dirs again in
+    each language build, and the language builds of one site build read the same theme."""
+    return tuple(dict.fromkeys(theme.dirs))
 
 
 @functools.cache

@@ -21,6 +21,7 @@ from jinja2.bccache import Bucket
 from mkdocs.theme import Theme
 
 from llmcourse import CACHE as CACHE_ROOT
+from llmcourse import partials
 from llmcourse.fsio import atomic_write
 
 CACHE = CACHE_ROOT / "jinja"
@@ -112,7 +113,7 @@ def list_once(theme: Theme, *, fresh: bool) -> None:
             extensions: list[str] | None = None, filter_func: Callable[[str], bool] | None = None
         ) -> list[str]:
             key = (
-                tuple(dict.fromkeys(theme.dirs)),  # mkdocs-static-i18n's folder, again per build
+                partials.folders(theme),
                 tuple(extensions or ()),
                 getattr(filter_func, "__code__", filter_func),
                 tuple(theme.static_templates),
