@@ -8,7 +8,8 @@ import nh3
 import pytest
 import yaml
 
-from llmcourse import sanitize
+from conftest import site_markdown
+from llmcourse import mdtext, sanitize
 
 CASES = yaml.safe_load(
     (Path(__file__).parent / "cases" / "sanitize" / "cases.yaml").read_text("utf-8")
@@ -28,3 +29,18 @@ def test_sanitize_case(case: dict) -> None:
     got, findings = sanitize.clean(html)
     assert got == cleaned
     assert [f.message for f in findings] == case["findings"]
+
+
+LOCATE = yaml.safe_load(
+    (Path(__file__).parent / "cases" / "sanitize" / "locate.yaml").read_text("utf-8")
+)
+
+
+@pytest.mark.parametrize("case", LOCATE, ids=lambda c: c["label"])
+def test_a_removal_is_placed_where_the_page_wrote_it(case: dict) -> None:
+    source = case["source"]
+    body = mdtext.split_front_matter(source)[1]
+    _, findings = sanitize.clean(site_markdown().convert(body))
+    taken: set[int] = set()
+    where = [sanitize.locate(source, f, taken) for f in findings]
+    assert [f"{line}:{col}" for line, col in where] == case["where"]

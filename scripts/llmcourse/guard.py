@@ -342,7 +342,7 @@ def _svg_problems(path: Path, shown: str) -> Iterator[tuple[str, int, int, str, 
     text = data.decode("utf-8", errors="replace")
     taken: set[int] = set()
     for finding in sanitize.svg_findings(text):
-        line, col = sanitize.locate(text, finding, taken)
+        line, col = sanitize.locate(text, finding, taken, markdown=False)
         yield (
             shown,
             line,

@@ -106,27 +106,53 @@ def _decoded_reference(match: re.Match) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;")
 
 
-def locate(source: str, finding: Finding, taken: set[int]) -> tuple[int, int]:
+def locate(
+    source: str, finding: Finding, taken: set[int], *, markdown: bool = True
+) -> tuple[int, int]:
     """1-based line and column in the source of the first match of a finding not yet reported.
 
     Its pattern (the markup as written) is tried first, then its bare needle; a finding made
-    from entities or other indirection that matches neither is placed at 1:1.
+    from entities or other indirection that matches neither is placed at 1:1. In a Markdown
+    page, a match in code or front matter comes last: neither renders as markup, so a lookalike
+    there (an example in a code span, a fence's own attribute list) is not what was removed.
     """
+    places = [_rendered_only(source), source] if markdown else [source]
     at = -1
-    for m in re.finditer(finding.pattern, source, re.I | re.M) if finding.pattern else ():
-        start = m.start("at") if "at" in m.groupdict() else m.start()
-        if start not in taken:
-            at = start
+    for text in places:
+        at = _first_free(text, finding, taken)
+        if at >= 0:
             break
-    if at < 0 and finding.needle:
-        lowered, needle = source.lower(), finding.needle.lower()
-        at = lowered.find(needle)
-        while at >= 0 and at in taken:
-            at = lowered.find(needle, at + 1)
     if at < 0:
         return 1, 1
     taken.add(at)
     return mdtext.line_col(source, at)
+
+
+def _first_free(text: str, finding: Finding, taken: set[int]) -> int:
+    for m in re.finditer(finding.pattern, text, re.I | re.M) if finding.pattern else ():
+        start = m.start("at") if "at" in m.groupdict() else m.start()
+        if start not in taken:
+            return start
+    if not finding.needle:
+        return -1
+    lowered, needle = text.lower(), finding.needle.lower()
+    at = lowered.find(needle)
+    while at >= 0 and at in taken:
+        at = lowered.find(needle, at + 1)
+    return at
+
+
+@functools.lru_cache(maxsize=8)
+def _rendered_only(source: str) -> str:
+    """A page's source with its front matter and code blanked out, offsets kept."""
+    lines = source.split("\n")
+    try:
+        skipped = mdtext.split_front_matter(source)[2]
+    except mdtext.FrontMatterError:
+        skipped = 0
+    out = [" " * len(line) for line in lines[:skipped]]
+    out += mdtext.blank_code(lines[skipped:])
+    return "\n".join(out)
 
 
 def escape_meta(value):
