@@ -40,8 +40,10 @@ KNOWN_KEYS = {
     "error_match",
     "xfail",
 }
-#: Character accuracy the lossy repair must reach on text it has never seen.
-MIN_ACCURACY = 0.995
+#: Character accuracy the lossy repair must reach on text it has never seen, per damage: a code
+#: page that dropped its undefined bytes (seed 001), GBK that wrote U+FFFD for each byte it
+#: could not read (more bytes lost, each with 64 candidates; bar set before the first run).
+MIN_ACCURACY = {"cp1254": 0.995, "cp1252": 0.995, "gbk": 0.99}
 
 
 def _load_cases() -> list[Any]:
@@ -258,10 +260,10 @@ def test_cli_reports_code_examples_and_leaves_them(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------------------------
 # Accuracy on unseen text, and speed
 # --------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("codepage", ["cp1254", "cp1252"])
+@pytest.mark.parametrize("codepage", list(MIN_ACCURACY))
 @pytest.mark.parametrize("name", ["eval_zh_tw", "eval_zh_cn"])
 def test_lossy_accuracy_on_unseen_text(name: str, codepage: str) -> None:
-    """Text never used for tuning, damaged like seed 001, must come back ≥ 99.5 % right."""
+    """Text never used for tuning, damaged like seed 001 (or read as GBK), comes back right."""
     text = (CORPUS_DIR / f"{name}.txt").read_text(encoding="utf-8")
     report = evaluation.lossy_report(text, codepage)
     figure = (
@@ -271,7 +273,7 @@ def test_lossy_accuracy_on_unseen_text(name: str, codepage: str) -> None:
     )
     print(figure)
     assert report.damaged >= 0.1 * report.chars  # the damage is real: ~20 % of CJK hit
-    assert report.accuracy >= MIN_ACCURACY, figure
+    assert report.accuracy >= MIN_ACCURACY[codepage], figure
 
 
 def test_clean_course_is_left_alone() -> None:

@@ -199,17 +199,41 @@ def damage_text(text: str, codepage_name: str = "cp1254", mode: str = "drop") ->
     """Damage ``text`` as an editor would: UTF-8 bytes read as ``codepage_name``.
 
     ``mode`` is ``"drop"`` (undefined bytes dropped), ``"replace"`` (U+FFFD) or ``"sloppy"``
-    (undefined bytes kept as C1 controls: lossless).
+    (undefined bytes kept as C1 controls: lossless). ``codepage_name`` may also be ``"gbk"``
+    (``"replace"`` only: one U+FFFD per byte GBK cannot read, as Python's decoder writes).
     """
     from llmcourse import repair
 
     data = text.encode("utf-8")
+    if codepage_name == "gbk":
+        if mode != "replace":
+            raise ValueError(f"GBK damage is made with mode 'replace', not {mode!r}")
+        return data.decode("gbk", errors="replace")
     if mode == "sloppy":
         cp = repair.codepage(codepage_name)
         back = {b: c for c, b in cp.to_byte.items()}
         return "".join(chr(b) if b < 0x80 else back[b] for b in data)
     errors = {"drop": "ignore", "replace": "replace"}[mode]
     return data.decode(codepage_name, errors=errors)
+
+
+#: How the lossy-repair evaluation damages text read as each codec: the code pages drop their
+#: undefined bytes (as seed 001 lost them), GBK writes U+FFFD for each byte it cannot read.
+LOSSY_MODES = {"cp1254": "drop", "cp1252": "drop", "gbk": "replace"}
+
+
+def _lost_bytes(data: bytes, codec: str) -> set[int]:
+    """Offsets of the bytes of ``data`` that reading it as ``codec`` cannot decode."""
+    lost: set[int] = set()
+    pos = 0
+    while pos < len(data):
+        try:
+            data[pos:].decode(codec)
+            break
+        except UnicodeDecodeError as exc:
+            lost.update(range(pos + exc.start, pos + exc.end))
+            pos += exc.end
+    return lost
 
 
 @dataclasses.dataclass
@@ -238,7 +262,7 @@ def lossy_report(clean_text: str, codepage_name: str = "cp1254") -> LossyReport:
     from llmcourse import repair
 
     t0 = time.perf_counter()
-    rep = repair.repair_text(damage_text(clean_text, codepage_name, "drop"))
+    rep = repair.repair_text(damage_text(clean_text, codepage_name, LOSSY_MODES[codepage_name]))
     seconds = time.perf_counter() - t0
     uncertain = sum(1 for f in rep.findings if f.kind == "lossy-mojibake-uncertain")
     return lossy_compare(clean_text, codepage_name, rep.text, uncertain, seconds)
@@ -248,10 +272,13 @@ def lossy_compare(
     clean_text: str, codepage_name: str, out: str, uncertain: int = 0, seconds: float = 0.0
 ) -> LossyReport:
     """The report of ``out``, a repair of ``clean_text`` damaged in ``codepage_name``."""
-    from llmcourse import repair
-
-    undefined = set(repair.codepage(codepage_name).undefined)
-    damaged_flags = [any(b in undefined for b in c.encode("utf-8")) for c in clean_text]
+    lost = _lost_bytes(clean_text.encode("utf-8"), codepage_name)
+    damaged_flags = []
+    offset = 0
+    for c in clean_text:
+        size = len(c.encode("utf-8"))
+        damaged_flags.append(any(offset + k in lost for k in range(size)))
+        offset += size
     errors: list[tuple[str, str]] = []
     if len(out) == len(clean_text):
         wrong_idx = [i for i, (a, b) in enumerate(zip(clean_text, out, strict=True)) if a != b]
@@ -348,13 +375,13 @@ def rows() -> list[tuple[str, str]]:
     lossy = [
         (script, codepage, (REPAIR_CORPUS / f"eval_{script}.txt").read_text("utf-8"))
         for script in ("zh_tw", "zh_cn")
-        for codepage in ("cp1254", "cp1252")
+        for codepage in LOSSY_MODES
     ]
     unavailable = ""
     job: dict[str, object] = {
         "convert": {},
         "repair": [d for texts in twice.values() for _, d in texts]
-        + [damage_text(clean, codepage, "drop") for _, codepage, clean in lossy],
+        + [damage_text(clean, codepage, LOSSY_MODES[codepage]) for _, codepage, clean in lossy],
     }
     for direction, _split, pairs in sentence_sets:
         job["convert"].setdefault(target(direction), []).extend(s for _, s, _ in pairs)

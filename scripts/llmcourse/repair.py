@@ -23,6 +23,9 @@ The public entry point of the repair; each concern lives in a module of its own:
     (``lossy-mojibake``).  A character that cannot be chosen with confidence is written with
     the best candidate and reported as ``lossy-mojibake-uncertain`` with its candidates;
     U+FFFD is never written silently.
+  - UTF-8 read as GBK that wrote U+FFFD for each byte it could not read (``涓�浠跺皬浜�`` for
+    一件小事) is restored the same way: each U+FFFD is one lost byte, whose candidates are the
+    bytes valid UTF-8 allows there and GBK would also have refused (``lossy-cjk-mojibake``).
 
   - text damaged more than once (read wrongly, saved, read wrongly again, any layer lossy)
     is peeled layer after layer by :mod:`llmcourse.layers`; a ``?`` between surviving bytes
@@ -328,6 +331,7 @@ def _line_findings(
             "mojibake": f"UTF-8 read as {g.codec}",
             "cjk-mojibake": f"UTF-8 read as {g.codec}",
             "lossy-mojibake": f"UTF-8 read as {g.codec}, {g.dropped} undefined byte(s) dropped",
+            "lossy-cjk-mojibake": f"UTF-8 read as {g.codec}, {g.dropped} byte(s) lost as U+FFFD",
         }[g.kind]
         if g.rounds > 1:
             how += f", encoded {g.rounds} times"

@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .repair_mojibake import DocContext, Edit, cjk_edit, cjk_signature, latin_edits
+from .repair_mojibake import (
+    DocContext,
+    Edit,
+    cjk_edit,
+    cjk_lossy_edit,
+    cjk_signature,
+    latin_edits,
+)
 
 
 @dataclass
@@ -95,8 +102,11 @@ def line_positions(line: str, lno: int, ctx: DocContext, groups: list[Group]) ->
         while j < len(positions) and positions[j].group < 0 and not positions[j].char.isascii():
             j += 1
         e = None
-        if _cjk_suspect(positions[i:j]):
-            e = cjk_edit("".join(p.char for p in positions[i:j]))
+        run = "".join(p.char for p in positions[i:j])
+        if "\ufffd" in run:
+            e = cjk_lossy_edit(run)  # UTF-8 read as GBK, its undecodable bytes as U+FFFD
+        elif _cjk_suspect(positions[i:j]):
+            e = cjk_edit(run)
         if e is not None:
             cjk.append((i, e))
         i = j

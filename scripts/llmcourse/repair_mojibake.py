@@ -17,6 +17,8 @@ cp1254's undefined bytes.
 from __future__ import annotations
 
 import difflib
+import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -333,6 +335,148 @@ def cjk_edit(s: str) -> Edit | None:
             off += len(ch.encode("utf-8"))
         return Edit(0, len(s), "cjk-mojibake", codec, chars)
     return None
+
+
+#: Multi-byte codecs whose reading of UTF-8 is repaired even where it lost bytes: Python's GBK
+#: decoder (what ``errors="replace"`` in a script, and many editors, do) writes one U+FFFD for
+#: each byte it cannot decode, so each U+FFFD stands for exactly one lost byte.
+CJK_LOSSY_CODECS: tuple[str, ...] = ("gbk",)
+#: At most this many lost bytes in one character (each a wildcard of 64 values or more).
+_MAX_GAPS_PER_CHAR = 2
+
+
+def cjk_lossy_edit(s: str) -> Edit | None:
+    """An edit decoding ``s``, UTF-8 read as GBK with undecodable bytes as U+FFFD.
+
+    Each U+FFFD is one lost byte; its candidates are the bytes that make valid UTF-8 there and
+    that the GBK reading would itself have rejected before the byte after it (so ``涓�`` at
+    a line's end, E4 B8 and a lost byte, offers the 64 characters U+4E00-U+4E3F, and a lost
+    byte before a known one only those the reading could not pair with it). The language model
+    chooses among them (:mod:`llmcourse.repair_lossy`).
+    """
+    if "\ufffd" not in s or s.count("\ufffd") == len(s):
+        return None
+    for codec in CJK_LOSSY_CODECS:
+        template: list[int | None] = []
+        starts: list[int] = []
+        try:
+            for i, ch in enumerate(s):
+                data = b"\x00" if ch == "\ufffd" else ch.encode(codec)
+                template.extend([None] if ch == "\ufffd" else list(data))
+                starts.extend([i] * len(data))
+        except UnicodeEncodeError:
+            continue
+        lengths = _utf8_parse(template)
+        if lengths is None:
+            continue
+        chars: list[tuple[int, str, tuple[str, ...]]] = []
+        off = 0
+        gaps = 0
+        for n in lengths:
+            piece = template[off : off + n]
+            after = template[off + n] if off + n < len(template) else None
+            if None in piece:
+                gaps += piece.count(None)
+                cands = _gap_candidates(piece, after, codec)
+                if not cands:
+                    break
+                chars.append((starts[off], cands[0], cands if len(cands) > 1 else ()))
+            else:
+                ch = bytes(piece).decode("utf-8")  # type: ignore[arg-type]
+                if unicodedata.category(ch) in _BAD_CATEGORIES or _other_script_letter(ch):
+                    break
+                chars.append((starts[off], ch, ()))
+            off += n
+        else:
+            if not any(ord(c) >= 0x800 for _, c, _ in chars):
+                continue
+            if _lossy_reading_score(chars) < text_score(s) + 6.0:
+                continue
+            return Edit(0, len(s), "lossy-cjk-mojibake", codec, chars, gaps)
+    return None
+
+
+def _utf8_parse(template: Sequence[int | None]) -> list[int] | None:
+    """Character lengths splitting ``template`` (bytes, ``None`` for a lost one) into UTF-8.
+
+    A lost byte where a character starts is a lead byte; of several splits, one with 3-byte
+    characters (Chinese) at the lost leads is preferred. ``None`` when there is no split.
+    """
+    n = len(template)
+    memo: dict[int, list[int] | None] = {n: []}
+
+    def cont(b: int | None) -> bool:
+        return b is None or 0x80 <= b <= 0xBF
+
+    for i in range(n - 1, -1, -1):
+        b = template[i]
+        if b is None:
+            options = (3, 2, 4)
+        elif b < 0x80:
+            options = (1,)
+        elif 0xC2 <= b <= 0xDF:
+            options = (2,)
+        elif 0xE0 <= b <= 0xEF:
+            options = (3,)
+        elif 0xF0 <= b <= 0xF4:
+            options = (4,)
+        else:
+            options = ()
+        memo[i] = None
+        for k in options:
+            if i + k <= n and all(cont(x) for x in template[i + 1 : i + k]):
+                rest = memo.get(i + k)
+                if rest is not None:
+                    memo[i] = [k, *rest]
+                    break
+    return memo[0]
+
+
+_LEADS = {2: range(0xC2, 0xE0), 3: range(0xE0, 0xF0), 4: range(0xF0, 0xF5)}
+
+
+def _gap_candidates(piece: Sequence[int | None], after: int | None, codec: str) -> tuple[str, ...]:
+    """Characters the UTF-8 bytes ``piece`` (``None`` lost) can be, best single prior first."""
+    holes = [i for i, b in enumerate(piece) if b is None]
+    if len(holes) > _MAX_GAPS_PER_CHAR:
+        return ()
+    ranges = [_LEADS[len(piece)] if i == 0 else range(0x80, 0xC0) for i in holes]
+    found: list[str] = []
+    for fill in itertools.product(*ranges):
+        data = list(piece)
+        for i, b in zip(holes, fill, strict=True):
+            data[i] = b
+        try:
+            ch = bytes(data).decode("utf-8")  # type: ignore[arg-type]
+        except UnicodeDecodeError:
+            continue
+        if unicodedata.category(ch) in _BAD_CATEGORIES or _other_script_letter(ch):
+            continue
+        nexts = [*data[1:], after]
+        if all(_rejected(data[i], nexts[i], codec) for i in holes):
+            found.append(ch)
+    from .langmodel import is_han, load_model
+
+    lm = load_model()
+    return tuple(
+        sorted(
+            found,
+            key=lambda c: -(lm.single_logp(c) if is_han(c) else symbol_logp(c, None, None)),
+        )
+    )
+
+
+@functools.cache
+def _rejected(byte: int, after: int | None, codec: str) -> bool:
+    """Whether reading ``codec``, the byte ``byte`` followed by ``after`` (``None``: unknown)
+    comes out as U+FFFD on its own, as a lost byte of the damaged text did."""
+    if after is None:
+        return any(_rejected(byte, b, codec) for b in range(0x100))
+    return bytes([byte, after]).decode(codec, errors="replace")[0] == "\ufffd"
+
+
+def _lossy_reading_score(chars: Sequence[tuple[int, str, tuple[str, ...]]]) -> float:
+    return text_score("".join(c for _, c, _ in chars))
 
 
 def _other_script_letter(c: str) -> bool:
