@@ -152,13 +152,27 @@ def parse_run(run: str, cp: CodePage) -> list[Segment | int] | None:
             conts = conts[: conts.index(QMARK)]
         conts = [WILDCARD if c == QMARK else c for c in conts]
         missing = need - len(conts)
-        if missing and not can_drop:
+        if (missing and not can_drop) or (not missing and not _valid_prefix(b, conts)):
             out.append(i)
             i += 1
             continue
         out.append(Segment(i, j, b, tuple(conts), missing))
         i = j
     return out
+
+
+def _valid_prefix(lead: int, conts: Sequence[int]) -> bool:
+    """Whether ``lead`` and the continuation bytes right after it (none dropped) can be valid
+    UTF-8: no surrogate (``ED BB``: Spanish ``í»—`` through cp1252), no overlong form, nothing
+    past U+10FFFF. A wildcard (U+FFFD) is any byte."""
+    known = list(itertools.takewhile(lambda c: c >= 0, conts))[:1]
+    if not known:
+        return True
+    second = known[0]
+    low, high = {0xE0: (0xA0, 0xBF), 0xED: (0x80, 0x9F), 0xF0: (0x90, 0xBF)}.get(
+        lead, (0x80, 0x8F) if lead == 0xF4 else (0x80, 0xBF)
+    )
+    return low <= second <= high
 
 
 @functools.cache

@@ -40,7 +40,7 @@ from .repair_codepage import (
     tables,
 )
 from .repair_result import Finding, short
-from .repair_score import is_european, symbol_logp, text_score
+from .repair_score import is_emoji_like, reads_as_prose, symbol_logp, text_score
 
 #: CJK codecs UTF-8 may have been read as (UTF-8 decoded as GBK turns 中文 into 涓枃).
 CJK_CODECS: tuple[str, ...] = ("gb18030", "big5", "cp950")
@@ -98,6 +98,8 @@ def analyse(lines: Sequence[str]) -> DocContext:
                 for item in parsed:
                     if isinstance(item, int):
                         score -= 1.0
+                    elif reads_as_prose(run[item.start : item.end]):
+                        continue  # "é\u00a0»" in French prose proves nothing
                     elif not item.lossless:
                         score += 0.5 * (item.end - item.start)
                     elif item.end - item.start >= 3:
@@ -228,7 +230,7 @@ def latin_edits(s: str, ctx: DocContext, *, allow_lossy: bool) -> list[Edit]:
                 decoded = b"".join(segment_bytes(g) for g in segs).decode("utf-8")
                 if _lossless_ok(original, decoded, established):
                     chars = [(base + g.start, c, ()) for g, c in zip(segs, decoded, strict=True)]
-                    if not _invents_chinese(s, base + start, base + end, chars):
+                    if not _invents_chinese(s, base + start, base + end, chars, established):
                         edits.append(Edit(base + start, base + end, "mojibake", codec, chars))
                 continue
             if not allow_lossy:
@@ -265,7 +267,7 @@ def latin_edits(s: str, ctx: DocContext, *, allow_lossy: bool) -> list[Edit]:
                 dropped += g.missing + g.conts.count(WILDCARD)
                 chars.append((base + g.start, cands[0], cands if len(cands) > 1 else ()))
             else:
-                if not _invents_chinese(s, base + start, base + end, chars):
+                if not _invents_chinese(s, base + start, base + end, chars, established):
                     edits.append(
                         Edit(base + start, base + end, "lossy-mojibake", codec, chars, dropped)
                     )
@@ -279,29 +281,38 @@ STRONG_PREFERENCE = 10.0
 
 
 def _invents_chinese(
-    s: str, start: int, end: int, chars: Sequence[tuple[int, str, tuple[str, ...]]]
+    s: str,
+    start: int,
+    end: int,
+    chars: Sequence[tuple[int, str, tuple[str, ...]]],
+    established: bool,
 ) -> bool:
-    """Whether decoding ``s[start:end]`` turns plausible European letters into unlikely text.
+    """Whether decoding ``s[start:end]`` turns plausible prose into unlikely text.
 
-    The European reading is scored by the letter priors, the decoded one by the language model
-    (each lossy position by its best candidate); the decoding stands only when the model
-    prefers it by :data:`STRONG_PREFERENCE`.
+    Text that reads as prose of a code-page script (:func:`reads_as_prose`: French
+    ``é\\u00a0»``, Russian ``ай…»``, Polish ``ółć``) is decoded into characters of three or
+    more UTF-8 bytes other than emoji only in a document where the code page is established
+    mojibake; either way only when the language model prefers the decoding by
+    :data:`STRONG_PREFERENCE` (letters scored by their priors, the decoding by the model, each
+    lossy position by its best candidate).
     """
     original = s[start:end]
-    if not is_european(original) or not any(ord(c) >= 0x800 for _, c, _ in chars):
+    if not reads_as_prose(original) or not any(ord(c) >= 0x800 for _, c, _ in chars):
         return False
     from .langmodel import is_han, load_model
 
     lm = load_model()
-    european = sum(
-        symbol_logp(c, s[i - 1] if i else None, s[i + 1] if i + 1 < len(s) else None)
-        for i, c in enumerate(original, start)
-    )
 
     def single(c: str) -> float:
         return lm.single_logp(c) if is_han(c) else symbol_logp(c, None, None)
 
     decoded = "".join(max(cands, key=single) if cands else c for _, c, cands in chars)
+    if not established and any(ord(c) >= 0x800 and not is_emoji_like(c) for c in decoded):
+        return True  # an emoji ("ğŸ“" for 📝) is the one exception: nothing else reads so
+    european = sum(
+        symbol_logp(c, s[i - 1] if i else None, s[i + 1] if i + 1 < len(s) else None)
+        for i, c in enumerate(original, start)
+    )
     return text_score(decoded) < european + STRONG_PREFERENCE
 
 

@@ -139,6 +139,32 @@ def unmatched_openers(chars: Sequence[str]) -> str:
     return "".join(out)
 
 
+#: Punctuation and spaces that sit beside letters in prose: French « guillemets »
+#: with no-break spaces, German „Anführung“, Spanish ¡…! and ¿…?, Russian «ёлочки», dashes.
+PROSE_PUNCT = frozenset("«»‹›„“”‚‘’–—…·¡¿\u00a0\u202f")
+
+
+def reads_as_prose(text: str) -> bool:
+    """Whether ``text`` could be prose as written in a script the Windows code pages are made
+    for (Latin, Greek, Cyrillic, Hebrew, Arabic): its letters (with combining marks) and the
+    punctuation beside them, at least one letter.
+
+    ``é\\u00a0»`` (French), ``ай…»`` (Russian) and ``ółć`` (Polish) all read like UTF-8 through
+    a code page; a decoding of them into Chinese must be more than merely possible.
+    """
+    letters = 0
+    for c in text:
+        if c in PROSE_PUNCT or unicodedata.category(c).startswith("M"):
+            continue
+        if not c.isalpha() or not unicodedata.name(c, "").startswith(_CODE_PAGE_SCRIPTS):
+            return False
+        letters += 1
+    return letters > 0
+
+
+_CODE_PAGE_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC", "HEBREW", "ARABIC")
+
+
 def is_european(text: str) -> bool:
     """Whether every character of ``text`` is a letter of the Latin script (``ółć``, ``ß``)."""
     return all(c.isalpha() and unicodedata.name(c, "").startswith("LATIN") for c in text)
