@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import jinja2
@@ -34,6 +35,9 @@ from mkdocs_jupyter.plugin import NotebookFile
 from llmcourse import convert, locales, notebook_html, partials, source_link, write_if_changed
 from llmcourse.pages import language_of, source_file
 
+#: src_uri of a notebook page -> the notebook rendered without cells: the template's markup
+#: alone, which tells the template's styles and scripts from the cells (notebook_html.split)
+TEMPLATES: dict[str, str] = {}
 #: src_uri of a notebook page -> the template's scripts lifted from it (this language build)
 LIFTED: dict[str, list[notebook_html.Asset]] = {}
 #: src_uri of a notebook page -> the template's whole stylesheet (this language build)
@@ -83,6 +87,11 @@ def on_pre_page(page: Page, *, config: MkDocsConfig, files: Files) -> Page:
             notebook_html.render_key(source, options, f"{SLUG}:{lang}"),
             lambda: _render(page, render, config, files, source, lang),
         )
+        empty = notebook_html.without_cells(source)
+        TEMPLATES[page.file.src_uri] = notebook_html.rendered(
+            notebook_html.render_key(empty, options, "without cells"),
+            lambda: {"content": _render_without_cells(page, render, config, files, empty)},
+        )["content"]
         page.content = data["content"]
         page.toc = get_toc(data["toc"])
         if data["title"] is not None:
@@ -97,7 +106,7 @@ def _lift_template(html: str, *, page: Page, config: MkDocsConfig, files: Files)
     """Keep only the cells in the page; serve the template's CSS and scripts as files."""
     if not page.file.src_uri.endswith(".ipynb"):
         return html
-    cells, assets = notebook_html.split(html)
+    cells, assets = notebook_html.split(html, TEMPLATES[page.file.src_uri])
     for asset in assets:
         if asset.kind == "css":
             FULL_CSS[page.file.src_uri] = asset.text
@@ -185,6 +194,27 @@ def _render(
         "toc": _tokens(page.toc),
         "title": after if after is not before else None,
     }
+
+
+def _render_without_cells(
+    page: Page, render, config: MkDocsConfig, files: Files, empty: bytes
+) -> str:
+    """mkdocs-jupyter's rendering of the notebook with no cell (``empty``), its options the
+    page's: the page keeps its own content, table of contents, title and source path."""
+    kept = page.file.abs_src_path, page.content, page.toc, page.__dict__.get("title")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "without-cells.ipynb"
+        path.write_bytes(empty)
+        page.file.abs_src_path = str(path)
+        try:
+            render(config, files)
+            return page.content
+        finally:
+            page.file.abs_src_path, page.content, page.toc, title = kept
+            if title is None:
+                page.__dict__.pop("title", None)
+            else:
+                page.title = title
 
 
 def _tokens(links: list[AnchorLink]) -> list[dict]:

@@ -349,8 +349,10 @@ def test_notebook_hooks_stop_on_a_code_cell_without_the_templates_markup(tmp_pat
     bare = f"{notebook_html.WRAPPER}<h1>Title</h1><pre>print(1)</pre>{notebook_html.WRAPPER_END}"
     with pytest.raises(theme_patch.MarkupMissing, match="clipboard-copy"):
         hook(cfg, "locales").on_page_content(bare, page=p, config=cfg, files=Files([]))
+    notebooks = hook(cfg, "notebooks")
+    notebooks.TEMPLATES[p.file.src_uri] = notebook_html.WRAPPER + notebook_html.WRAPPER_END
     with pytest.raises(theme_patch.MarkupMissing, match="highlight-ipynb"):
-        run(hook(cfg, "notebooks").on_page_content, bare, page=p, config=cfg, files=Files([]))
+        run(notebooks.on_page_content, bare, page=p, config=cfg, files=Files([]))
 
 
 def test_notebook_without_code_needs_no_code_markup(tmp_path: Path) -> None:
@@ -363,8 +365,9 @@ def test_notebook_without_code_needs_no_code_markup(tmp_path: Path) -> None:
 
 
 def test_notebook_template_without_its_wrapper_stops_the_build() -> None:
+    page = "<style>p {}</style><div class='cells'></div>"
     with pytest.raises(theme_patch.MarkupMissing, match="jupyter-wrapper"):
-        notebook_html.split("<style>p {}</style><div class='cells'></div>")
+        notebook_html.split(page, page)
 
 
 def test_search_exclusion_needs_materials_article() -> None:

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,8 +81,13 @@ def test_trimmed_stylesheet_is_made_once_per_css_and_tokens(
 @functools.cache
 def _full_css() -> str:
     """mkdocs-jupyter's whole stylesheet, as its template writes it into a notebook page."""
-    html = nb2html(str(ROOT / "docs" / "notebooks" / "attention.ipynb"))
-    return next(a.text for a in notebook_html.split(html)[1] if a.kind == "css")
+    path = ROOT / "docs" / "notebooks" / "attention.ipynb"
+    html = nb2html(str(path))
+    with tempfile.TemporaryDirectory() as folder:
+        empty = Path(folder) / "without-cells.ipynb"
+        empty.write_bytes(notebook_html.without_cells(path.read_bytes()))
+        template = nb2html(str(empty))
+    return next(a.text for a in notebook_html.split(html, template)[1] if a.kind == "css")
 
 
 def _notebook_pages(site: Path) -> list[Path]:

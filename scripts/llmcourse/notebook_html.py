@@ -63,22 +63,48 @@ class Asset:
         return f"assets/notebooks/notebook-{digest}.{self.kind}"
 
 
-def split(html: str) -> tuple[str, list[Asset]]:
-    """(the cells, the template's own assets) of a rendered notebook page."""
-    start = html.find(WRAPPER)
-    end = html.rfind(WRAPPER_END)
+def without_cells(source: bytes) -> bytes:
+    """The notebook (its .ipynb bytes) with no cell and its metadata kept: rendered, it is the
+    template's own markup around the cells, the same for every notebook with that metadata."""
+    notebook = json.loads(source)
+    notebook["cells"] = []
+    return json.dumps(notebook, sort_keys=True, ensure_ascii=False).encode("utf-8")
+
+
+def split(html: str, template: str) -> tuple[str, list[Asset]]:
+    """(the cells, the template's own assets) of a rendered notebook page.
+
+    ``template`` is the same notebook rendered without cells (:func:`without_cells`): what it
+    writes before its wrapper and after the wrapper's end is the template's alone, and the page
+    must begin and end with exactly that. Only there are styles and scripts taken as the
+    template's. Everything between is cells, sanitized like any page, whatever it holds: a cell
+    can write the wrapper's end marker itself (a raw cell, a Markdown cell's HTML), so the
+    page's own markers are never searched.
+    """
+    start = template.find(WRAPPER)
+    end = template.rfind(WRAPPER_END)
     if start < 0 or end < start:
         raise theme_patch.missing(WRAPPER if start < 0 else WRAPPER_END, template=TEMPLATE, by=BY)
-    end += len(WRAPPER_END)
-    template = html[:start] + html[end:]
-    cells = STRAY_COMMA.sub(r"\1", html[start:end])
-    css = "\n".join(body.strip() for body in STYLE.findall(template))
+    head, tail = template[:start], template[end + len(WRAPPER_END) :]
+    if len(html) < len(head) + len(tail) or not (html.startswith(head) and html.endswith(tail)):
+        raise TemplateMismatch(
+            f"{TEMPLATE} wrote other markup around this notebook's cells than around none: "
+            f"{BY} can no longer tell the template's styles and scripts from the cells"
+        )
+    cells = STRAY_COMMA.sub(r"\1", html[len(head) : len(html) - len(tail)])
+    outside = head + tail
+    css = "\n".join(body.strip() for body in STYLE.findall(outside))
     js = "\n;\n".join(
         body.strip()
-        for attrs, body in SCRIPT.findall(template)
+        for attrs, body in SCRIPT.findall(outside)
         if "src=" not in attrs and _is_javascript(attrs) and body.strip()
     )
     return cells, [Asset(kind, text) for kind, text in (("css", css), ("js", js)) if text]
+
+
+class TemplateMismatch(theme_patch.MarkupMissing):
+    """A notebook page does not begin and end with the markup its template writes without
+    cells."""
 
 
 def _is_javascript(attrs: str) -> bool:
