@@ -24,6 +24,7 @@ log = logging.getLogger("mkdocs.hooks.sanitize")
 REPORTED: set[str] = set()
 
 HINT = "remove it: pages may not carry scripts, frames, styles or active links"
+KEYS_HINT = f"a page may set only {', '.join(pages.FRONT_MATTER_KEYS)}"
 
 
 def on_startup(*, command: str, dirty: bool) -> None:
@@ -33,11 +34,17 @@ def on_startup(*, command: str, dirty: bool) -> None:
 
 @event_priority(100)  # first: templates and every other hook see escaped values
 def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Front-matter values reach templates HTML-escaped; markup in them is reported."""
+    """Front-matter values reach templates HTML-escaped; markup in them is reported; a key a
+    page may not have (``template``, ``redirect``…) is dropped and reported."""
     found = sanitize.markup_in_meta(page.meta)
     if found:
         _report(page, found, config)
-    page.meta = sanitize.escape_meta(page.meta)
+    unknown = [key for key in page.meta if key not in pages.FRONT_MATTER_KEYS]
+    if unknown:
+        _report(page, sanitize.unknown_keys(unknown), config, "front matter", KEYS_HINT)
+    page.meta = sanitize.escape_meta(
+        {key: value for key, value in page.meta.items() if key not in unknown}
+    )
     return markdown
 
 
@@ -45,6 +52,7 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
 def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Sanitize the rendered page; warn at file:line:col for each thing removed."""
     cleaned, findings = sanitize.clean(html)
+    findings += sanitize.escape_toc(list(page.toc))
     if findings:
         _report(page, findings, config)
     # Titles (front matter or the page's H1) reach the navigation of every page escaped.
@@ -60,16 +68,28 @@ def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Nav
     return context
 
 
-def _report(page: Page, findings: list[sanitize.Finding], config: MkDocsConfig) -> None:
+def _source(page: Page, config: MkDocsConfig) -> tuple[str, str]:
+    """(the page's source as the report names it, its text)."""
     docs = Path(config.docs_dir)
     source = pages.source_file(docs, page.file.src_uri)
     root = Path(config.config_file_path or config.docs_dir).parent
     shown = guard.display(source, root) if source else page.file.src_uri
     text = source.read_text(encoding="utf-8", errors="replace") if source else ""
+    return shown, text
+
+
+def _report(
+    page: Page,
+    findings: list[sanitize.Finding],
+    config: MkDocsConfig,
+    kind: str = "unsafe HTML",
+    hint: str = HINT,
+) -> None:
+    shown, text = _source(page, config)
     taken: set[int] = set()
     for finding in findings:
         line, col = sanitize.locate(text, finding, taken)
-        message = f"{shown}:{line}:{col}: unsafe HTML: {finding.message} (hint: {HINT})"
+        message = f"{shown}:{line}:{col}: {kind}: {finding.message} (hint: {hint})"
         if message not in REPORTED:
             REPORTED.add(message)
             log.warning(message)

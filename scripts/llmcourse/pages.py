@@ -26,6 +26,22 @@ EXTENSIONS = ("md", "ipynb")
 #: How a page in one language is made: its own file, converted from the Chinese source in
 #: the other script, or the Chinese source shown as it is (a translation not written yet).
 OWN, CONVERTED, FALLBACK = "own", "converted", "fallback"
+#: Front matter keys a page may have. The build drops any other before a template or plugin
+#: reads it (``template: redirect.html`` with a ``location`` would make the page a redirect to
+#: anywhere), and ``course.py check`` reports it.
+FRONT_MATTER_KEYS = (
+    "title",
+    "description",
+    "hide",
+    "icon",
+    "status",
+    "search",
+    "conversion",
+    "parity",
+    "upstream",
+    "regional",
+    "locale_text",
+)
 #: A locale as the i18n config may name one (BCP 47-like: en, zh-TW).
 LOCALE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 

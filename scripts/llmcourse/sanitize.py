@@ -201,6 +201,44 @@ def markup_in_meta(meta: dict) -> list[Finding]:
     return found
 
 
+def unknown_keys(keys: list) -> list[Finding]:
+    """Front-matter keys a page may not have (``template``, ``redirect``…): dropped unread."""
+    return [
+        Finding(
+            f"{key}:",
+            f"unknown key {str(key)!r}, ignored",
+            rf"^(?P<at>{re.escape(str(key))})[ \t]*:",
+        )
+        for key in keys
+    ]
+
+
+def escape_toc(links: list) -> list[Finding]:
+    """Escape, in place, the ids of a table of contents that hold markup characters.
+
+    An id written by the page (``{#…}``, ``id="…"``, entities decoded by md_in_html) reaches the
+    theme's table of contents raw (Material prints ``href="{{ toc_item.url }}"``): escaped,
+    the link still leads to the heading, whose own ``id`` the sanitizer wrote escaped.
+    """
+    found: list[Finding] = []
+    for link in links:
+        if _ID_MARKUP.search(link.id):
+            title = re.escape(unescape(plain(link.title)))
+            found.append(
+                Finding(
+                    link.id,
+                    f"heading id {link.id!r} holds markup characters (shown escaped)",
+                    rf"(?:^[ \t]{{0,3}}#{{1,6}}[ \t]+|<h[1-6]\b[^>]*>\s*)(?P<at>{title})",
+                )
+            )
+            link.id = str(escape(link.id))
+        found += escape_toc(link.children)
+    return found
+
+
+_ID_MARKUP = re.compile(r"[\"'<>&]")
+
+
 def _flat(value: object) -> str:
     """Every text inside a YAML value, keys included."""
     if isinstance(value, dict):

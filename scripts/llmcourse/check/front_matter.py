@@ -7,20 +7,7 @@ import difflib
 from llmcourse import chinese, mdspans, mdtext, pages, parity
 from llmcourse.check.report import FileReport, split_located
 
-#: Front matter keys a page may have.
-FRONT_MATTER_KEYS = (
-    "title",
-    "description",
-    "hide",
-    "icon",
-    "status",
-    "search",
-    "conversion",
-    "parity",
-    "upstream",
-    "regional",
-    "locale_text",
-)
+FRONT_MATTER_KEYS = pages.FRONT_MATTER_KEYS
 
 
 def front_matter_marks(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
