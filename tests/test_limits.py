@@ -58,6 +58,14 @@ CASES = {
         ),
         "img.svg:2:3: SVG: <script> element",
     ),
+    "svg-with-xhtml-namespaced-script": (
+        _write(
+            "img.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg">\n'
+            b'  <h:script xmlns:h="http://www.w3.org/1999/xhtml">x()</h:script>\n</svg>',
+        ),
+        "img.svg:2:3: SVG: <script> element",
+    ),
     "utf-16-page": (
         _write("wide.md", "# 標題\n".encode("utf-16")),
         "wide.md:1:1: UTF-16 text (byte order mark): not UTF-8",

@@ -44,3 +44,16 @@ def test_a_removal_is_placed_where_the_page_wrote_it(case: dict) -> None:
     taken: set[int] = set()
     where = [sanitize.locate(source, f, taken) for f in findings]
     assert [f"{line}:{col}" for line, col in where] == case["where"]
+
+
+SVG = yaml.safe_load((Path(__file__).parent / "cases" / "sanitize" / "svg.yaml").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("case", SVG, ids=lambda c: c["label"])
+def test_an_svg_file_is_read_as_browsers_read_it(case: dict) -> None:
+    taken: set[int] = set()
+    got = []
+    for finding in sanitize.svg_findings(case["svg"]):
+        line, col = sanitize.locate(case["svg"], finding, taken, markdown=False)
+        got.append(f"{line}:{col} {finding.message}")
+    assert got == case["findings"]

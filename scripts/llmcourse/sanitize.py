@@ -17,8 +17,11 @@ from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 import nh3
+from defusedxml import DefusedXmlException, EntitiesForbidden
+from defusedxml.ElementTree import fromstring as defused_fromstring
 from markupsafe import Markup, escape
 
 from llmcourse import mdtext, yamlfile
@@ -464,18 +467,59 @@ SVG_ACTIVE = frozenset(
 
 
 def svg_findings(text: str) -> list[Finding]:
-    """What makes an SVG file active: scripts, event handlers, links to anything but itself."""
-    found: list[Finding] = []
-    for tag, attrs in _Explainer.walk(text).seen:
-        if tag in SVG_ACTIVE:
-            found.append(Finding(f"<{tag}", f"<{tag}> element"))
-        for name, value in attrs:
-            if name.startswith("on"):
-                found.append(Finding(name, f"event handler {name}= on <{tag}>"))
-            elif name in ("href", "xlink:href") and not (value or "").strip().startswith("#"):
-                found.append(Finding(value or name, f"link {name}= to {value!r} on <{tag}>"))
-            elif "javascript:" in _URL_NOISE.sub("", value or "").lower():
-                found.append(Finding(name, f"javascript: in {name}= on <{tag}>"))
-    if "@import" in text:
-        found.append(Finding("@import", "CSS @import"))
+    """What makes an SVG file active: scripts, event handlers, links to anything but itself.
+
+    The file is read as browsers read an SVG, as namespaced XML (defusedxml: no entity
+    declarations): an element is what its namespace makes it, whatever its prefix
+    (``<h:script xmlns:h="…xhtml">``, ``<svg:script>``), and so is an attribute
+    (``l:href`` with ``l`` bound to XLink). Processing instructions (``<?xml-stylesheet?>``)
+    and CSS that loads anything (``url()`` to another file, ``@import``) count too.
+    """
+    found = [
+        Finding(m.group(0), f"processing instruction <?{m.group(1)}?> (loads a stylesheet)")
+        for m in _PROCESSING_INSTRUCTION.finditer(text)
+    ]
+    try:
+        root = defused_fromstring(text, forbid_dtd=False)
+    except EntitiesForbidden:
+        return [*found, Finding("<!ENTITY", "entity declaration (the DTD can hide markup)")]
+    except (DefusedXmlException, ElementTree.ParseError) as exc:
+        return [*found, Finding("<", f"not well-formed XML ({exc})")]
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        space, tag = _qualified(element.tag)
+        element_at = rf"<\s*(?:[\w.-]+:)?{re.escape(tag)}\b"
+        if space == XHTML or (space in (SVG, "") and tag.lower() in SVG_ACTIVE):
+            found.append(Finding(f"<{tag}", f"<{tag}> element", element_at))
+        if tag == "style" and _LOADING_CSS.search(element.text or ""):
+            found.append(Finding("<style", "<style> loads another file (url() or @import)"))
+        for name, value in element.attrib.items():
+            _, attribute = _qualified(name)
+            where = rf"(?:[\w.-]+:)?(?P<at>{re.escape(attribute)})\s*="
+            if attribute.lower().startswith("on"):
+                found.append(Finding(attribute, f"event handler {attribute}= on <{tag}>", where))
+            elif attribute == "href" and not value.strip().startswith("#"):
+                found.append(
+                    Finding(value or attribute, f"link {attribute}= to {value!r} on <{tag}>")
+                )
+            elif "javascript:" in _URL_NOISE.sub("", value).lower():
+                found.append(Finding(attribute, f"javascript: in {attribute}= on <{tag}>", where))
+            elif attribute == "style" and _LOADING_CSS.search(value):
+                found.append(Finding(value, f"style= on <{tag}> loads another file (url())"))
     return found
+
+
+SVG = "http://www.w3.org/2000/svg"
+XHTML = "http://www.w3.org/1999/xhtml"
+_PROCESSING_INSTRUCTION = re.compile(r"<\?(?!xml[\s?])([\w.:-]+)")
+#: CSS that fetches: url() to anything but a fragment of the file itself, @import
+_LOADING_CSS = re.compile(r"url\(\s*(?!['\"]?\s*#)|@import", re.I)
+
+
+def _qualified(name: str) -> tuple[str, str]:
+    """(namespace, local name) of an ElementTree tag or attribute name."""
+    if name.startswith("{"):
+        space, _, local = name[1:].partition("}")
+        return space, local
+    return "", name
