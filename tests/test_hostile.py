@@ -34,6 +34,7 @@ SHIPPED = [
     if not (lang == "en" and (CORPUS / f"{page}.ipynb").exists())
 ]
 WARNING = re.compile(r"^WARNING\s+-\s+(?P<path>[^:\s]+\.(?:md|ipynb)):\d+:\d+: ", re.M)
+REMOTE = re.compile(r"^\s*(?:https?:)?//", re.I)
 UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data:text)", re.I)
 LIFTED = re.compile(r"^(?:\.\./)+assets/notebooks/notebook-[0-9a-f]{12}\.js$")
 ACTIVE = ("script", "iframe", "object", "embed", "style", "form", "base", "meta", "frame")
@@ -127,6 +128,8 @@ def test_no_payload_is_live_in_the_shipped_site(page: str, lang: str, shipped: P
         if a in ("href", "src", "action", "formaction", "data") and UNSAFE_URL.match(str(v))
     ]
     assert urls == []
+    remote = [t["src"] for t in soup.find_all("img", src=True) if REMOTE.match(t["src"])]
+    assert remote == []
     positioned = [t["style"] for t in article.find_all(style=True) if "position" in t["style"]]
     assert positioned == []
     reserved = [t["id"] for t in article.find_all(id=True) if t["id"].startswith("__")]

@@ -45,6 +45,8 @@ URL_ATTRIBUTES = frozenset(
 )
 _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]{0,30}):")
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+#: A URL that loads from another host: http(s) or protocol-relative
+_REMOTE = re.compile(r"(?:https?:)?//")
 _MARKUP = re.compile(r"<[A-Za-z/!?]")
 _STYLE_PROPERTY = re.compile(r"(?:^|;)\s*([-a-zA-Z]+)\s*:")
 # html.unescape's reference pattern, and what the spelling comparison ignores
@@ -327,6 +329,8 @@ def _value_problem(tag: str, attribute: str, value: str) -> str | None:
     if attribute in URL_ATTRIBUTES:
         url = _URL_NOISE.sub("", value).lower()
         scheme = _SCHEME.match(url)
+        if tag == "img" and attribute == "src" and _REMOTE.match(url):
+            return f"image from another host in src= on <{tag}> (copy it into docs/)"
         if scheme is None or "/" in url[: scheme.start(1)]:
             return None
         name = scheme.group(1)
