@@ -4,8 +4,10 @@ Bytes valid as both GBK and Big5 are decided by the Chinese language model only 
 reading is clearly more likely; otherwise :class:`EncodingAmbiguous` is raised, naming the file
 and the encodings that fit.  Bytes that read as plausible European text (Latin-1
 ``Grüße aus München`` is valid GB18030 too) stand as Chinese only when the model strongly
-prefers it (:data:`AMBIGUITY_MARGIN`).  Bytes no supported encoding accepts raise
-:class:`UndecodableBytes` naming ``file:line:col``.
+prefers it (:data:`AMBIGUITY_MARGIN`).  A GBK or Big5 reading must read as Chinese
+(:data:`LIKELY_PER_CHAR`): Japanese, Korean or UTF-8 with a stray byte that merely decode are
+refused.  Bytes no supported encoding accepts raise :class:`UndecodableBytes` naming
+``file:line:col``.
 """
 
 from __future__ import annotations
@@ -140,6 +142,23 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> Decoded:
         )
     if european is not None:
         _refuse_unlikely_chinese(data, source, fits, european)
+    unlikely = {enc: text for enc, text in fits.items() if not _likely_chinese(text)}
+    if len(unlikely) == len(fits):
+        # Japanese or Korean bytes, or UTF-8 with a stray byte, that happen to decode as GBK
+        line, col = _byte_position(data, utf8_error.start, "utf-8")
+        readings = ", ".join(
+            f"{enc.upper()} ({short(_first_non_ascii_line(text))})" for enc, text in fits.items()
+        )
+        raise UndecodableBytes(
+            source,
+            line,
+            col,
+            "utf-8",
+            f"{utf8_error.reason}; the bytes read as unlikely Chinese in {readings}: convert the "
+            "file to UTF-8 naming its encoding (or remove the stray byte)",
+        )
+    for enc in unlikely:
+        del fits[enc]
     if len(fits) == 1:
         enc, text = next(iter(fits.items()))
         f = Finding(
@@ -176,6 +195,19 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> Decoded:
         "likely as Chinese; written as UTF-8",
     )
     return Decoded(t1, e1, [f])
+
+
+#: The Chinese language model's mean score (nats per non-ASCII character) a GBK or Big5 reading
+#: must reach: Chinese prose scores about -5; Japanese Shift_JIS or EUC-JP, Korean EUC-KR and
+#: UTF-8 with one stray byte read as GBK score -12 to -19 (their readings are rare characters).
+LIKELY_PER_CHAR = -9.0
+
+
+def _likely_chinese(text: str) -> bool:
+    """Whether a CJK reading scores as Chinese (a reading of under 6 characters always does:
+    too short for the mean to tell)."""
+    n = sum(1 for c in text if not c.isascii())
+    return n < 6 or text_score(text) / n >= LIKELY_PER_CHAR
 
 
 #: Single-byte code pages whose reading of non-UTF-8 bytes is checked for European text.
