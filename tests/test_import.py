@@ -481,3 +481,69 @@ def test_corrupt_manifest_is_reported_with_its_position(docs: Path) -> None:
         result.stderr
     )
     assert not (docs / "index.md").exists()
+
+
+def test_a_part_continued_under_a_second_heading_keeps_both_texts() -> None:
+    text = (
+        "# 學習筆記\n\n## LLM應用工程\n\n- [第一部分的連結](https://one.example/)\n\n"
+        "## LLM應用工程（續）\n\n- [續篇的連結](https://two.example/)\n"
+    )
+    pages = {c.key: c.text for c in importer.parse_notes(text, "notes.md")}
+    assert pages["notes/llm-application-engineering"] == (
+        "# LLM應用工程\n\n- [第一部分的連結](https://one.example/)\n\n"
+        "## LLM應用工程（續）\n\n- [續篇的連結](https://two.example/)\n"
+    )
+
+
+def test_a_chapter_number_given_twice_keeps_both_titles_and_texts() -> None:
+    text = (
+        "# 課程\n\n## 🧩 LLM 基礎\n\n### 1. 數學\n\n第一段。\n\n### 1. 數學（重複）\n\n第二段。\n"
+    )
+    pages = {c.key: c.text for c in importer.parse_course(text, "course.md", {})}
+    assert pages["fundamentals/math-for-machine-learning"] == (
+        "# 1. 數學\n\n第一段。\n\n## 1. 數學（重複）\n\n第二段。\n"
+    )
+
+
+def _import(docs: Path, source: str | Path) -> tuple[int, str]:
+    """`course.py import SOURCE --lang zh-TW` in this process: (exit status, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    status = importer.command(
+        [str(source)],
+        lang="zh-TW",
+        force=False,
+        kind="auto",
+        docs=str(docs),
+        strict=False,
+        stdout=out,
+        stderr=err,
+    )
+    return status, err.getvalue()
+
+
+def test_a_page_in_docs_that_is_not_utf8_is_named_at_its_byte(docs: Path) -> None:
+    (docs / "guide.md").write_bytes("# 指南\n\n第一行。".encode() + b"\xff\n")
+    status, err = _import(docs, FIXTURES / "seed-004-zh-TW.md")
+    assert status == 1
+    assert f"{docs / 'guide.md'}:3:5: not UTF-8 (invalid start byte)" in err
+    assert "Traceback" not in err
+
+
+def test_a_manifest_entry_of_the_wrong_shape_is_named_at_its_line(docs: Path) -> None:
+    (docs / importer.MANIFEST_NAME).write_text('{\n  "index.md": {"pending": 5}\n}\n', "utf-8")
+    status, err = _import(docs, FIXTURES / "seed-004-zh-TW.md")
+    assert status == 1
+    assert f"{docs / importer.MANIFEST_NAME}:2:3: the import manifest's entry for 'index.md'" in err
+
+
+def test_a_device_is_refused_not_read_for_ever(docs: Path) -> None:
+    status, err = _import(docs, "/dev/zero")
+    assert (status, err) == (1, "/dev/zero: /dev/zero: not a regular file\n")
+
+
+def test_docs_that_is_a_file_is_reported_without_a_traceback(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.write_text("not a folder\n", "utf-8")
+    status, err = _import(docs, FIXTURES / "seed-004-zh-TW.md")
+    assert status == 1
+    assert err.startswith(f"{FIXTURES / 'seed-004-zh-TW.md'}: cannot write the pages into {docs}: ")

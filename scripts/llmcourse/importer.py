@@ -23,6 +23,7 @@ import yaml
 
 from llmcourse import CACHE, DOCS, ROOT, chinese, fsio, mdtext, yamlfile
 from llmcourse.pages import chinese_source, file_name, language_of, page_key
+from llmcourse.repair_encoding import byte_position
 
 LAYOUT_FILE = Path(__file__).parent / "layout.yml"
 MANIFEST_NAME = ".import-manifest.json"
@@ -208,8 +209,11 @@ def parse_course(text: str, source: str, existing_titles: dict[str, str]) -> lis
                     "heading before it and matches no existing page title"
                 )
             current = key
-            titles[key] = title
-            pages.setdefault(key, []).extend(body)
+            if key in titles:  # the same chapter number again: its text follows the first's
+                pages[key] += ["", f"## {title}", *body]
+            else:
+                titles[key] = title
+                pages.setdefault(key, []).extend(body)
             continue
         pages.setdefault(current or home, []).extend(["", "#" * heading.level + " " + title, *body])
     out = []
@@ -269,8 +273,11 @@ def parse_notes(text: str, source: str) -> list[Candidate]:
             )
             if part:
                 current = f"{folder}/{part}"
-                titles[current] = heading.text
-                pages[current] = list(body)
+                if current in pages:  # the same part again ("（續）"): its text follows on
+                    pages[current] += ["", f"## {heading.text}", *body]
+                else:
+                    titles[current] = heading.text
+                    pages[current] = list(body)
                 continue
             if _matches(heading.text, spec["index_parts"]):
                 current = None
@@ -508,9 +515,29 @@ def _load_manifest(docs: Path) -> dict:
         ) from None
     if not isinstance(manifest, dict):
         raise ImportError_(f"{path}:1:1: the import manifest is not a JSON object")
+    for rel, entry in manifest.items():
+        if not _valid_entry(entry):
+            at = text.find(json.dumps(rel, ensure_ascii=False))
+            line, col = mdtext.line_col(text, max(at, 0))
+            raise ImportError_(
+                f"{path}:{line}:{col}: the import manifest's entry for {rel!r} is not "
+                '{"source": …, "sha256": …}; restore the manifest from git'
+            )
     if _recover(docs, manifest):
         _save_manifest(docs, manifest)
     return manifest
+
+
+def _valid_entry(entry: object, pending: bool = True) -> bool:
+    """Whether a manifest entry has the shape imports write (its pending entry too)."""
+    if not isinstance(entry, dict):
+        return False
+    texts = ("source", "sha256", "moved_to", "upstream")
+    if any(key in entry and not isinstance(entry[key], str) for key in texts):
+        return False
+    if "pending" in entry:
+        return pending and _valid_entry(entry["pending"], pending=False)
+    return True
 
 
 def _recover(docs: Path, manifest: dict) -> bool:
@@ -601,11 +628,24 @@ def _write_page(
     manifest[rel] = entry
 
 
+def _read_page(path: Path) -> str:
+    """A page of docs/ as text; ImportError_ at file:line:col when it is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = byte_position(data, exc.start, "utf-8")
+        raise ImportError_(
+            f"{path}:{line}:{col}: not UTF-8 ({exc.reason}): repair the page first "
+            "(course.py repair --in-place)"
+        ) from None
+
+
 def _existing_titles(docs: Path) -> dict[str, str]:
     titles = {}
     for path in docs.rglob("*.md"):
         key = _key_of(path, docs)
-        hs = mdtext.headings(path.read_text(encoding="utf-8"))
+        hs = mdtext.headings(_read_page(path))
         if hs and hs[0].level == 1:
             titles.setdefault(key, hs[0].text)
     return titles
@@ -706,7 +746,7 @@ def place(candidate: Candidate, docs: Path, manifest: dict, outcome: Outcome, fo
     remove: str | None = None
     if current is not None:
         cur_rel = current.relative_to(docs).as_posix()
-        text = current.read_text(encoding="utf-8")
+        text = _read_page(current)
         if text == result:
             outcome.unchanged.append(cur_rel)
             return
@@ -863,8 +903,12 @@ def command(
         try:
             lossy = any(f.kind.startswith("lossy") for f in fixed.findings)
             outcome = import_text(fixed.text, path.name, lang, target, force, kind, upstream, lossy)
-        except ImportError_ as exc:
+        except (ImportError_, mdtext.FrontMatterError) as exc:
             print(str(exc), file=stderr)
+            status = 1
+            continue
+        except OSError as exc:  # docs/ not writable, or a file where a folder must be
+            print(f"{src}: cannot write the pages into {target}: {exc}", file=stderr)
             status = 1
             continue
         for rel in outcome.written:

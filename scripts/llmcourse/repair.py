@@ -58,6 +58,7 @@ import bisect
 import itertools
 import math
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -368,10 +369,24 @@ def _line_findings(
 # --------------------------------------------------------------------------------------------
 # Files
 # --------------------------------------------------------------------------------------------
+#: The largest file repaired: a whole translated course is about 100 KB.
+MAX_FILE_BYTES = 20_000_000
+
+
 def repair_file(path: str | os.PathLike[str]) -> Repair:
-    """Decode a file (:func:`decode_bytes`) and repair its text (:func:`repair_text`)."""
+    """Decode a file (:func:`decode_bytes`) and repair its text (:func:`repair_text`).
+
+    Raises :class:`OSError` for what is no regular file (a device such as ``/dev/zero`` would
+    be read for ever) or a file over :data:`MAX_FILE_BYTES`.
+    """
     p = Path(path)
-    data = p.read_bytes()
+    with p.open("rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path}: not a regular file")
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise OSError(f"{path}: larger than {MAX_FILE_BYTES:,} bytes: not a translation")
     decoded = decode_bytes(data, str(path))
     rep = repair_text(decoded.text, str(path))
     findings = decoded.findings + rep.findings
