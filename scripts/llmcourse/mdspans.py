@@ -712,8 +712,10 @@ _RAW_ELEMENT = re.compile(
 _ATTR = r"""(?:\s+[^\s"'=<>`/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)"""
 _TAG = re.compile(rf"</?[A-Za-z][A-Za-z0-9-]*{_ATTR}*\s*/?>|<![A-Za-z][^>]*>|<\?.*?\?>", re.S)
 _CDATA = re.compile(r"<!\[CDATA\[.*?\]\]>", re.S)
+#: A URL autolink, or an e-mail one as Python-Markdown reads it (its AUTOMAIL_RE: any local
+#: part, ``<軟體@example.com>``, which a conversion must not touch).
 _AUTOLINK = re.compile(
-    r"<(?:[A-Za-z][A-Za-z0-9.+-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+)>"
+    r"<(?:[A-Za-z][A-Za-z0-9.+-]{1,31}:[^\s<>]*|" + markdown.inlinepatterns.AUTOMAIL_RE[1:-1] + ")>"
 )
 #: A bare URL is plain text here (mkdocs.yml enables no magiclink), so only the URL itself is
 #: protected, and it ends where a URL ends: at whitespace, ``<``/``>`` or a CJK character or
