@@ -547,3 +547,21 @@ def test_docs_that_is_a_file_is_reported_without_a_traceback(tmp_path: Path) -> 
     status, err = _import(docs, FIXTURES / "seed-004-zh-TW.md")
     assert status == 1
     assert err.startswith(f"{FIXTURES / 'seed-004-zh-TW.md'}: cannot write the pages into {docs}: ")
+
+
+def test_short_pages_of_an_english_document_declared_chinese_become_english(docs: Path) -> None:
+    source = docs.parent / "english.md"
+    source.write_text(
+        "# The LLM course\n\nThe LLM course is divided into three parts, each with its own "
+        "set of chapters, notebooks and articles, so that readers can pick the part they "
+        "need and learn it at their own pace.\n\n## 🧩 LLM Fundamentals\n\n"
+        "### 1. Mathematics for Machine Learning\n\nLinear algebra and calculus.\n",
+        "utf-8",
+    )
+    status, _ = _import(docs, source)
+    assert status == 0
+    assert sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md")) == [
+        "fundamentals/index.en.md",
+        "fundamentals/math-for-machine-learning.en.md",
+        "index.en.md",
+    ]

@@ -832,7 +832,9 @@ def import_text(
             candidates = parse_course(text, source, _existing_titles(docs))
         else:
             candidates = parse_notes(text, source)
-        _place_all(candidates, docs, manifest, outcome, force, lang, upstream, lossy)
+        # a page too short to tell takes the language of the whole document
+        whole = detect_language(text) or lang
+        _place_all(candidates, docs, manifest, outcome, force, lang, upstream, lossy, whole)
         _save_manifest(docs, manifest)
     return outcome
 
@@ -846,6 +848,7 @@ def _place_all(
     lang: str,
     upstream: str | None,
     lossy: bool,
+    whole: str,
 ) -> None:
     for cand in candidates:
         cand.lossy = lossy
@@ -853,7 +856,7 @@ def _place_all(
         if upstream and cand.key.split("/")[0] in layout()["sections"]:
             # chapters and section overviews record the upstream revision they follow
             cand.meta["upstream"] = upstream
-        detected = detect_language(cand.text) or lang
+        detected = detect_language(cand.text) or whole
         # a Chinese import's chapters left in English become English pages
         cand.lang = "en" if lang in chinese.SCRIPTS and detected == "en" else lang
         if cand.lang in chinese.SCRIPTS and detected != lang:
