@@ -82,6 +82,19 @@ def clean(html: str) -> tuple[str, list[Finding]]:
     return cleaned, findings
 
 
+def _spelled(text: str) -> str:
+    """A pattern for ``text`` as HTML may spell it in a URL: each character itself or a
+    character reference (``&#106;avascript``), with the tabs and line breaks browsers drop from
+    URLs between them (``java&#9;script``)."""
+    dropped = r"(?:[\t\n\r]|&#0*(?:9|10|13);?|&#x0*(?:9|a|d);?|&Tab;|&NewLine;)*"
+    return dropped.join(
+        rf"(?:{re.escape(c)}|&#0*{ord(c)};?|&#x0*{ord(c):x};?"
+        + ("|&colon;" if c == ":" else "")
+        + ")"
+        for c in text
+    )
+
+
 def _spelled_alike(html: str, cleaned: str) -> bool:
     """Whether nh3 kept everything and only re-spelled it, as it writes any HTML out.
 
@@ -442,7 +455,7 @@ class _Explainer(HTMLParser):
             if problem is not None:
                 if " URL in " in problem:
                     scheme = problem.split(":", 1)[0]
-                    where = rf"(?P<at>{re.escape(scheme)})[\x00-\x20]*:"
+                    where = rf"(?P<at>{_spelled(scheme)}){_spelled(':')}"
                     self.found.append(Finding(scheme + ":", f"{problem} removed", where))
                 else:
                     self.found.append(Finding(value or name, f"{problem} removed"))
