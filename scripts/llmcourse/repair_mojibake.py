@@ -552,8 +552,13 @@ def ftfy_fallback(source: str, lno: int, line: str) -> tuple[str, Finding] | Non
         return None
     ops = difflib.SequenceMatcher(None, line, fixed.text, autojunk=False).get_opcodes()
     for op, a1, a2, b1, b2 in ops:
-        if op != "equal" and not _lossless_ok(line[a1:a2], fixed.text[b1:b2], False):
+        if op == "equal":
+            continue
+        before, after = line[a1:a2], fixed.text[b1:b2]
+        if not _lossless_ok(before, after, False):
             return None  # the same plausibility rules as our own decoding (no "×²" -> "ײ")
+        if reads_as_prose(before) and any(ord(c) >= 0x800 and not is_emoji_like(c) for c in after):
+            return None  # nor letters into CJK ("ĂăĄą" -> "Ă㥹")
     start = next(i for i, (a, b) in enumerate(zip(line, fixed.text, strict=False)) if a != b)
     tail = 0
     while (
