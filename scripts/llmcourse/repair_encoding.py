@@ -80,7 +80,15 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> Decoded:
         if data.startswith(bom):
             text = _strict(data, enc, source, len(bom))
             if enc == "utf-8":
-                f = Finding(source, 1, 1, "bom", 1.0, "UTF-8 byte order mark removed")
+                # a file saved twice with a BOM starts with two: neither is text
+                repeated = len(text) - len(text.lstrip("\ufeff"))
+                text = text[repeated:]
+                what = (
+                    f"{repeated + 1} UTF-8 byte order marks"
+                    if repeated
+                    else "UTF-8 byte order mark"
+                )
+                f = Finding(source, 1, 1, "bom", 1.0, f"{what} removed")
             else:
                 f = Finding(
                     source,
