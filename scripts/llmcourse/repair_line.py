@@ -94,6 +94,7 @@ def line_positions(line: str, lno: int, ctx: DocContext, groups: list[Group]) ->
     # UTF-8 read as GBK/Big5, on the non-ASCII runs the Latin pass left alone
     i = 0
     cjk: list[tuple[int, Edit]] = []
+    left: list[tuple[int, str]] = []
     while i < len(positions):
         if positions[i].group >= 0 or positions[i].char.isascii():
             i += 1
@@ -109,7 +110,12 @@ def line_positions(line: str, lno: int, ctx: DocContext, groups: list[Group]) ->
             e = cjk_edit(run)
         if e is not None:
             cjk.append((i, e))
+        else:
+            left.append((i, run))
         i = j
+    if cjk:  # the line was read as GBK/Big5: its runs of é or ° were too (茅, 掳)
+        cjk += [(lo, e) for lo, run in left if (e := cjk_edit(run, narrow=True)) is not None]
+        cjk.sort(key=lambda item: item[0])
     for lo, e in reversed(cjk):
         positions = _apply(positions, lo, [e], groups, lno)
     # double encoding: decode again what a lossless pass produced, while it still decodes

@@ -40,7 +40,13 @@ from .repair_codepage import (
     tables,
 )
 from .repair_result import Finding, short
-from .repair_score import is_emoji_like, reads_as_prose, symbol_logp, text_score
+from .repair_score import (
+    is_emoji_like,
+    plausible_wide,
+    reads_as_prose,
+    symbol_logp,
+    text_score,
+)
 
 #: CJK codecs UTF-8 may have been read as (UTF-8 decoded as GBK turns 中文 into 涓枃).
 CJK_CODECS: tuple[str, ...] = ("gb18030", "big5", "cp950")
@@ -154,6 +160,8 @@ def _lossless_ok(original: str, decoded: str, established: bool, depth: int = 0)
     cats = [unicodedata.category(c) for c in decoded]
     if any(c in ("Cn", "Co", "Cs") for c in cats):
         return False
+    if any(ord(c) >= 0x800 and not plausible_wide(c) for c in decoded):
+        return False  # "à\u00a0±" is U+0831 (Samaritan), "σ\u00a0²" a tag character
     if any(ord(c) >= 0x800 for c in decoded) and "Cc" not in cats:
         return True
     if _decodes_again(decoded, depth):
@@ -261,7 +269,11 @@ def latin_edits(s: str, ctx: DocContext, *, allow_lossy: bool) -> list[Edit]:
                 if g.lossless:
                     chars.append((base + g.start, segment_bytes(g).decode("utf-8"), ()))
                     continue
-                cands = segment_candidates(g.lead, g.conts, g.missing, fill)
+                cands = tuple(
+                    c
+                    for c in segment_candidates(g.lead, g.conts, g.missing, fill)
+                    if ord(c) < 0x800 or plausible_wide(c)
+                )
                 if not cands:
                     break
                 dropped += g.missing + g.conts.count(WILDCARD)
@@ -320,20 +332,31 @@ _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
 _BAD_CATEGORIES = frozenset({"Cn", "Co", "Cs", "Cc"})
 
 
-def cjk_edit(s: str) -> Edit | None:
-    """An edit decoding ``s`` (a non-ASCII run) as UTF-8 that was read as GBK or Big5."""
+def cjk_edit(s: str, *, narrow: bool = False) -> Edit | None:
+    """An edit decoding ``s`` (a non-ASCII run) as UTF-8 that was read as GBK or Big5.
+
+    ``narrow``: on a line where other runs were such mojibake, a run may also decode to
+    letters and signs of two UTF-8 bytes only (掳 for °, 茅 for é in ``André``).
+    """
     for codec in CJK_CODECS:
         try:
             decoded = s.encode(codec).decode("utf-8")
         except (UnicodeEncodeError, UnicodeDecodeError):
             continue
-        if decoded == s or any(unicodedata.category(c) in _BAD_CATEGORIES for c in decoded):
+        if decoded == s or any(
+            unicodedata.category(c) in _BAD_CATEGORIES
+            or (ord(c) >= 0x800 and not plausible_wide(c))
+            for c in decoded
+        ):
             continue
-        if not any(ord(c) >= 0x800 for c in decoded):
+        wide = any(ord(c) >= 0x800 for c in decoded)
+        if not wide and not (
+            narrow and all(c.isascii() or _PLAUSIBLE_2BYTE.match(c) for c in decoded)
+        ):
             continue
         if any(_other_script_letter(c) for c in decoded):
             continue  # Chinese mojibake decodes to Han, Latin or symbols, not to Hangul etc.
-        if text_score(decoded) < text_score(s) + 6.0:
+        if wide and text_score(decoded) < text_score(s) + 6.0:
             continue
         # map each decoded character to the mojibake character holding its first byte
         starts: list[int] = []
@@ -394,7 +417,11 @@ def cjk_lossy_edit(s: str) -> Edit | None:
                 chars.append((starts[off], cands[0], cands if len(cands) > 1 else ()))
             else:
                 ch = bytes(piece).decode("utf-8")  # type: ignore[arg-type]
-                if unicodedata.category(ch) in _BAD_CATEGORIES or _other_script_letter(ch):
+                if (
+                    unicodedata.category(ch) in _BAD_CATEGORIES
+                    or _other_script_letter(ch)
+                    or (ord(ch) >= 0x800 and not plausible_wide(ch))
+                ):
                     break
                 chars.append((starts[off], ch, ()))
             off += n
@@ -463,12 +490,16 @@ def _gap_candidates(piece: Sequence[int | None], after: int | None, codec: str) 
             continue
         if unicodedata.category(ch) in _BAD_CATEGORIES or _other_script_letter(ch):
             continue
+        if ord(ch) >= 0x800 and not plausible_wide(ch):
+            continue
         nexts = [*data[1:], after]
         if all(_rejected(data[i], nexts[i], codec) for i in holes):
             found.append(ch)
-    from .langmodel import is_han, load_model
+    from .langmodel import UNKNOWN_HAN_LOGP, is_han, load_model
 
     lm = load_model()
+    # a Han character the model has never seen (䯀 for 浏's lost byte) is no reading to offer
+    found = [c for c in found if not is_han(c) or lm.single_logp(c) > UNKNOWN_HAN_LOGP]
     return tuple(
         sorted(
             found,

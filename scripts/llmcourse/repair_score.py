@@ -139,9 +139,12 @@ def unmatched_openers(chars: Sequence[str]) -> str:
     return "".join(out)
 
 
-#: Punctuation and spaces that sit beside letters in prose: French « guillemets »
-#: with no-break spaces, German „Anführung“, Spanish ¡…! and ¿…?, Russian «ёлочки», dashes.
+#: Punctuation and spaces that sit beside letters in prose: French « guillemets » with
+#: no-break spaces, German „Anführung“, Spanish ¡…! and ¿…?, Russian «ёлочки», dashes.
 PROSE_PUNCT = frozenset("«»‹›„“”‚‘’–—…·¡¿\u00a0\u202f")
+#: Latin-1 signs prose writes after a no-break space (25\u00a0°C, ±\u00a05, §\u00a03,
+#: ©\u00a02024). Elsewhere they are what UTF-8 of Chinese looks like through cp1252 (å¤§ for 大).
+PROSE_SIGNS = frozenset("±°§©®²³¹µ½¼¾×÷¶¢£¥¤ªº")
 
 
 def reads_as_prose(text: str) -> bool:
@@ -149,12 +152,16 @@ def reads_as_prose(text: str) -> bool:
     for (Latin, Greek, Cyrillic, Hebrew, Arabic): its letters (with combining marks) and the
     punctuation beside them, at least one letter.
 
-    ``é\\u00a0»`` (French), ``ай…»`` (Russian) and ``ółć`` (Polish) all read like UTF-8 through
-    a code page; a decoding of them into Chinese must be more than merely possible.
+    ``é\\u00a0»`` (French), ``é\\u00a0©`` (a sign after a no-break space), ``ай…»`` (Russian)
+    and ``ółć`` (Polish) all read like UTF-8 through a code page; a decoding of them into
+    Chinese must be more than merely possible.
     """
     letters = 0
+    before = ""
     for c in text:
-        if c in PROSE_PUNCT or unicodedata.category(c).startswith("M"):
+        sign = c in PROSE_SIGNS and before in ("\u00a0", "\u202f")
+        before = c
+        if sign or c in PROSE_PUNCT or unicodedata.category(c).startswith("M"):
             continue
         if not c.isalpha() or not unicodedata.name(c, "").startswith(_CODE_PAGE_SCRIPTS):
             return False
@@ -163,6 +170,36 @@ def reads_as_prose(text: str) -> bool:
 
 
 _CODE_PAGE_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC", "HEBREW", "ARABIC")
+
+
+#: Where a character of three or four UTF-8 bytes decoded from mojibake may lie: Latin and
+#: Greek extended letters, punctuation and symbols, CJK (radicals to unified ideographs,
+#: kana and bopomofo among them), compatibility ideographs and forms, variation selectors,
+#: half- and full-width forms, emoji, the CJK extensions. Letters of other scripts (Samaritan
+#: ࠱, Hangul 젱, Syloti Nagri), private use and tag characters are what legit text read as
+#: UTF-8 gives, never the Chinese and English of this site.
+_WIDE_RANGES = (
+    (0xFFFD, 0xFFFD),  # an inner layer's lost byte, peeled by the next layer
+    (0x1E00, 0x1FFF),
+    (0x2000, 0x2BFF),
+    (0x2E80, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0xFE00, 0xFE0F),
+    (0xFE30, 0xFE4F),
+    (0xFF00, 0xFFEF),
+    (0x1F000, 0x1FAFF),
+    (0x20000, 0x323AF),
+)
+
+
+def plausible_wide(ch: str) -> bool:
+    """Whether a decoded character of U+0800 or above is one this site's text can hold."""
+    o = ord(ch)
+    return any(low <= o <= high for low, high in _WIDE_RANGES) and unicodedata.category(ch) not in (
+        "Cn",
+        "Co",
+        "Cs",
+    )
 
 
 def is_european(text: str) -> bool:
