@@ -130,6 +130,12 @@ def test_no_payload_is_live_in_the_shipped_site(page: str, lang: str, shipped: P
     assert urls == []
     remote = [t["src"] for t in soup.find_all("img", src=True) if REMOTE.match(t["src"])]
     assert remote == []
+    search = [a for t in article.find_all(True) for a in t.attrs if a.startswith("data-pagefind")]
+    assert set(search) <= {"data-pagefind-ignore"}  # the notices' own, which hides only them
+    assert [t for t in article.find_all("a") if "opener" in t.get("rel", [])] == []
+    # the notebook's own download link (a reader- class, which page content cannot have)
+    downloads = article.find_all("a", download=True)
+    assert [t for t in downloads if "reader-notebook-download" not in t["class"]] == []
     positioned = [t["style"] for t in article.find_all(style=True) if "position" in t["style"]]
     assert positioned == []
     reserved = [t["id"] for t in article.find_all(id=True) if t["id"].startswith("__")]

@@ -103,6 +103,14 @@ CASES = {
         ),
         "bomb.md:3:6: front matter uses a YAML anchor: write plain values",
     ),
+    "status-with-a-class": (
+        _write("status.md", b'---\nstatus: "new md-consent__overlay"\n---\n# s\n'),
+        "status.md:2:1: front matter status 'new md-consent__overlay' is not one word",
+    ),
+    "hide-not-a-list": (
+        _write("hide.md", b"---\nhide: 5\n---\n# h\n"),
+        "hide.md:2:1: front matter hide 5 is not a list of names",
+    ),
     "unknown-icon": (
         _write("icon.md", b"---\nicon: nope/nothing\n---\n# i\n"),
         "icon.md:2:1: front matter icon 'nope/nothing' is not one of the theme's icons",

@@ -53,6 +53,23 @@ PAGE_TYPES = frozenset({".md", ".ipynb"})
 UNSAFE_NAME = re.compile(r"[<>\"'`&\x00-\x1f\x7f]")
 #: Front-matter keys templates print as text: they must be plain strings.
 TEXT_KEYS = ("title", "description")
+#: Material's ``hide`` names.
+HIDE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback"})
+#: Front matter values the theme turns into markup, with the shape they must have: ``status``
+#: becomes a class (``md-status--{status}``: a space would add any class, ``md-consent__overlay``
+#: a full-screen overlay), ``hide`` a list the template iterates.
+SHAPED_KEYS = (
+    (
+        "status",
+        lambda v: isinstance(v, str) and re.fullmatch(r"[a-z][a-z0-9-]*", v) is not None,
+        ("is not one word", "write a status such as new or deprecated"),
+    ),
+    (
+        "hide",
+        lambda v: isinstance(v, list) and all(isinstance(x, str) and x in HIDE for x in v),
+        ("is not a list of names", f"list some of {', '.join(sorted(HIDE))}"),
+    ),
+)
 
 
 def tree_problems(docs: Path, root: Path) -> Iterator[tuple[str, int, int, str, str]]:
@@ -195,6 +212,12 @@ def page_problems(data: bytes, suffix: str, report) -> str | None:
                 1,
                 f"front matter {key} must be text, not {type(meta[key]).__name__}",
                 f'write it as {key}: "…"',
+            )
+            return None
+    for key, allowed, hint in SHAPED_KEYS:
+        if key in meta and not allowed(meta[key]):
+            report.add(
+                key_line(text, key), 1, f"front matter {key} {meta[key]!r} {hint[0]}", hint[1]
             )
             return None
     icon = meta.get("icon")

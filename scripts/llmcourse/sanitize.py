@@ -322,6 +322,7 @@ def _sets() -> dict:
         "reserved_class_prefixes": tuple(p["reserved_class_prefixes"]),
         "allowed_reserved_classes": frozenset(p["allowed_reserved_classes"]),
         "reserved_data_prefixes": tuple(p["reserved_data_prefixes"]),
+        "allowed_reserved_data": frozenset(p["allowed_reserved_data"]),
     }
 
 
@@ -354,6 +355,8 @@ def _value_problem(tag: str, attribute: str, value: str) -> str | None:
             if mime in p["data_image_types"]:
                 return None
         return f"{name}: URL in {attribute}= on <{tag}>"
+    if attribute == "rel" and "opener" in value.lower().split():
+        return f"rel=opener on <{tag}> (the linked page could move this one)"
     if attribute in ("id", "for", "aria-describedby", "aria-labelledby") and value.startswith(
         p["reserved_id_prefixes"]
     ):
@@ -362,7 +365,10 @@ def _value_problem(tag: str, attribute: str, value: str) -> str | None:
         reserved = [c for c in value.split() if _reserved_class(c)]
         if reserved:
             return f"reserved class '{reserved[0]}' on <{tag}> (the theme's own)"
-    if attribute.startswith(p["reserved_data_prefixes"]):
+    if (
+        attribute.startswith(p["reserved_data_prefixes"])
+        and attribute not in p["allowed_reserved_data"]
+    ):
         return f"reserved attribute {attribute}= on <{tag}> (the theme's own)"
     return None
 
