@@ -515,7 +515,7 @@ def svg_findings(text: str) -> list[Finding]:
         element_at = rf"<\s*(?:[\w.-]+:)?{re.escape(tag)}\b"
         if space == XHTML or (space in (SVG, "") and tag.lower() in SVG_ACTIVE):
             found.append(Finding(f"<{tag}", f"<{tag}> element", element_at))
-        if tag == "style" and _LOADING_CSS.search(element.text or ""):
+        if tag == "style" and _LOADING_CSS.search(_css_text(element.text or "")):
             found.append(Finding("<style", "<style> loads another file (url() or @import)"))
         for name, value in element.attrib.items():
             _, attribute = _qualified(name)
@@ -528,16 +528,33 @@ def svg_findings(text: str) -> list[Finding]:
                 )
             elif "javascript:" in _URL_NOISE.sub("", value).lower():
                 found.append(Finding(attribute, f"javascript: in {attribute}= on <{tag}>", where))
-            elif attribute == "style" and _LOADING_CSS.search(value):
-                found.append(Finding(value, f"style= on <{tag}> loads another file (url())"))
+            elif _LOADING_CSS.search(_css_text(value)):  # style=, fill=, filter=, mask=…
+                found.append(Finding(value, f"{attribute}= on <{tag}> loads another file (url())"))
     return found
 
 
 SVG = "http://www.w3.org/2000/svg"
 XHTML = "http://www.w3.org/1999/xhtml"
 _PROCESSING_INSTRUCTION = re.compile(r"<\?(?!xml[\s?])([\w.:-]+)")
-#: CSS that fetches: url() to anything but a fragment of the file itself, @import
-_LOADING_CSS = re.compile(r"url\(\s*(?!['\"]?\s*#)|@import", re.I)
+#: CSS that fetches: url() to anything but a fragment of the file itself, @import, image-set()
+#: and the other image functions that take a URL string
+_LOADING_CSS = re.compile(
+    r"url\(\s*+(?!['\"]?\s*#)|@import|(?:-webkit-)?image-set\(|\bimage\(|cross-fade\(", re.I
+)
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\r\n\f]?|(.))", re.S)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+
+def _css_text(css: str) -> str:
+    """CSS as the browser reads it: escapes decoded (``\\75 rl(`` is ``url(``), comments gone."""
+
+    def decoded(m: re.Match) -> str:
+        if m.group(1):
+            code = int(m.group(1), 16)
+            return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+        return m.group(2)
+
+    return _CSS_ESCAPE.sub(decoded, _CSS_COMMENT.sub("", css))
 
 
 def _qualified(name: str) -> tuple[str, str]:
