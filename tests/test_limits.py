@@ -119,6 +119,13 @@ CASES = {
         _write("conv.md", "---\nconversion: {a: b}\n---\n# 轉換\n".encode()),
         "conv.md:2:1: conversion rule",
     ),
+    "conversion-table-value-too-long": (
+        _write(
+            "conv.md",
+            ("---\nconversion:\n  - {zh-TW: 甲, zh-CN: " + "乙" * 3000 + "}\n---\n# 甲\n").encode(),
+        ),
+        "conv.md:3:16: conversion rule: front matter key 'conversion[0]'.zh-CN: 3,000 characters",
+    ),
     "conversion-table-markup": (
         _write(
             "conv.md",

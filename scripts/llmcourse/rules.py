@@ -50,6 +50,11 @@ def notebook_rules(notebook: object, to: str, source: str) -> tuple[tuple[str, s
     return _table(ours["conversion"], to, f"{source}: notebook metadata key 'llmcourse.conversion")
 
 
+#: The longest word or phrase a conversion table may map: a value of thousands of characters
+#: for a one-character key multiplied a page's size (69 KB of source, 180 MB of page).
+MAX_WORD = 40
+
+
 def _table(table: object, to: str, name: str) -> tuple[tuple[str, str], ...]:
     """The (from, to) pairs for ``to`` of a ``conversion`` table; ``name`` names it in errors
     (up to its closing quote)."""
@@ -68,6 +73,13 @@ def _table(table: object, to: str, name: str) -> tuple[tuple[str, str], ...]:
             value = item.get(script)
             if not isinstance(value, str) or not value.strip():
                 raise TableError(f"{where}.{script}: missing or not a non-empty string", i, script)
+            if len(value) > MAX_WORD:
+                raise TableError(
+                    f"{where}.{script}: {len(value):,} characters: a table maps words and "
+                    f"phrases of at most {MAX_WORD}",
+                    i,
+                    script,
+                )
             markup = MARKUP.search(value)
             if markup:
                 raise TableError(
