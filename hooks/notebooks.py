@@ -121,7 +121,9 @@ def _add_links(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> 
     if not page.file.src_uri.endswith(".ipynb"):
         return html
     source = Path(page.file.abs_src_path).read_bytes()
-    html = notebook_html.focusable_code(html, notebook_html.has_code(source))
+    html = notebook_html.copy_targets(
+        notebook_html.focusable_code(html, notebook_html.has_code(source))
+    )
     links = _links(page, config)
     match = H1_END.search(html)
     at = match.end() if match else 0

@@ -187,6 +187,20 @@ def test_notebook_renders_outputs(visit, lang: str) -> None:
     v.clean()
 
 
+def test_a_notebook_copy_button_copies_its_own_code_cell(browser, base_url: str) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(base_url + url("en", NOTEBOOK))
+    button = page.locator("clipboard-copy").first
+    button.scroll_into_view_if_needed()
+    button.click()
+    page.wait_for_function("navigator.clipboard.readText().then(t => t.length > 0)")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    first_cell = page.locator(".highlight-ipynb pre").first.inner_text()
+    context.close()
+    assert copied.strip() == first_cell.strip()
+
+
 @pytest.mark.parametrize("lang", list(LANG_PREFIX))
 @pytest.mark.parametrize(
     "page", ["", CHAPTER, NOTEBOOK, STATUS], ids=["home", "chapter", "notebook", "status"]

