@@ -296,6 +296,19 @@ def test_inline_rule_errors_name_the_position() -> None:
         cv.convert_markdown("第一行\n文字-{zh-HK:a;zh-CN:b}-\n", "zh-CN", source="p.md")
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("文字-{zh-TW:軟體；zh-CN:软件}-\n", r"p.md:1:3: variant zh-TW of .* holds 'zh-CN:'"),
+        ("文字-{zh-TW:-{軟體}-;zh-CN:x}-\n", r"p.md:1:3: .* holds another -\{: rules do not nest"),
+    ],
+    ids=["full-width-semicolon", "nested"],
+)
+def test_a_rule_that_would_reach_the_page_as_text_is_an_error(text: str, message: str) -> None:
+    with pytest.raises(cv.ConversionRuleError, match=message):
+        cv.convert_markdown(text, "zh-CN", source="p.md")
+
+
 def test_output_has_no_rule_markers() -> None:
     """Converted output and render_source output contain no -{ }- markers outside code."""
     text = "甲-{乙}-丙 -{zh-TW:程式;zh-CN:程序}- `-{code}-`\n"

@@ -299,7 +299,13 @@ _VARIANT_SPLIT = re.compile(r";(?=\s*zh-[A-Za-z]+\s*:)")
 
 
 def parse_rule(inner: str, offset: int = 0) -> dict[str, str]:
-    """Parse the inside of ``-{…}-``: ``{}`` for a protecting rule, else variant → text."""
+    """Parse the inside of ``-{…}-``: ``{}`` for a protecting rule, else variant → text.
+
+    A rule inside a rule, and a variant whose text names another variant (``；zh-CN:``, an
+    input method's full-width semicolon), are errors: either would reach the page as text.
+    """
+    if _RULE_START in inner:
+        raise RuleError(f"-{{{inner}}}- holds another -{{: rules do not nest", offset)
     if not _VARIANT_TAG.match(inner):
         return {}
     variants: dict[str, str] = {}
@@ -315,7 +321,18 @@ def parse_rule(inner: str, offset: int = 0) -> dict[str, str]:
         if tag in variants:
             raise RuleError(f"variant {tag} given twice in -{{{inner}}}-", offset)
         variants[tag] = part[m.end() :].rstrip(";")
+        stray = _STRAY_VARIANT.search(variants[tag])
+        if stray:
+            raise RuleError(
+                f"variant {tag} of -{{{inner}}}- holds {stray.group()!r}: separate the variants "
+                "with ';' (not '；')",
+                offset,
+            )
     return variants
+
+
+#: A variant's tag inside another variant's text (after a full-width semicolon, say).
+_STRAY_VARIANT = re.compile(r"zh-(?:TW|CN|tw|cn|Hant|Hans|HK)\s*:")
 
 
 def _match_rule(text: str, i: int, end: int) -> Span | None:
