@@ -525,7 +525,7 @@ def test_a_page_in_docs_that_is_not_utf8_is_named_at_its_byte(docs: Path) -> Non
     (docs / "guide.md").write_bytes("# 指南\n\n第一行。".encode() + b"\xff\n")
     status, err = _import(docs, FIXTURES / "seed-004-zh-TW.md")
     assert status == 1
-    assert f"{docs / 'guide.md'}:3:5: not UTF-8 (invalid start byte)" in err
+    assert f"{docs / 'guide.md'}:3:5: not valid UTF-8 (byte 0xff): repair the page first" in err
     assert "Traceback" not in err
 
 

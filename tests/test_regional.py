@@ -154,6 +154,13 @@ def test_normalize_command_bad_page_keeps_going(tmp_path: Path) -> None:
     assert good.read_text(encoding="utf-8") == "資料庫\n"
 
 
+def test_normalize_names_the_column_of_a_byte_that_is_not_utf8(tmp_path: Path) -> None:
+    (tmp_path / "bad.md").write_bytes("軟體".encode() + b"\xff\n")
+    result = _run("convert", "--normalize", "bad.md", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == "convert --normalize: bad.md:1:3: not valid UTF-8 (byte 0xff)\n"
+
+
 def _check(text: str, lang: str) -> list[str]:
     report = check.FileReport("page.md")
     _, _, _, marks = check.check_front_matter(text, report, lang)

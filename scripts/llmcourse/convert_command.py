@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-from . import chinese
+from . import chinese, fsio
 from .convert import (
     Audit,
     ConversionRuleError,
@@ -21,16 +21,10 @@ __all__ = ["command"]
 
 def _read_utf8(path: Path) -> str:
     """Read a file as UTF-8; a bad byte is reported as ``path:line:col``."""
-    data = path.read_bytes()
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        col = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
-        raise ConversionRuleError(
-            f"{path}:{line}:{col}: not valid UTF-8 (byte 0x{data[exc.start]:02x})"
-        ) from exc
+        return fsio.read_utf8(path)
+    except fsio.NotUTF8 as exc:
+        raise ConversionRuleError(str(exc)) from exc
 
 
 def command(paths: list[str], *, to: str, audit: bool, stdout: TextIO, stderr: TextIO) -> int:

@@ -149,6 +149,26 @@ def locked(lock_path: str | os.PathLike[str]) -> Iterator[Path]:
         os.close(fd)  # closing the descriptor releases the lock
 
 
+class NotUTF8(ValueError):
+    """A file that is not UTF-8; the message names ``path:line:col`` of the first bad byte."""
+
+    def __init__(self, path: str | os.PathLike[str], line: int, col: int, byte: int) -> None:
+        self.line, self.col = line, col
+        super().__init__(f"{path}:{line}:{col}: not valid UTF-8 (byte 0x{byte:02x})")
+
+
+def read_utf8(path: str | os.PathLike[str]) -> str:
+    """A text file's content; :class:`NotUTF8` at the first byte that is not UTF-8."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        raise NotUTF8(path, line, col, data[exc.start]) from None
+
+
 def remove_stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
     """Remove what an :func:`atomic_write` of ``path`` killed half-way left beside it.
 

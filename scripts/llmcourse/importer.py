@@ -23,7 +23,6 @@ import yaml
 
 from llmcourse import CACHE, DOCS, ROOT, chinese, fsio, mdtext, yamlfile
 from llmcourse.pages import chinese_source, file_name, language_of, page_key
-from llmcourse.repair_encoding import byte_position
 
 LAYOUT_FILE = Path(__file__).parent / "layout.yml"
 MANIFEST_NAME = ".import-manifest.json"
@@ -630,15 +629,10 @@ def _write_page(
 
 def _read_page(path: Path) -> str:
     """A page of docs/ as text; ImportError_ at file:line:col when it is not UTF-8."""
-    data = path.read_bytes()
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, col = byte_position(data, exc.start, "utf-8")
-        raise ImportError_(
-            f"{path}:{line}:{col}: not UTF-8 ({exc.reason}): repair the page first "
-            "(course.py repair --in-place)"
-        ) from None
+        return fsio.read_utf8(path)
+    except fsio.NotUTF8 as exc:
+        raise ImportError_(f"{exc}: repair the page first (course.py repair --in-place)") from None
 
 
 def _existing_titles(docs: Path) -> dict[str, str]:

@@ -349,11 +349,9 @@ def command(paths: list[str], *, stdout: TextIO, stderr: TextIO) -> int:
         script = script_of(path)
         assert script is not None
         try:
-            data = path.read_bytes()
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            print(f"convert --normalize: {name}:{line}:1: not valid UTF-8", file=stderr)
+            text = fsio.read_utf8(path)
+        except fsio.NotUTF8 as exc:
+            print(f"convert --normalize: {exc}", file=stderr)
             status = 1
             continue
         try:

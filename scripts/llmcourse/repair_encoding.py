@@ -19,7 +19,7 @@ from .repair_result import Decoded, EncodingAmbiguous, Finding, UndecodableBytes
 from .repair_score import is_european, text_score
 
 
-def byte_position(data: bytes, offset: int, encoding: str) -> tuple[int, int]:
+def _byte_position(data: bytes, offset: int, encoding: str) -> tuple[int, int]:
     """1-based line and column (in characters) of byte ``offset``."""
     line_start = data.rfind(b"\n", 0, offset) + 1
     line = data.count(b"\n", 0, offset) + 1
@@ -46,7 +46,7 @@ def _strict(data: bytes, encoding: str, source: str, skip: int = 0) -> str:
             line = text.count("\n") + 1
             col = len(text) - (text.rfind("\n") + 1) + 1
         else:
-            line, col = byte_position(data, skip + e.start, encoding)
+            line, col = _byte_position(data, skip + e.start, encoding)
         raise UndecodableBytes(source, line, col, encoding, e.reason) from None
 
 
@@ -133,7 +133,7 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> Decoded:
     european = _european_reading(data)
     if not fits:
         off, enc, reason = furthest
-        line, col = byte_position(data, off, enc)
+        line, col = _byte_position(data, off, enc)
         hint = ""
         if european is not None:
             hint = (
@@ -153,7 +153,7 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> Decoded:
     unlikely = {enc: text for enc, text in fits.items() if not _likely_chinese(text)}
     if len(unlikely) == len(fits):
         # Japanese or Korean bytes, or UTF-8 with a stray byte, that happen to decode as GBK
-        line, col = byte_position(data, utf8_error.start, "utf-8")
+        line, col = _byte_position(data, utf8_error.start, "utf-8")
         readings = ", ".join(
             f"{enc.upper()} ({short(_first_non_ascii_line(text))})" for enc, text in fits.items()
         )
@@ -273,7 +273,7 @@ def _refuse_unlikely_chinese(
         if margin >= AMBIGUITY_MARGIN and margin / n >= AMBIGUITY_MARGIN_PER_CHAR:
             continue
         first = next(i for i, b in enumerate(data) if b >= 0x80)
-        line, col = byte_position(data, first, name)
+        line, col = _byte_position(data, first, name)
         sample = _first_non_ascii_line(text)
         verdict = (
             f"the Chinese language model prefers {enc.upper()} by only {margin:.1f} nats"
