@@ -24,6 +24,7 @@ from pathlib import Path
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
@@ -32,7 +33,15 @@ from mkdocs.structure.toc import AnchorLink, get_toc
 from mkdocs.utils import get_relative_url
 from mkdocs_jupyter.plugin import NotebookFile
 
-from llmcourse import convert, locales, notebook_html, partials, source_link, write_if_changed
+from llmcourse import (
+    convert,
+    guard,
+    locales,
+    notebook_html,
+    partials,
+    source_link,
+    write_if_changed,
+)
 from llmcourse.pages import language_of, source_file
 
 #: src_uri of a notebook page -> the notebook rendered without cells: the template's markup
@@ -81,6 +90,19 @@ def on_pre_page(page: Page, *, config: MkDocsConfig, files: Files) -> Page:
     options = config.plugins["mkdocs-jupyter"].config
 
     def render_once(config: MkDocsConfig, files: Files) -> None:
+        try:
+            render_notebook(config, files)
+        except PluginError:  # ours and theme_patch's, already naming what failed
+            raise
+        except Exception as exc:  # noqa: BLE001 - nbconvert fails on a notebook's content
+            path = Path(page.file.abs_src_path)
+            root = Path(config.config_file_path or config.docs_dir).parent
+            raise PluginError(
+                f"{guard.display(path, root)}:1:1: mkdocs-jupyter could not render the "
+                f"notebook ({type(exc).__name__}: {exc})"
+            ) from exc
+
+    def render_notebook(config: MkDocsConfig, files: Files) -> None:
         source = Path(page.file.abs_src_path).read_bytes()
         lang = language_of(page.file.src_uri)  # the script its headings are slugged in
         data = notebook_html.rendered(

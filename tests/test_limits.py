@@ -24,7 +24,7 @@ def _symlink(target: str):
 
 def _write(name: str, data: bytes):
     def make(docs: Path) -> None:
-        (docs / name).parent.mkdir(exist_ok=True)
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
         (docs / name).write_bytes(data)
 
     return make
@@ -65,6 +65,14 @@ CASES = {
             b'  <h:script xmlns:h="http://www.w3.org/1999/xhtml">x()</h:script>\n</svg>',
         ),
         "img.svg:2:3: SVG: <script> element",
+    ),
+    "page-in-the-themes-assets": (
+        _write("assets/reader/search.js/index.md", "# 章\n".encode()),
+        "assets:1:1: 'assets' is a folder the site makes itself",
+    ),
+    "page-in-a-language-folder": (
+        _write("en/index.md", b"# Home\n"),
+        "en:1:1: 'en' is a folder the site makes itself",
     ),
     "utf-16-page": (
         _write("wide.md", "# 標題\n".encode("utf-16")),
@@ -141,6 +149,15 @@ CASES = {
             b'"nbformat_minor": 5}',
         ),
         "nb.ipynb:1:28: notebook metadata key 'llmcourse.conversion[0]'.zh-CN: '[b](https://",
+    ),
+    "notebook-attachment-not-base64": (
+        _write(
+            "nb.ipynb",
+            b'{"cells": [{"cell_type": "markdown", "id": "a", "metadata": {}, "source": '
+            b'["![x](attachment:x.png)"], "attachments": {"x.png": {"image/png": "not base64!"}}}],'
+            b' "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+        ),
+        "nb.ipynb:1:1: mkdocs-jupyter could not render the notebook (Error: ",
     ),
     "5-mb-page": (_pathological("5 MB page"), "big.md:1:1: 4,998,792 bytes: larger than"),
     "1-mb-line": (_pathological("1 MB line"), "big.md:3:10001: line of 999,950 characters"),

@@ -16,6 +16,7 @@ call these functions, so they refuse the same things with the same ``file:line:c
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -105,6 +106,17 @@ def tree_problems(docs: Path, root: Path) -> Iterator[tuple[str, int, int, str, 
             if not path.resolve().is_relative_to(docs_real):
                 yield shown, 1, 1, "resolves outside docs/", "move the file into docs/"
                 continue
+            if Path(dirpath) == docs and name in _site_folders():
+                yield (
+                    shown,
+                    1,
+                    1,
+                    f"'{name}' is a folder the site makes itself (the theme's assets, the search "
+                    "index, a language): a page there would collide with its files",
+                    "put pages in a section folder and images in docs/img/",
+                )
+                dirnames[:] = [d for d in dirnames if d != name]
+                continue
             if path.is_file() and path.suffix.lower() not in PAGE_TYPES | STATIC_TYPES:
                 yield (
                     shown,
@@ -120,6 +132,17 @@ def tree_problems(docs: Path, root: Path) -> Iterator[tuple[str, int, int, str, 
         dirnames[:] = [
             d for d in dirnames if not d.startswith(".") and not Path(dirpath, d).is_symlink()
         ]
+
+
+@functools.cache
+def _site_folders() -> frozenset[str]:
+    """Top-level folders of the built site that no file of docs/ may use: the theme's assets,
+    Pagefind's index and every language but the default's."""
+    from llmcourse import pages
+
+    return frozenset({"assets", "pagefind", "search"}) | {
+        lang.locale for lang in pages.LANGUAGES if not lang.default
+    }
 
 
 def docs_problems(docs: Path, root: Path) -> list[str]:
