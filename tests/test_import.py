@@ -225,19 +225,9 @@ def test_hand_edited_page_is_never_overwritten(docs: Path) -> None:
 
 def test_command_reports_unplaceable_chapter(docs: Path) -> None:
     # seed 000 alone: its chapter has no section heading and no page to match yet
-    out, err = io.StringIO(), io.StringIO()
-    status = importer.command(
-        [str(FIXTURES / "seed-000-zh-TW.md")],
-        lang="zh-TW",
-        force=False,
-        kind="auto",
-        docs=str(docs),
-        strict=False,
-        stdout=out,
-        stderr=err,
-    )
+    status, err = _import(docs, FIXTURES / "seed-000-zh-TW.md")
     assert status == 1
-    assert "seed-000-zh-TW.md:" in err.getvalue() and "no section heading" in err.getvalue()
+    assert "seed-000-zh-TW.md:" in err and "no section heading" in err
 
 
 # --------------------------------------------------------------------------- crash safety
