@@ -41,7 +41,7 @@ from .repair_codepage import (
 )
 from .repair_result import Finding, short
 from .repair_score import (
-    is_emoji_like,
+    is_common_emoji,
     plausible_wide,
     reads_as_prose,
     symbol_logp,
@@ -319,8 +319,8 @@ def _invents_chinese(
         return lm.single_logp(c) if is_han(c) else symbol_logp(c, None, None)
 
     decoded = "".join(max(cands, key=single) if cands else c for _, c, cands in chars)
-    if not established and any(ord(c) >= 0x800 and not is_emoji_like(c) for c in decoded):
-        return True  # an emoji ("ğŸ“" for 📝) is the one exception: nothing else reads so
+    if not established and any(ord(c) >= 0x800 and not is_common_emoji(c) for c in decoded):
+        return True  # a common emoji ("ğŸ“" for 📝) is the one exception: nothing else reads so
     european = sum(
         symbol_logp(c, s[i - 1] if i else None, s[i + 1] if i + 1 < len(s) else None)
         for i, c in enumerate(original, start)
@@ -588,7 +588,8 @@ def ftfy_fallback(source: str, lno: int, line: str) -> tuple[str, Finding] | Non
         before, after = line[a1:a2], fixed.text[b1:b2]
         if not _lossless_ok(before, after, False):
             return None  # the same plausibility rules as our own decoding (no "×²" -> "ײ")
-        if reads_as_prose(before) and any(ord(c) >= 0x800 and not is_emoji_like(c) for c in after):
+        wide = [c for c in after if ord(c) >= 0x800 and not is_common_emoji(c)]
+        if wide and reads_as_prose(before):
             return None  # nor letters into CJK ("ĂăĄą" -> "Ă㥹")
     start = next(i for i, (a, b) in enumerate(zip(line, fixed.text, strict=False)) if a != b)
     tail = 0

@@ -41,6 +41,13 @@ _COMMON_EMOJI = (
     "🧰⚙🔌💾🗃🗄📐📏📍📞🎬🎥🎧🎤🎮🧭🗺🌍🌎🌏☁🌈☀🌙💯🆕🆗🔴🟢🟡🔵⚪⚫❤💙💚💛💜🧡🤝👨👩"
 )
 _EMOJI_RANK = {ch: i for i, ch in enumerate(_COMMON_EMOJI)}
+
+
+def is_common_emoji(ch: str) -> bool:
+    """Whether ``ch`` is one of the widely used emoji (📝, 🚀), not merely in their planes."""
+    return ch in _EMOJI_RANK
+
+
 _LATIN_LOGP: dict[str, float] = {}
 for _chars, _lp in (
     ("éáíóúüöäñçèà", -8.0),
