@@ -9,6 +9,7 @@ Hooks that add their own markup (roadmap, progress, notebooks) do it after this 
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -35,15 +36,23 @@ def on_startup(*, command: str, dirty: bool) -> None:
 @event_priority(100)  # first: templates and every other hook see escaped values
 def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Front-matter values reach templates HTML-escaped; markup in them is reported; a key a
-    page may not have (``template``, ``redirect``…) is dropped and reported."""
+    page may not have (``template``, ``redirect``…) or a value of a shape the theme cannot take
+    (``status`` with spaces, a missing ``icon``) is dropped and reported."""
     found = sanitize.markup_in_meta(page.meta)
     if found:
         _report(page, found, config)
-    unknown = [key for key in page.meta if key not in pages.FRONT_MATTER_KEYS]
-    if unknown:
-        _report(page, sanitize.unknown_keys(unknown), config, "front matter", KEYS_HINT)
+    dropped = [key for key in page.meta if key not in pages.FRONT_MATTER_KEYS]
+    if dropped:
+        _report(page, sanitize.unknown_keys(dropped), config, "front matter", KEYS_HINT)
+    # the guard reads front matter between --- lines; MkDocs also reads key: value lines atop
+    # a page without them, so their shapes are asked here too
+    for key, message, hint in guard.meta_problems(page.meta):
+        dropped.append(key)
+        where = rf"^(?P<at>{re.escape(key)})[ \t]*:"
+        found = [sanitize.Finding(f"{key}:", message.removeprefix("front matter "), where)]
+        _report(page, found, config, "front matter", hint)
     page.meta = sanitize.escape_meta(
-        {key: value for key, value in page.meta.items() if key not in unknown}
+        {key: value for key, value in page.meta.items() if key not in dropped}
     )
     return markdown
 

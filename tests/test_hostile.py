@@ -34,7 +34,7 @@ SHIPPED = [
     if not (lang == "en" and (CORPUS / f"{page}.ipynb").exists())
 ]
 WARNING = re.compile(r"^WARNING\s+-\s+(?P<path>[^:\s]+\.(?:md|ipynb)):\d+:\d+: ", re.M)
-REMOTE = re.compile(r"^\s*(?:https?:)?//", re.I)
+REMOTE = re.compile(r"^\s*(?:[/\\]{2}|/\\|https?:)", re.I)
 UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data:text)", re.I)
 LIFTED = re.compile(r"^(?:\.\./)+assets/notebooks/notebook-[0-9a-f]{12}\.js$")
 ACTIVE = ("script", "iframe", "object", "embed", "style", "form", "base", "meta", "frame")

@@ -115,6 +115,10 @@ CASES = {
         _write("status.md", b'---\nstatus: "new md-consent__overlay"\n---\n# s\n'),
         "status.md:2:1: front matter status 'new md-consent__overlay' is not one word",
     ),
+    "status-in-front-matter-without-dashes": (
+        _write("mm.md", b"title: MM\nstatus: new md-consent__overlay\n\n# MM\n"),
+        "mm.md:2:1: front matter: status 'new md-consent__overlay' is not one word",
+    ),
     "hide-not-a-list": (
         _write("hide.md", b"---\nhide: 5\n---\n# h\n"),
         "hide.md:2:1: front matter hide 5 is not a list of names",

@@ -237,20 +237,8 @@ def page_problems(data: bytes, suffix: str, report) -> str | None:
                 f'write it as {key}: "…"',
             )
             return None
-    for key, allowed, hint in SHAPED_KEYS:
-        if key in meta and not allowed(meta[key]):
-            report.add(
-                key_line(text, key), 1, f"front matter {key} {meta[key]!r} {hint[0]}", hint[1]
-            )
-            return None
-    icon = meta.get("icon")
-    if icon is not None and not _icon_exists(icon):
-        report.add(
-            key_line(text, "icon"),
-            1,
-            f"front matter icon {icon!r} is not one of the theme's icons",
-            "use a name such as material/book-open-variant, or remove it",
-        )
+    for key, message, hint in meta_problems(meta):
+        report.add(key_line(text, key), 1, message, hint)
         return None
     lines = body.splitlines()
     check_nesting(lines, skipped + 1, mdtext.code_mask(lines), report)
@@ -320,6 +308,27 @@ def key_line(text: str, key: str) -> int:
     """The line of a top-level front matter key (1 when the page has no such key)."""
     fm = mdspans.split_front_matter(text)
     return fm.marks().get((key,), (1, 1))[0] if fm is not None else 1
+
+
+def meta_problems(meta: dict) -> list[tuple[str, str, str]]:
+    """(key, message, hint) of each front-matter value whose shape the theme cannot take: a
+    ``status`` or ``hide`` of another shape, an ``icon`` the theme lacks (it crashes the
+    template). The build also asks it of the metadata MkDocs read without ``---`` lines."""
+    found = [
+        (key, f"front matter {key} {meta[key]!r} {hint[0]}", hint[1])
+        for key, allowed, hint in SHAPED_KEYS
+        if key in meta and not allowed(meta[key])
+    ]
+    icon = meta.get("icon")
+    if icon is not None and not _icon_exists(icon):
+        found.append(
+            (
+                "icon",
+                f"front matter icon {icon!r} is not one of the theme's icons",
+                "use a name such as material/book-open-variant, or remove it",
+            )
+        )
+    return found
 
 
 def _icon_exists(icon: object) -> bool:

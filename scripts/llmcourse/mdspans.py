@@ -194,8 +194,10 @@ def front_matter(text: str) -> FrontMatter | None:
     yaml_text = text[start : closing.start()]
     lines = len(text[:end].splitlines())
     markup = _markup(yaml_text)
-    loader = yaml.SafeLoader(yaml_text)
+    loader = None
     try:
+        # the reader refuses control characters (C1 ones come with latin-1 mojibake) at once
+        loader = yaml.SafeLoader(yaml_text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
@@ -214,7 +216,8 @@ def front_matter(text: str) -> FrontMatter | None:
             markup=markup,
         )
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     values: list[tuple[int, int]] = []
     identifiers: list[tuple[int, int]] = []
     if node is not None:

@@ -105,7 +105,15 @@ def analyse(lines: Sequence[str]) -> DocContext:
                     if isinstance(item, int):
                         score -= 1.0
                     elif reads_as_prose(run[item.start : item.end]):
-                        continue  # "é\u00a0»" in French prose proves nothing
+                        # "é\u00a0»" in French prose proves nothing; "çš„" (的) does
+                        piece = run[item.start : item.end]
+                        if (
+                            item.lossless
+                            and "\u00a0" not in piece
+                            and _common_han(segment_bytes(item))
+                        ):
+                            score += item.end - item.start
+                        continue
                     elif not item.lossless:
                         score += 0.5 * (item.end - item.start)
                     elif item.end - item.start >= 3:
@@ -267,7 +275,12 @@ def latin_edits(s: str, ctx: DocContext, *, allow_lossy: bool) -> list[Edit]:
             dropped = 0
             for g in segs:
                 if g.lossless:
-                    chars.append((base + g.start, segment_bytes(g).decode("utf-8"), ()))
+                    whole = segment_bytes(g).decode("utf-8")
+                    if unicodedata.category(whole) in ("Cn", "Co", "Cs") or (
+                        ord(whole) >= 0x800 and not plausible_wide(whole)
+                    ):
+                        break  # the run is no mojibake: "Коµ‚µ" once gave a private-use char
+                    chars.append((base + g.start, whole, ()))
                     continue
                 cands = tuple(
                     c
@@ -292,6 +305,22 @@ def latin_edits(s: str, ctx: DocContext, *, allow_lossy: bool) -> list[Edit]:
 STRONG_PREFERENCE = 10.0
 
 
+def _common_han(data: bytes) -> bool:
+    """Whether UTF-8 ``data`` is one common Han character (:data:`COMMON_CHINESE`)."""
+    from .langmodel import is_han, load_model
+
+    try:
+        ch = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return len(ch) == 1 and is_han(ch) and load_model().single_logp(ch) >= COMMON_CHINESE
+
+
+#: The language model's mean score per Han character (nats) a decoding of prose-looking text
+#: must reach where the code page is not established mojibake.
+COMMON_CHINESE = -10.0
+
+
 def _invents_chinese(
     s: str,
     start: int,
@@ -303,10 +332,11 @@ def _invents_chinese(
 
     Text that reads as prose of a code-page script (:func:`reads_as_prose`: French
     ``é\\u00a0»``, Russian ``ай…»``, Polish ``ółć``) is decoded into characters of three or
-    more UTF-8 bytes other than emoji only in a document where the code page is established
-    mojibake; either way only when the language model prefers the decoding by
-    :data:`STRONG_PREFERENCE` (letters scored by their priors, the decoding by the model, each
-    lossy position by its best candidate).
+    more UTF-8 bytes, outside a document where the code page is established mojibake, only
+    into common emoji or common Chinese (:data:`COMMON_CHINESE`; ``çš„`` is 的); either way
+    only when the language model prefers the decoding by :data:`STRONG_PREFERENCE` (letters
+    scored by their priors, the decoding by the model, each lossy position by its best
+    candidate).
     """
     original = s[start:end]
     if not reads_as_prose(original) or not any(ord(c) >= 0x800 for _, c, _ in chars):
@@ -319,8 +349,18 @@ def _invents_chinese(
         return lm.single_logp(c) if is_han(c) else symbol_logp(c, None, None)
 
     decoded = "".join(max(cands, key=single) if cands else c for _, c, cands in chars)
-    if not established and any(ord(c) >= 0x800 and not is_common_emoji(c) for c in decoded):
-        return True  # a common emoji ("ğŸ“" for 📝) is the one exception: nothing else reads so
+    wide = [c for c in decoded if ord(c) >= 0x800 and not is_common_emoji(c)]
+    if not established and wide:
+        # outside established mojibake, only common Chinese: 的 from çš„ (-5.3 a character),
+        # 執行 from åŸ·è¡Œ, never 頻 from French é\u00a0» (-11.2) or a rare one; and nothing
+        # with a no-break space, which prose puts before » and signs (på\u00a0± is 報)
+        han = [c for c in wide if is_han(c)]
+        if (
+            len(han) < len(wide)
+            or any(c in original for c in "\u00a0\u202f")
+            or text_score(decoded) / len(han) < COMMON_CHINESE
+        ):
+            return True
     european = sum(
         symbol_logp(c, s[i - 1] if i else None, s[i + 1] if i + 1 < len(s) else None)
         for i, c in enumerate(original, start)

@@ -45,8 +45,9 @@ URL_ATTRIBUTES = frozenset(
 )
 _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]{0,30}):")
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
-#: A URL that loads from another host: http(s) or protocol-relative
-_REMOTE = re.compile(r"(?:https?:)?//")
+#: A URL that loads from another host (backslashes read as slashes, as browsers do):
+#: protocol-relative, or http(s) with or without the slashes (``https:host/x.png``)
+_REMOTE = re.compile(r"//|https?:")
 _MARKUP = re.compile(r"<[A-Za-z/!?]")
 _STYLE_PROPERTY = re.compile(r"(?:^|;)\s*([-a-zA-Z]+)\s*:")
 # html.unescape's reference pattern, and what the spelling comparison ignores
@@ -343,7 +344,7 @@ def _value_problem(tag: str, attribute: str, value: str) -> str | None:
     if attribute in URL_ATTRIBUTES:
         url = _URL_NOISE.sub("", value).lower()
         scheme = _SCHEME.match(url)
-        if tag == "img" and attribute == "src" and _REMOTE.match(url):
+        if tag == "img" and attribute == "src" and _REMOTE.match(url.replace("\\", "/")):
             return f"image from another host in src= on <{tag}> (copy it into docs/)"
         if scheme is None or "/" in url[: scheme.start(1)]:
             return None
@@ -515,7 +516,8 @@ def svg_findings(text: str) -> list[Finding]:
         element_at = rf"<\s*(?:[\w.-]+:)?{re.escape(tag)}\b"
         if space == XHTML or (space in (SVG, "") and tag.lower() in SVG_ACTIVE):
             found.append(Finding(f"<{tag}", f"<{tag}> element", element_at))
-        if tag == "style" and _LOADING_CSS.search(_css_text(element.text or "")):
+        css = "".join(element.itertext())  # u<g/>rl( is url( to a browser
+        if tag == "style" and _LOADING_CSS.search(_css_text(css)):
             found.append(Finding("<style", "<style> loads another file (url() or @import)"))
         for name, value in element.attrib.items():
             _, attribute = _qualified(name)
