@@ -9,7 +9,6 @@ Hooks that add their own markup (roadmap, progress, notebooks) do it after this 
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -48,8 +47,7 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
     # a page without them, so their shapes are asked here too
     for key, message, hint in guard.meta_problems(page.meta):
         dropped.append(key)
-        where = rf"^(?P<at>{re.escape(key)})[ \t]*:"
-        found = [sanitize.Finding(f"{key}:", message.removeprefix("front matter "), where)]
+        found = [sanitize.key_finding(key, message.removeprefix("front matter "))]
         _report(page, found, config, "front matter", hint)
     page.meta = sanitize.escape_meta(
         {key: value for key, value in page.meta.items() if key not in dropped}

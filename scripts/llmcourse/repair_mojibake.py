@@ -41,8 +41,8 @@ from .repair_codepage import (
 )
 from .repair_result import Finding, short
 from .repair_score import (
-    is_common_emoji,
-    plausible_wide,
+    beyond_emoji,
+    plausible,
     reads_as_prose,
     symbol_logp,
     text_score,
@@ -104,9 +104,8 @@ def analyse(lines: Sequence[str]) -> DocContext:
                 for item in parsed:
                     if isinstance(item, int):
                         score -= 1.0
-                    elif reads_as_prose(run[item.start : item.end]):
+                    elif reads_as_prose(piece := run[item.start : item.end]):
                         # "é\u00a0»" in French prose proves nothing; "çš„" (的) does
-                        piece = run[item.start : item.end]
                         if (
                             item.lossless
                             and "\u00a0" not in piece
@@ -165,11 +164,9 @@ def _lossless_ok(original: str, decoded: str, established: bool, depth: int = 0)
     ``É”``, so those must decode to a plausible letter and look like mojibake to ftfy (or the
     document must be established mojibake).
     """
-    cats = [unicodedata.category(c) for c in decoded]
-    if any(c in ("Cn", "Co", "Cs") for c in cats):
-        return False
-    if any(ord(c) >= 0x800 and not plausible_wide(c) for c in decoded):
+    if not all(plausible(c) for c in decoded):
         return False  # "à\u00a0±" is U+0831 (Samaritan), "σ\u00a0²" a tag character
+    cats = [unicodedata.category(c) for c in decoded]
     if any(ord(c) >= 0x800 for c in decoded) and "Cc" not in cats:
         return True
     if _decodes_again(decoded, depth):
@@ -276,16 +273,12 @@ def latin_edits(s: str, ctx: DocContext, *, allow_lossy: bool) -> list[Edit]:
             for g in segs:
                 if g.lossless:
                     whole = segment_bytes(g).decode("utf-8")
-                    if unicodedata.category(whole) in ("Cn", "Co", "Cs") or (
-                        ord(whole) >= 0x800 and not plausible_wide(whole)
-                    ):
+                    if not plausible(whole):
                         break  # the run is no mojibake: "Коµ‚µ" once gave a private-use char
                     chars.append((base + g.start, whole, ()))
                     continue
                 cands = tuple(
-                    c
-                    for c in segment_candidates(g.lead, g.conts, g.missing, fill)
-                    if ord(c) < 0x800 or plausible_wide(c)
+                    c for c in segment_candidates(g.lead, g.conts, g.missing, fill) if plausible(c)
                 )
                 if not cands:
                     break
@@ -349,7 +342,7 @@ def _invents_chinese(
         return lm.single_logp(c) if is_han(c) else symbol_logp(c, None, None)
 
     decoded = "".join(max(cands, key=single) if cands else c for _, c, cands in chars)
-    wide = [c for c in decoded if ord(c) >= 0x800 and not is_common_emoji(c)]
+    wide = beyond_emoji(decoded)
     if not established and wide:
         # outside established mojibake, only common Chinese: 的 from çš„ (-5.3 a character),
         # 執行 from åŸ·è¡Œ, never 頻 from French é\u00a0» (-11.2) or a rare one; and nothing
@@ -372,6 +365,15 @@ _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
 _BAD_CATEGORIES = frozenset({"Cn", "Co", "Cs", "Cc"})
 
 
+def _not_chinese_mojibake(ch: str) -> bool:
+    """A character no reading of UTF-8 as GBK/Big5 should give: a control, unassigned or
+    private, implausible (:func:`plausible`), or a letter of a script that is neither Han,
+    Latin nor kana (Chinese mojibake decodes to Han, Latin or symbols, not to Hangul)."""
+    return (
+        unicodedata.category(ch) in _BAD_CATEGORIES or not plausible(ch) or _other_script_letter(ch)
+    )
+
+
 def cjk_edit(s: str, *, narrow: bool = False) -> Edit | None:
     """An edit decoding ``s`` (a non-ASCII run) as UTF-8 that was read as GBK or Big5.
 
@@ -383,19 +385,13 @@ def cjk_edit(s: str, *, narrow: bool = False) -> Edit | None:
             decoded = s.encode(codec).decode("utf-8")
         except (UnicodeEncodeError, UnicodeDecodeError):
             continue
-        if decoded == s or any(
-            unicodedata.category(c) in _BAD_CATEGORIES
-            or (ord(c) >= 0x800 and not plausible_wide(c))
-            for c in decoded
-        ):
+        if decoded == s or any(_not_chinese_mojibake(c) for c in decoded):
             continue
         wide = any(ord(c) >= 0x800 for c in decoded)
         if not wide and not (
             narrow and all(c.isascii() or _PLAUSIBLE_2BYTE.match(c) for c in decoded)
         ):
             continue
-        if any(_other_script_letter(c) for c in decoded):
-            continue  # Chinese mojibake decodes to Han, Latin or symbols, not to Hangul etc.
         if wide and text_score(decoded) < text_score(s) + 6.0:
             continue
         # map each decoded character to the mojibake character holding its first byte
@@ -457,18 +453,14 @@ def cjk_lossy_edit(s: str) -> Edit | None:
                 chars.append((starts[off], cands[0], cands if len(cands) > 1 else ()))
             else:
                 ch = bytes(piece).decode("utf-8")  # type: ignore[arg-type]
-                if (
-                    unicodedata.category(ch) in _BAD_CATEGORIES
-                    or _other_script_letter(ch)
-                    or (ord(ch) >= 0x800 and not plausible_wide(ch))
-                ):
+                if _not_chinese_mojibake(ch):
                     break
                 chars.append((starts[off], ch, ()))
             off += n
         else:
             if not any(ord(c) >= 0x800 for _, c, _ in chars):
                 continue
-            if _lossy_reading_score(chars) < text_score(s) + 6.0:
+            if text_score("".join(c for _, c, _ in chars)) < text_score(s) + 6.0:
                 continue
             return Edit(0, len(s), "lossy-cjk-mojibake", codec, chars, gaps)
     return None
@@ -528,9 +520,7 @@ def _gap_candidates(piece: Sequence[int | None], after: int | None, codec: str) 
             ch = bytes(data).decode("utf-8")  # type: ignore[arg-type]
         except UnicodeDecodeError:
             continue
-        if unicodedata.category(ch) in _BAD_CATEGORIES or _other_script_letter(ch):
-            continue
-        if ord(ch) >= 0x800 and not plausible_wide(ch):
+        if _not_chinese_mojibake(ch):
             continue
         nexts = [*data[1:], after]
         if all(_rejected(data[i], nexts[i], codec) for i in holes):
@@ -555,10 +545,6 @@ def _rejected(byte: int, after: int | None, codec: str) -> bool:
     if after is None:
         return any(_rejected(byte, b, codec) for b in range(0x100))
     return bytes([byte, after]).decode(codec, errors="replace")[0] == "\ufffd"
-
-
-def _lossy_reading_score(chars: Sequence[tuple[int, str, tuple[str, ...]]]) -> float:
-    return text_score("".join(c for _, c, _ in chars))
 
 
 def _other_script_letter(c: str) -> bool:
@@ -628,8 +614,7 @@ def ftfy_fallback(source: str, lno: int, line: str) -> tuple[str, Finding] | Non
         before, after = line[a1:a2], fixed.text[b1:b2]
         if not _lossless_ok(before, after, False):
             return None  # the same plausibility rules as our own decoding (no "×²" -> "ײ")
-        wide = [c for c in after if ord(c) >= 0x800 and not is_common_emoji(c)]
-        if wide and reads_as_prose(before):
+        if beyond_emoji(after) and reads_as_prose(before):
             return None  # nor letters into CJK ("ĂăĄą" -> "Ă㥹")
     start = next(i for i, (a, b) in enumerate(zip(line, fixed.text, strict=False)) if a != b)
     tail = 0

@@ -43,11 +43,6 @@ _COMMON_EMOJI = (
 _EMOJI_RANK = {ch: i for i, ch in enumerate(_COMMON_EMOJI)}
 
 
-def is_common_emoji(ch: str) -> bool:
-    """Whether ``ch`` is one of the widely used emoji (📝, 🚀), not merely in their planes."""
-    return ch in _EMOJI_RANK
-
-
 _LATIN_LOGP: dict[str, float] = {}
 for _chars, _lp in (
     ("éáíóúüöäñçèà", -8.0),
@@ -199,14 +194,19 @@ _WIDE_RANGES = (
 )
 
 
-def plausible_wide(ch: str) -> bool:
-    """Whether a decoded character of U+0800 or above is one this site's text can hold."""
+def plausible(ch: str) -> bool:
+    """Whether a decoded character is one this site's text can hold: assigned, not private use
+    nor a surrogate, and from U+0800 up only in :data:`_WIDE_RANGES`."""
+    if unicodedata.category(ch) in ("Cn", "Co", "Cs"):
+        return False
     o = ord(ch)
-    return any(low <= o <= high for low, high in _WIDE_RANGES) and unicodedata.category(ch) not in (
-        "Cn",
-        "Co",
-        "Cs",
-    )
+    return o < 0x800 or any(low <= o <= high for low, high in _WIDE_RANGES)
+
+
+def beyond_emoji(text: str) -> list[str]:
+    """The characters of ``text`` of three or four UTF-8 bytes other than the widely used emoji
+    (📝, 🚀; not merely anything in their planes)."""
+    return [c for c in text if ord(c) >= 0x800 and c not in _EMOJI_RANK]
 
 
 def is_european(text: str) -> bool:

@@ -220,16 +220,14 @@ def markup_in_meta(meta: dict) -> list[Finding]:
     return found
 
 
+def key_finding(key: object, message: str) -> Finding:
+    """A finding about a top-level front-matter key, placed at the key."""
+    return Finding(f"{key}:", message, rf"^(?P<at>{re.escape(str(key))})[ \t]*:")
+
+
 def unknown_keys(keys: list) -> list[Finding]:
     """Front-matter keys a page may not have (``template``, ``redirect``…): dropped unread."""
-    return [
-        Finding(
-            f"{key}:",
-            f"unknown key {str(key)!r}, ignored",
-            rf"^(?P<at>{re.escape(str(key))})[ \t]*:",
-        )
-        for key in keys
-    ]
+    return [key_finding(key, f"unknown key {str(key)!r}, ignored") for key in keys]
 
 
 def escape_toc(links: list) -> list[Finding]:
