@@ -251,6 +251,30 @@ def test_round_trip(page: Path) -> None:
 
 
 @pytest.mark.parametrize("direction", list(TO))
+def test_overlapping_keys_double_no_character(direction: str) -> None:
+    """A key followed by a key that starts inside it (寫程式 + 程式碼) converts without doubling
+    a character, except the strings read and listed in ``conversion/overlaps/doubled.yaml``."""
+    entries = convert_core._work(direction, ()).chain.entries
+    by_prefix: dict[str, list[str]] = {}
+    for key in entries:
+        for i in range(1, len(key)):
+            by_prefix.setdefault(key[:i], []).append(key)
+    doubled = {}
+    for first in entries:
+        for i in range(1, len(first)):
+            for second in by_prefix.get(first[i:], ()):
+                text = first + second[len(first) - i :]
+                if len(second) <= len(first) - i or text in doubled:
+                    continue
+                out = cv.convert_text(text, TO[direction])
+                pairs = (m.group() for m in re.finditer(r"(.)\1", out))
+                if any(p not in text and p not in entries[first] + entries[second] for p in pairs):
+                    doubled[text] = out
+    listed = yaml.safe_load((CONVERSION / "overlaps" / "doubled.yaml").read_text(encoding="utf-8"))
+    assert doubled == listed[direction]
+
+
+@pytest.mark.parametrize("direction", list(TO))
 def test_glossary_is_valid_and_large(direction: str) -> None:
     """Each direction loads, has ≥ 300 pairs, and works as an OpenCC text dictionary."""
     gloss = cv.glossary(direction)

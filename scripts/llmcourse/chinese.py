@@ -6,6 +6,10 @@ from __future__ import annotations
 from llmcourse import LOCALES, yamlfile
 
 TABLE = LOCALES / "glossary" / "scripts.yaml"
+#: The Han characters both scripts write (CJK unified ideographs, extension A, compatibility).
+HAN_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+#: One Han character of HAN_BLOCKS, as a regular expression's class.
+HAN_CLASS = "[" + "".join(f"{chr(a)}-{chr(b - 1)}" for a, b in HAN_BLOCKS) + "]"
 
 
 def _read() -> dict[str, dict[str, str]]:

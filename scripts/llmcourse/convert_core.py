@@ -26,12 +26,13 @@ points.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import opencc
 
-from . import mdspans, opencc_chain
+from . import chinese, mdspans, opencc_chain
 from .glossary import Glossary, chain, check_script, glossary
 from .mdspans import RuleError, Span
 from .protect import Assembly
@@ -74,29 +75,76 @@ def _emit_prose(
     end: int,
     work: _Work,
     replaced: list[tuple[int, str, str]] | None,
+    body: int = 0,
 ) -> None:
     """Prose: OpenCC's words replayed; context-rule words and forced words are fixed pieces.
 
-    With ``replaced``, every word of ours found is recorded as (offset, source, result).
+    A paragraph's soft line breaks between Han characters after ``body`` (where the page's
+    front matter ends) are read through, as Markdown joins the lines: a word written across one
+    (``程式\n碼``) is converted whole, and the line break follows its converted text
+    (``代码\n``). With ``replaced``, every word of ours found is recorded as (offset, source,
+    result).
     """
     gloss, entries = work.glossary, work.chain.entries
+    line, where = _joined(text, start, end, body)
     pos = start
-    for s, e, forced in work.words(text, start, end):
-        word = text[s:e]
-        value = gloss.context_value(text, s, word) if word in gloss.context else None
+    for s, e, forced in work.words(line, *((start, end) if where is None else (0, len(line)))):
+        word = line[s:e]
+        at, to = (s, e) if where is None else (where[s], where[e - 1] + 1)
+        value = gloss.context_value(line, s, word) if word in gloss.context else None
         if value is None and forced:
             value = entries[word]
-        if value is not None:
-            asm.literal(text[pos:s])
+        if to - at != e - s:  # across a soft line break
+            if value is None:
+                value = entries.get(word) or _converter(str(work.chain.config)).convert(word)
+            breaks = "".join(c for c in text[at:to] if c in _BREAK_CHARS)
+            asm.literal(text[pos:at])
+            asm.fixed(value + breaks, "glossary")
+            pos = to
+        elif value is not None:
+            asm.literal(text[pos:at])
             asm.fixed(value, "glossary")
-            pos = e
+            pos = to
         elif replaced is None or word not in entries:
             continue
         else:
             value = entries[word]
         if replaced is not None:
-            replaced.append((s, word, value))
+            replaced.append((at, word, value))
     asm.literal(text[pos:end])
+
+
+def _joined(text: str, start: int, end: int, body: int) -> tuple[str, list[int] | None]:
+    """``text[start:end]`` with its soft line breaks between Han characters taken out, and the
+    offset in ``text`` of each character left; ``(text, None)`` when it has none.
+
+    Not a soft break: one in the front matter (before ``body``), after an ATX heading's line or
+    at a table row, where Markdown starts another block.
+    """
+    cuts: list[tuple[int, int]] = []
+    for m in _SOFT_BREAK.finditer(text, max(start, body), end):
+        before = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+        after_end = text.find("\n", m.end())
+        after = text[m.end() : len(text) if after_end < 0 else after_end]
+        if before.lstrip(" \t>").startswith("#") or "|" in before or "|" in after:
+            continue
+        cuts.append(m.span())
+    if not cuts:
+        return text, None
+    parts: list[str] = []
+    where: list[int] = []
+    pos = start
+    for cut_start, cut_end in [*cuts, (end, end)]:
+        parts.append(text[pos:cut_start])
+        where.extend(range(pos, cut_start))
+        pos = cut_end
+    return "".join(parts), where
+
+
+#: Markdown joins a paragraph's lines: a line break (and the next line's indent) between two
+#: Han characters may fall inside a word.
+_BREAK_CHARS = "\n \t"
+_SOFT_BREAK = re.compile(f"(?<={chinese.HAN_CLASS})\n[ \t]*(?={chinese.HAN_CLASS})")
 
 
 @dataclass(frozen=True)
@@ -154,21 +202,21 @@ def _work(direction: str, rules: tuple[tuple[str, str], ...]) -> _Work:
 
 
 def _assemble(
-    text: str, spans: list[Span], to: str, work: _Work, record: bool = False
+    text: str, spans: list[Span], to: str, work: _Work, record: bool = False, body: int = 0
 ) -> tuple[Assembly, list[tuple[int, str, str]]]:
     asm = Assembly()
     replaced: list[tuple[int, str, str]] | None = [] if record else None
     pos = 0
     for span in spans:
         if span.start > pos:
-            _emit_prose(asm, text, pos, span.start, work, replaced)
+            _emit_prose(asm, text, pos, span.start, work, replaced, body)
         if span.is_rule:
             asm.fixed(_rule_output(span, to), "rule")
         else:
             asm.fixed(text[span.start : span.end], span.kind)
         pos = max(pos, span.end)
     if pos < len(text):
-        _emit_prose(asm, text, pos, len(text), work, replaced)
+        _emit_prose(asm, text, pos, len(text), work, replaced, body)
     return asm, replaced or []
 
 
@@ -209,7 +257,7 @@ def convert_md(
     if fm is not None:
         rules = page_rules(fm.data, to, source) + rules
     work = _work(direction, rules)
-    asm, replaced = _assemble(text, spans, to, work, record)
+    asm, replaced = _assemble(text, spans, to, work, record, 0 if fm is None else fm.end)
     output, ranges = asm.finish(_converter(str(work.chain.config)).convert)
     return Result(output, spans, ranges, replaced)
 

@@ -87,20 +87,17 @@ KEEP_INDEXES = 4
 STALE_SECONDS = 3600
 #: Files Pagefind writes for its own UIs, which the site does not use.
 UNUSED = ("pagefind-ui.*", "pagefind-modular-ui.*", "pagefind-component-ui.*")
-HAN_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
-#: One Han character of HAN_BLOCKS, as a regular expression's class.
-_HAN_CLASS = "[" + "".join(f"{chr(a)}-{chr(b - 1)}" for a, b in HAN_BLOCKS) + "]"
-HAN_RUN = re.compile(_HAN_CLASS + "+")
+HAN_RUN = re.compile(chinese.HAN_CLASS + "+")
 HTML_LANG = re.compile(r'<html[^>]*\slang="([^"]+)"')
 #: Where a Chinese page's text has white space beside a Han character, in the copy Pagefind
 #: indexes (which has a space between a Han character and any other): a word of its own, that no
 #: query asks for and search-ui.js shows as the space it stands for.
 KEPT_SPACE = "\u2060"
-HAN = re.compile(_HAN_CLASS)
+HAN = re.compile(chinese.HAN_CLASS)
 #: Between a Han character and a character beside it that is not white space; white space
 #: beside a Han character (with a character that is not on its other side).
-HAN_TOUCH = re.compile(f"(?<={_HAN_CLASS})(?=\\S)|(?<=\\S)(?={_HAN_CLASS})")
-HAN_SPACE = re.compile(f"(?<={_HAN_CLASS})\\s+(?=\\S)|(?<=\\S)\\s+(?={_HAN_CLASS})")
+HAN_TOUCH = re.compile(f"(?<={chinese.HAN_CLASS})(?=\\S)|(?<=\\S)(?={chinese.HAN_CLASS})")
+HAN_SPACE = re.compile(f"(?<={chinese.HAN_CLASS})\\s+(?=\\S)|(?<=\\S)\\s+(?={chinese.HAN_CLASS})")
 TAG = re.compile(r"<[^>]*>")
 TAG_SPLIT = re.compile(f"({TAG.pattern})")  # the text between tags, and the tags
 ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">')
@@ -580,11 +577,11 @@ def _char_table(lang: str) -> dict[str, str]:
     config = chinese.CHARS_INTO[lang]
 
     def make() -> dict[str, str]:
-        chars = [chr(c) for r in HAN_BLOCKS for c in range(*r)]
+        chars = [chr(c) for r in chinese.HAN_BLOCKS for c in range(*r)]
         converted = opencc_chain.converter(config).convert("\n".join(chars)).split("\n")
         return {a: b for a, b in zip(chars, converted, strict=True) if len(b) == 1 and a != b}
 
-    key = f"chars-{config}-{disk_cache.versions('opencc')}-{HAN_BLOCKS}"
+    key = f"chars-{config}-{disk_cache.versions('opencc')}-{chinese.HAN_BLOCKS}"
     return dict(_TABLES.get(hashlib.sha256(key.encode()).hexdigest(), make))  # type: ignore[arg-type]
 
 
