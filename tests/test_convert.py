@@ -751,3 +751,31 @@ def test_audit_diff_of_many_differing_spans_pairs_them() -> None:
         *[("replace", k, k + 1, k, k + 1) for k in range(1, 2501)],
         ("insert", 2501, 2501, 2501, 2502),
     ]
+
+
+def _links_and_code(text: str) -> tuple[list[str], list[str]]:
+    """The link targets and the code a page renders to, with the site's Markdown extensions."""
+    import mkdocs.config  # the extension list is the site's, read from mkdocs.yml
+
+    config = mkdocs.config.load_config(str(DOCS.parent / "mkdocs.yml"))
+    md = markdown.Markdown(
+        extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"]
+    )
+    html = md.convert(text)
+    return re.findall(r'href="([^"]*)"', html), re.findall(r"<code[^>]*>(.*?)</code>", html, re.S)
+
+
+MARKDOWN_CASES = [
+    c
+    for c in CONVERSION_CASES
+    if c["direction"] in TO and c.get("api", "markdown") == "markdown" and not c.get("xfail")
+]
+
+
+@pytest.mark.parametrize("case", MARKDOWN_CASES, ids=[c["label"] for c in MARKDOWN_CASES])
+def test_generated_page_keeps_links_and_code(case: dict[str, Any]) -> None:
+    """Rendered as the site renders it, the generated page links where the source links and
+    shows the source's code byte for byte (a reference defined in a quote, code after a
+    heading)."""
+    output = cv.convert_markdown(case["input"], TO[case["direction"]])
+    assert _links_and_code(output) == _links_and_code(case["input"])

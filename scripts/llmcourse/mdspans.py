@@ -423,13 +423,15 @@ FENCE_PREFIX = " \t>"
 _BQ = re.compile(r"(?:[ ]{0,3}>[ ]?)+")
 _LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _REF_DEF = re.compile(
-    r"[ ]{0,3}\[(?!\^)((?:[^\[\]\\\n]|\\.){1,999})\]:[ \t]*"
+    r"[ ]{0,3}\[((?:[^\[\]\\\n]|\\.){1,999})\]:[ \t]*"
     r"(?:<[^>\n]*>|\S+)"
     r"(?:[ \t]+(?:\"(?P<t1>[^\"\n]*)\"|'(?P<t2>[^'\n]*)'|\((?P<t3>[^()\n]*)\)))?[ \t]*$"
 )
 _FOOTNOTE_DEF = re.compile(r"[ ]{0,3}\[\^[^\]\n]+\]:")
 _ABBR_DEF = re.compile(r"[ ]{0,3}\*\[[^\]\n]+\]:")
 _SNIPPET = re.compile(r"[ \t]*;?-{1,}8<-{1,}")
+#: A horizontal rule (Python-Markdown's HRProcessor): three or more ``-``, ``_`` or ``*``.
+_RULE = re.compile(r"(?:(?:-[ ]{0,2}){3,}|(?:_[ ]{0,2}){3,}|(?:\*[ ]{0,2}){3,})[ ]*$")
 
 
 def fence_open(content: str) -> str | None:
@@ -619,6 +621,9 @@ def blocks(text: str, start: int = 0) -> Blocks:
     prev_blank = True
     in_code = False
     para_open = False
+    # the line before ended its block (a heading, a rule, a setext underline): an indented
+    # line after it is code, as after a blank line
+    block_ended = False
     fence: tuple[str, int, int] | None = None  # the fence, its opening line's offset and line
     fences = True  # until a fence never closes
     before_fence: tuple[list[tuple[int, bool]], bool, bool, tuple] = ([], True, False, ())
@@ -651,6 +656,13 @@ def blocks(text: str, start: int = 0) -> Blocks:
                 continue
             m = _BQ.match(line)
             rest = line[m.end() :] if m else line
+            if m and not rest.strip():  # a quote's blank line
+                if not in_raw:
+                    walk.blank()
+                prev_blank, para_open, block_ended = True, False, False
+                pos = nxt
+                continue
+            ended, block_ended = block_ended, False
             ind = indent_width(rest)
             content = rest.lstrip(" \t")
             # a new list item or container closes the deeper ones, a continuation line only
@@ -659,7 +671,12 @@ def blocks(text: str, start: int = 0) -> Blocks:
             while containers and containers[-1][0] > ind and not (lazy and containers[-1][1]):
                 containers.pop()
             base = containers[-1][0] if containers else 0
-            if ind >= base + 4 and (prev_blank or in_code) and not para_open:
+            if (
+                not in_raw
+                and ind >= base + 4
+                and (prev_blank or in_code or ended)
+                and not para_open
+            ):
                 if not in_raw:
                     walk.line(i, rest, base, not containers and not m)
                 spans.append(Span(pos, line_end, "indented-code"))
@@ -676,15 +693,18 @@ def blocks(text: str, start: int = 0) -> Blocks:
                 continue
             if not in_raw:
                 walk.line(i, rest, base, not containers and not m)
-            rm = _REF_DEF.match(line) if not m else None
+            # a definition in a quote or container counts as at the top (Python-Markdown reads
+            # it once the quote's markers and the container's indentation are taken off)
+            at = len(line) - len(content)
+            rm = _REF_DEF.match(line, at) if ind - base <= 3 else None
             if rm and not para_open:
                 # its title (a tooltip, spoken by screen readers) is prose
                 title = next((g for g in ("t1", "t2", "t3") if rm.group(g)), None)
                 if title is not None:
-                    spans.append(Span(pos, pos + rm.start(title), "ref-def"))
+                    spans.append(Span(pos + at, pos + rm.start(title), "ref-def"))
                     spans.append(Span(pos + rm.end(title), line_end, "ref-def"))
                 else:
-                    spans.append(Span(pos, line_end, "ref-def"))
+                    spans.append(Span(pos + at, line_end, "ref-def"))
                 labels.add(normalize_label(rm.group(1)))
                 prev_blank = False
                 pos = nxt
@@ -700,14 +720,20 @@ def blocks(text: str, start: int = 0) -> Blocks:
                 prev_blank, para_open = False, True
                 pos = nxt
                 continue
-            if _LIST_ITEM.match(content):
+            if (
+                content.startswith("#")
+                or _RULE.match(content)
+                or (para_open and SETEXT_RULE.match(content))
+            ):
+                block_ended, para_open = True, False
+            elif _LIST_ITEM.match(content):
                 containers.append((ind + 4, True))
                 para_open = True
             elif CONTAINER.match(content):
                 containers.append((ind + 4, False))
                 para_open = False
             else:
-                para_open = not content.startswith("#")
+                para_open = True
             prev_blank = False
             pos = nxt
         if fence is None:
@@ -725,7 +751,8 @@ def blocks(text: str, start: int = 0) -> Blocks:
 
 _TRIGGER = re.compile(r"[`\\<$\[{]|-\{|https?://|ftp://|www\.", re.I)
 _BACKTICKS = re.compile(r"`+")
-_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+#: A comment ends at ``-->``; an unclosed ``<!--`` is text (Python-Markdown prints it).
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _RAW_ELEMENT = re.compile(
     r"<(script|style|pre|code|textarea|math|svg)\b[^>]*>.*?</\1\s*>", re.S | re.I
 )
@@ -762,11 +789,23 @@ _TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
 _IN_MARKUP_PROSE = re.compile(r"-\{|\{\{|\{%")
 _TAG_ATTR = re.compile(r"""\s([^\s"'=<>`/]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
+#: A ``key=value`` of an attribute list (``{#id title="說明"}``), as :data:`_ATTR_LIST` reads it.
+_LIST_ATTR = re.compile(r"""(?<=[\s{:])([\w-]+)=(?:"([^"\n]*)"|'([^'\n]*)'|([^\s}]+))""")
+#: What math may hold besides TeX: Han characters only in ``\text{…}``-like groups. A pair of
+#: ``$`` or ``\[ … \]`` around Chinese prose (``5$，軟體是10$``) is prose: the site renders no
+#: math, and TeX does not write Chinese outside those groups.
+_MATH_TEXT = re.compile(r"\\(?:text|mbox|mathrm|textrm|textbf|textit|operatorname)\{[^{}]*\}")
+_HAN = re.compile(chinese.HAN_CLASS)
 
 
 @functools.cache
 def _prose_attributes() -> frozenset[str]:
     return frozenset(a.lower() for a in _markup_lists()["html_prose_attributes"])
+
+
+def _is_math(candidate: str) -> bool:
+    """Whether ``$…$``, ``$$…$$``, ``\\(…\\)`` or ``\\[…\\]`` reads as TeX (:data:`_MATH_TEXT`)."""
+    return _HAN.search(_MATH_TEXT.sub("", candidate)) is None
 
 
 def code_span_end(text: str, i: int, end: int) -> int | None:
@@ -847,8 +886,8 @@ def _skip_brackets(text: str, i: int, end: int) -> int | None:
 def _link_target_end(text: str, i: int, end: int) -> tuple[int, int, int] | None:
     """With ``text[i] == '('``, the end of an inline link destination + title + ``)``.
 
-    Returns (end, title start, title end): the title's text between its quotes or parentheses
-    (readers see it as a tooltip, screen readers speak it), empty when there is none.
+    Returns (end, title start, title end): the title's text between its quotes (readers see it
+    as a tooltip, screen readers speak it), empty when there is none.
     """
     j = i + 1
     while j < end and text[j] in " \t\n":
@@ -877,8 +916,21 @@ def _link_target_end(text: str, i: int, end: int) -> tuple[int, int, int] | None
     while j < end and text[j] in " \t\n":
         j += 1
     title = (j, j)
-    if j < end and text[j] in "\"'(":
-        closer = ")" if text[j] == "(" else text[j]
+    if j < end and text[j] == "(":
+        # Python-Markdown reads no (title) in an inline link: up to the closing ``)`` is all
+        # destination (``<a.md> (說明)`` is the href ``<a.md> (說明)``)
+        depth = 0
+        while j < end:
+            if text[j] == "\\":
+                j += 2
+                continue
+            depth += {"(": 1, ")": -1}.get(text[j], 0)
+            if depth < 0:
+                return j + 1, *title
+            j += 1
+        return None
+    if j < end and text[j] in "\"'":
+        closer = text[j]
         k = j + 1
         while k < end and text[k] != closer:
             k += 2 if text[k] == "\\" else 1
@@ -936,6 +988,8 @@ class _Inline:
                 i = span.end if span is not None else m.end()
                 continue
             t = _TEMPLATE.match(text, m.start(), end)
+            if t is not None and _BLANK_LINE.search(t.group()):
+                t = None
             if t is not None:
                 self.add(t.start(), t.end(), "template")
             i = t.end() if t is not None else m.end()
@@ -958,7 +1012,7 @@ class _Inline:
         if ch == "\\":
             for rx in (_MATH_PAREN, _MATH_BRACKET):
                 mm = rx.match(text, i, end)
-                if mm:
+                if mm and _is_math(mm.group()):
                     self.add(i, mm.end(), "math")
                     return mm.end()
             return i + 2
@@ -994,16 +1048,19 @@ class _Inline:
         if ch == "$":
             for rx in (_MATH_DISPLAY, _MATH_INLINE):
                 mm = rx.match(text, i, end)
-                if mm and not _BLANK_LINE.search(mm.group()):
+                if mm and not _BLANK_LINE.search(mm.group()) and _is_math(mm.group()):
                     self.add(i, mm.end(), "math")
                     return mm.end()
             return None
         if ch == "{":
-            for rx, kind in ((_TEMPLATE, "template"), (_ATTR_LIST, "attr")):
-                mm = rx.match(text, i, end)
-                if mm:
-                    self.add(i, mm.end(), kind)
-                    return mm.end()
+            mm = _TEMPLATE.match(text, i, end)
+            if mm and not _BLANK_LINE.search(mm.group()):
+                self.add(i, mm.end(), "template")
+                return mm.end()
+            mm = _ATTR_LIST.match(text, i, end)
+            if mm:
+                self.attributes(i, mm.end(), _LIST_ATTR, "attr")
+                return mm.end()
             return None
         if ch == "[":
             return self.link(i, end)
@@ -1016,21 +1073,28 @@ class _Inline:
         return url_end
 
     def tag(self, i: int, end: int) -> None:
-        """A raw HTML tag: protected, except the values of attributes readers see (alt, title,
-        aria-label...: ``html_prose_attributes`` in ``locales/glossary/protected-keys.yaml``)."""
+        """A raw HTML tag: protected, except the values of attributes readers see."""
+        if self.text[i + 1].isalpha():
+            self.attributes(i, end, _TAG_ATTR, "html")
+        else:
+            self.add(i, end, "html")
+
+    def attributes(self, i: int, end: int, attribute: re.Pattern[str], kind: str) -> None:
+        """A tag or attribute list: protected as ``kind``, except the values of attributes
+        readers see (alt, title, aria-label...: ``html_prose_attributes`` in
+        ``locales/glossary/protected-keys.yaml``)."""
         text = self.text
         pos = i
-        if text[i + 1].isalpha():
-            prose = _prose_attributes()
-            for m in _TAG_ATTR.finditer(text, i, end):
-                if m.group(1).lower() not in prose:
-                    continue
-                g = next(g for g in (2, 3, 4) if m.group(g) is not None)
-                if m.end(g) > m.start(g):
-                    self.add(pos, m.start(g), "html")
-                    self.prose(m.start(g), m.end(g))
-                    pos = m.end(g)
-        self.add(pos, end, "html")
+        prose = _prose_attributes()
+        for m in attribute.finditer(text, i, end):
+            if m.group(1).lower() not in prose:
+                continue
+            g = next(g for g in (2, 3, 4) if m.group(g) is not None)
+            if m.end(g) > m.start(g):
+                self.add(pos, m.start(g), kind)
+                self.prose(m.start(g), m.end(g))
+                pos = m.end(g)
+        self.add(pos, end, kind)
 
     def link(self, i: int, end: int) -> int | None:
         """A link, image, reference or footnote whose ``[`` is at ``i``."""
