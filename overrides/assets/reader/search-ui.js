@@ -8,7 +8,9 @@
  * first (llmcourse.search.normalise does the same in Python). On the Chinese sites Pagefind
  * indexed each Han character as a word (llmcourse.search._index_copy): a query's Han characters
  * are asked for as words, and a page is a result only where each word of the query (as the
- * browser cuts it, Intl.Segmenter, as Pagefind does) has its characters in a row. A word the
+ * browser cuts it, Intl.Segmenter, as Pagefind does) has its characters in a row, and only the
+ * pages that hold each Han run of the query whole, when any does (数据库, cut 数据|库, finds
+ * the pages with 数据库, not those with 数据 and 库 apart). A word the
  * index does not hold, nor begins a word of, finds nothing (Pagefind itself would match it by
  * the longest indexed word it begins with: xyzzy by x). Results link with
  * ?pagefind-highlight=…, and a page opened that way marks the query with
@@ -147,7 +149,16 @@
       if (/[\p{L}\p{N}]/u.test(rest) && !await indexed(pagefind, rest))
         return []
     }
-    return results
+    // the pages that hold each Han run of the query whole (数据库, which the browser cuts
+    // 数据|库), when there are any: a page with 数据 and 库 apart comes only when none has it
+    const whole = []
+    for (const run of chinese ? query.match(HAN_RUNS) || [] : []) {
+      const exact = await pagefind.search(`"${Array.from(run).join(" ")}"`)
+      const ids = new Set(exact.results.map(r => r.id))
+      whole.push(r => ids.has(r.id))
+    }
+    const held = results.filter(r => whole.every(has => has(r)))
+    return held.length ? held : results
   }
 
   /* Whether the index holds a word (its stem), or a word it begins: Pagefind, finding none,
