@@ -20,13 +20,16 @@ import yaml
 
 from llmcourse import (
     DOCS,
+    chinese,
     conversion_audit,
     convert_command,
     convert_core,
     evaluation,
     glossary,
     mdspans,
+    opencc_chain,
     protect,
+    slug,
 )
 from llmcourse import convert as cv
 
@@ -779,3 +782,23 @@ def test_generated_page_keeps_links_and_code(case: dict[str, Any]) -> None:
     heading)."""
     output = cv.convert_markdown(case["input"], TO[case["direction"]])
     assert _links_and_code(output) == _links_and_code(case["input"])
+
+
+@pytest.mark.parametrize("config", sorted({c for _, c in slug.PLAIN + slug.TAIWAN}))
+def test_character_configs_change_only_cjk_ranges(config: str) -> None:
+    """What slug.char_script reads from opencc_chain.char_changes: the character configs change
+    no character outside chinese.CJK_RANGES (controls, surrogates, private use aside), and the table
+    holds what the converter makes of each character alone."""
+    edges = [0, *(edge for r in chinese.CJK_RANGES for edge in r), 0xF0000]
+    outside = [
+        chr(c)
+        for start, stop in zip(edges[::2], edges[1::2], strict=True)
+        for c in range(start, stop)
+        if c >= 0x20 and not 0xD800 <= c < 0xF900
+    ]
+    converter = opencc_chain.converter(config)
+    converted = converter.convert("\n".join(outside)).split("\n")
+    assert [a for a, b in zip(outside, converted, strict=True) if a != b] == []
+    table = opencc_chain.char_changes(config)
+    sample = sorted(table)[:: max(1, len(table) // 200)]
+    assert {ch: converter.convert(ch) for ch in sample} == {ch: table[ch] for ch in sample}

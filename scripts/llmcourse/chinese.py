@@ -8,6 +8,9 @@ from llmcourse import LOCALES, yamlfile
 TABLE = LOCALES / "glossary" / "scripts.yaml"
 #: The Han characters both scripts write (CJK unified ideographs, extension A, compatibility).
 HAN_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+#: The characters OpenCC's character tables may change: CJK radicals, symbols and ideographs of
+#: the basic plane (beside surrogates and private use) and of planes 2 and 3.
+CJK_RANGES = ((0x2E80, 0xD800), (0xF900, 0x10000), (0x20000, 0x31350))
 #: One Han character of HAN_BLOCKS, as a regular expression's class.
 HAN_CLASS = "[" + "".join(f"{chr(a)}-{chr(b - 1)}" for a, b in HAN_BLOCKS) + "]"
 

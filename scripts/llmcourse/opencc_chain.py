@@ -14,9 +14,18 @@ from typing import Any
 
 import opencc
 
-from . import CACHE, write_if_changed
+from . import CACHE, chinese, disk_cache, write_if_changed
 
-__all__ = ["OPENCC", "SHARE", "Chain", "Segmenter", "chain", "converter", "shipped_keys"]
+__all__ = [
+    "OPENCC",
+    "SHARE",
+    "Chain",
+    "Segmenter",
+    "chain",
+    "char_changes",
+    "converter",
+    "shipped_keys",
+]
 
 #: glossary direction -> (shipped OpenCC config, its plain character-level counterpart)
 OPENCC = {"tw2cn": ("tw2sp.json", "t2s.json"), "cn2tw": ("s2twp.json", "s2t.json")}
@@ -199,6 +208,25 @@ class Chain:
 def converter(config: str) -> opencc.OpenCC:
     """An OpenCC converter for a shipped config name or a config path (loaded once)."""
     return opencc.OpenCC(config)
+
+
+@functools.cache
+def char_changes(config: str) -> dict[str, str]:
+    """Each character of :data:`llmcourse.chinese.CJK_RANGES` → what the shipped ``config``
+    makes of it alone, where that differs: worked out once per OpenCC version and config, then
+    read from ``.cache/opencc-chars/`` (loading a character config takes about 60 ms, which a
+    build that renders one edited page would otherwise pay for each of four)."""
+
+    def make() -> dict[str, str]:
+        chars = [chr(c) for r in chinese.CJK_RANGES for c in range(*r)]
+        converted = converter(config).convert("\n".join(chars)).split("\n")
+        return {a: b for a, b in zip(chars, converted, strict=True) if a != b}
+
+    key = f"chars-{config}-{disk_cache.versions('opencc')}-{chinese.CJK_RANGES}"
+    return dict(_CHARS.get(hashlib.sha256(key.encode()).hexdigest(), make))  # type: ignore[arg-type]
+
+
+_CHARS = disk_cache.Store(CACHE / "opencc-chars", keep=8)
 
 
 def chain(direction: str, layers: tuple[tuple[tuple[str, str], ...], ...]) -> Chain:

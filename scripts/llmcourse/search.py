@@ -572,21 +572,12 @@ def normalise(query: str, chars: dict[str, str], terms: dict[str, str] | None = 
 
 @functools.cache
 def _char_table(lang: str) -> dict[str, str]:
-    """Each Han character → the one OpenCC makes of it for the site's script, where it differs
-    (worked out once per OpenCC version and config, then read from ``.cache/search/``)."""
-    config = chinese.CHARS_INTO[lang]
-
-    def make() -> dict[str, str]:
-        chars = [chr(c) for r in chinese.HAN_BLOCKS for c in range(*r)]
-        converted = opencc_chain.converter(config).convert("\n".join(chars)).split("\n")
-        return {a: b for a, b in zip(chars, converted, strict=True) if len(b) == 1 and a != b}
-
-    key = f"chars-{config}-{disk_cache.versions('opencc')}-{chinese.HAN_BLOCKS}"
-    return dict(_TABLES.get(hashlib.sha256(key.encode()).hexdigest(), make))  # type: ignore[arg-type]
+    """Each Han character → the one OpenCC makes of it for the site's script, where it differs."""
+    changes = opencc_chain.char_changes(chinese.CHARS_INTO[lang])
+    return {a: b for a, b in changes.items() if len(b) == 1 and HAN.fullmatch(a)}
 
 
-#: Character tables by OpenCC's version and config (:func:`_char_table`), query tables by
-#: site text and toolkit (:func:`_kept_tables`).
+#: Query tables by site text and toolkit (:func:`_kept_tables`).
 _TABLES = disk_cache.Store(CACHE / "search", keep=16)
 
 

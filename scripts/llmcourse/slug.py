@@ -60,11 +60,11 @@ def char_script(ch: str, configs: tuple[tuple[str, str], ...] = PLAIN) -> str | 
     in each script: ``ch`` is a script's when the config of the other script changes it. When
     both would (豈, 僞), it is the first script's (scripts.yaml's order: zh-TW).
     """
-    if ord(ch) < 0x2E80:
-        return None
+    if not any(a <= ord(ch) < b for a, b in chinese.CJK_RANGES):
+        return None  # OpenCC's character configs change nothing else (tests/test_convert.py)
     into = dict(configs)
     for script, _ in configs:
-        if opencc_chain.converter(into[chinese.other(script)]).convert(ch) != ch:
+        if ch in opencc_chain.char_changes(into[chinese.other(script)]):
             return script
     return None
 
