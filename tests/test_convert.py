@@ -127,6 +127,7 @@ def test_every_protected_kind_is_covered() -> None:
         "link-target",
         "ref-def",
         "ref-label",
+        "ref-text",
         "footnote",
         "attr",
         "snippet",

@@ -212,6 +212,13 @@ def _assemble(
             _emit_prose(asm, text, pos, span.start, work, replaced, body)
         if span.is_rule:
             asm.fixed(_rule_output(span, to), "rule")
+        elif span.kind == "ref-text":
+            label, _ = _assemble(span.inner, [], to, work)
+            text_out, _ = label.finish(_converter(str(work.chain.config)).convert)
+            same = text_out == span.inner
+            asm.fixed(
+                text[span.start : span.end] if same else f"[{text_out}][{span.inner}]", "ref-text"
+            )
         else:
             asm.fixed(text[span.start : span.end], span.kind)
         pos = max(pos, span.end)

@@ -61,7 +61,10 @@ class Span:
     ``kind`` is one of the protected kinds (``front-matter``, ``identifier`` (a front-matter
     value under a key of ``locales/glossary/protected-keys.yaml``), ``fence``, ``indented-code``,
     ``code``, ``math``, ``html``, ``comment``, ``autolink``, ``url``, ``link-target``,
-    ``ref-def``, ``ref-label``, ``footnote``, ``attr``, ``template``, ``snippet``) or ``rule``.
+    ``ref-def``, ``ref-label``, ``footnote``, ``attr``, ``template``, ``snippet``), ``rule`` or
+    ``ref-text``: a shortcut or collapsed reference (``[資料庫]``, ``[資料庫][]``), whose text is
+    both what readers see and the label, with the label in ``inner``; the generated page writes
+    it as a full reference (``[数据库][資料庫]``), its text converted and its label kept.
     For a rule, ``variants`` maps ``zh-TW``/``zh-CN`` to text (a variant rule) and is empty for a
     protecting rule ``-{text}-``, whose text is ``inner``.
     """
@@ -787,6 +790,8 @@ _ATTR_LIST = re.compile(
 )
 _TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
+#: What a reference's label may not hold to be converted on its own as text (``ref-text``).
+_LABEL_MARKUP = re.compile(r"[`<>\[\]\\*_$&{}\n]|-\{")
 _IN_MARKUP_PROSE = re.compile(r"-\{|\{\{|\{%")
 _TAG_ATTR = re.compile(r"""\s([^\s"'=<>`/]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
 #: A ``key=value`` of an attribute list (``{#id title="說明"}``), as :data:`_ATTR_LIST` reads it.
@@ -1128,12 +1133,22 @@ class _Inline:
                     self.add(close, label_close + 1, "ref-label")
                     return label_close + 1
                 if normalize_label(text[i + 1 : close]) in self.labels:
-                    self.add(i, label_close + 1, "ref-label")
+                    self.reference(i, close, label_close + 1)
                     return label_close + 1
         if normalize_label(text[i + 1 : close]) in self.labels:
-            self.add(i, close + 1, "ref-label")
+            self.reference(i, close, close + 1)
             return close + 1
         return None
+
+    def reference(self, i: int, close: int, end: int) -> None:
+        """A shortcut or collapsed reference ``[label]`` / ``[label][]`` (``text[i:end]``):
+        ``ref-text`` when its label is plain text, ``ref-label`` (kept whole) when it holds
+        markup, which a conversion on its own could not keep."""
+        label = self.text[i + 1 : close]
+        if _LABEL_MARKUP.search(label):
+            self.add(i, end, "ref-label")
+        else:
+            self.spans.append(Span(i, end, "ref-text", inner=label))
 
 
 def scan(text: str) -> list[Span]:
