@@ -119,7 +119,6 @@ def test_every_protected_kind_is_covered() -> None:
         "fence",
         "indented-code",
         "code",
-        "math",
         "html",
         "comment",
         "autolink",

@@ -2,7 +2,7 @@
 
 Each page has one Chinese source, in whichever script its author wrote; the build makes the
 other script with OpenCC plus the project glossary, and only prose changes: code, URLs,
-markup, math and YAML structure are byte-identical. The parts, lowest first:
+markup and YAML structure are byte-identical. The parts, lowest first:
 
 - :mod:`llmcourse.glossary`: the project glossary of each direction and OpenCC's chain with it;
 - :mod:`llmcourse.rules`: a page's own rules (front matter ``conversion:``, ``-{…}-`` errors);
@@ -58,7 +58,7 @@ __all__ = [
 def convert_markdown(text: str, to: str, *, source: str = "<text>") -> str:
     """Convert the prose of a Markdown page to ``to`` ("zh-CN" or "zh-TW").
 
-    Code, URLs, markup, math, YAML keys and structure, identifier values of the front matter,
+    Code, URLs, markup, YAML keys and structure, identifier values of the front matter,
     attribute lists, HTML comments and ``-{…}-``-protected text stay byte-identical; rule markers
     are removed. A heading whose anchor would differ from the source page's (a glossary pair
     that does not round-trip) gets the source's anchor as an explicit ``{#id}``

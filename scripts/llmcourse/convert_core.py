@@ -2,8 +2,8 @@
 
 Each page has one Chinese source, in whichever script its author wrote; the build makes the
 other script with OpenCC (``tw2sp`` / ``s2twp``) plus the project glossary in
-``locales/glossary/`` (:mod:`llmcourse.glossary`). Only prose changes: code, URLs, markup, math
-and YAML structure are byte-identical (see :mod:`llmcourse.mdspans`).
+``locales/glossary/`` (:mod:`llmcourse.glossary`). Only prose changes: code, URLs, markup and
+YAML structure are byte-identical (see :mod:`llmcourse.mdspans`).
 
 How a text is converted:
 
@@ -26,13 +26,12 @@ points.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import opencc
 
-from . import chinese, mdspans, opencc_chain
+from . import mdspans, opencc_chain
 from .glossary import Glossary, chain, check_script, glossary
 from .mdspans import RuleError, Span
 from .protect import Assembly
@@ -80,10 +79,11 @@ def _emit_prose(
     """Prose: OpenCC's words replayed; context-rule words and forced words are fixed pieces.
 
     A paragraph's soft line breaks between Han characters after ``body`` (where the page's
-    front matter ends) are read through, as Markdown joins the lines: a word written across one
-    (``程式\n碼``) is converted whole, and the line break follows its converted text
-    (``代码\n``). With ``replaced``, every word of ours found is recorded as (offset, source,
-    result).
+    front matter ends; :func:`llmcourse.mdspans.soft_breaks`) are read through, as Markdown
+    joins the lines: a word written across one (``程式\n碼``) is converted whole, and the break
+    stays inside its converted text, as far into it as it was into the source word
+    (``代\n码``), so that no line is left empty and no markup starts a line. With
+    ``replaced``, every word of ours found is recorded as (offset, source, result).
     """
     gloss, entries = work.glossary, work.chain.entries
     line, where = _joined(text, start, end, body)
@@ -95,11 +95,11 @@ def _emit_prose(
         if value is None and forced:
             value = entries[word]
         if to - at != e - s:  # across a soft line break
+            assert where is not None
             if value is None:
                 value = entries.get(word) or _converter(str(work.chain.config)).convert(word)
-            breaks = "".join(c for c in text[at:to] if c in _BREAK_CHARS)
             asm.literal(text[pos:at])
-            asm.fixed(value + breaks, "glossary")
+            asm.fixed(_broken_as(value, text, where[s:e]), "glossary")
             pos = to
         elif value is not None:
             asm.literal(text[pos:at])
@@ -116,19 +116,8 @@ def _emit_prose(
 
 def _joined(text: str, start: int, end: int, body: int) -> tuple[str, list[int] | None]:
     """``text[start:end]`` with its soft line breaks between Han characters taken out, and the
-    offset in ``text`` of each character left; ``(text, None)`` when it has none.
-
-    Not a soft break: one in the front matter (before ``body``), after an ATX heading's line or
-    at a table row, where Markdown starts another block.
-    """
-    cuts: list[tuple[int, int]] = []
-    for m in _SOFT_BREAK.finditer(text, max(start, body), end):
-        before = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
-        after_end = text.find("\n", m.end())
-        after = text[m.end() : len(text) if after_end < 0 else after_end]
-        if before.lstrip(" \t>").startswith("#") or "|" in before or "|" in after:
-            continue
-        cuts.append(m.span())
+    offset in ``text`` of each character left; ``(text, None)`` when it has none."""
+    cuts = mdspans.soft_breaks(text, max(start, body), end)
     if not cuts:
         return text, None
     parts: list[str] = []
@@ -141,10 +130,18 @@ def _joined(text: str, start: int, end: int, body: int) -> tuple[str, list[int] 
     return "".join(parts), where
 
 
-#: Markdown joins a paragraph's lines: a line break (and the next line's indent) between two
-#: Han characters may fall inside a word.
-_BREAK_CHARS = "\n \t"
-_SOFT_BREAK = re.compile(f"(?<={chinese.HAN_CLASS})\n[ \t]*(?={chinese.HAN_CLASS})")
+def _broken_as(value: str, text: str, offsets: list[int]) -> str:
+    """``value``, the conversion of the word whose characters stand at ``offsets`` of ``text``,
+    with the soft breaks between them put back as far into it as they were into the word."""
+    out, pos = [], 0
+    for i in range(1, len(offsets)):
+        if offsets[i] == offsets[i - 1] + 1:
+            continue
+        cut = min(max(round(len(value) * i / len(offsets)), 1, pos), max(len(value) - 1, pos))
+        out += [value[pos:cut], text[offsets[i - 1] + 1 : offsets[i]]]
+        pos = cut
+    out.append(value[pos:])
+    return "".join(out)
 
 
 @dataclass(frozen=True)

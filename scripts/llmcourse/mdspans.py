@@ -4,14 +4,16 @@ Every tool reads a page through this module: :func:`front_matter` is the one fro
 splitter and :func:`fence_open` the one fence detector (pymdownx.superfences' rules);
 :func:`blocks` finds the code blocks, which ``llmcourse.mdtext`` shows line by line.
 
-:func:`scan` returns the *protected spans* of a page (code, URLs, markup, math, YAML structure,
+:func:`scan` returns the *protected spans* of a page (code, URLs, markup, YAML structure,
 ...) and the *rule spans* (``-{…}-`` markers, see ``locales/glossary/README.md``). Everything
 outside those spans is prose. The scanner is line-based for blocks (fences, indented code,
 reference definitions) and a left-to-right, leftmost-construct-wins scanner for inline
 constructs, in the spirit of Python-Markdown and the pymdownx extensions MkDocs uses.
 
 It errs on the side of protecting: text it cannot classify stays prose, but anything that looks
-like code, a URL or markup is protected.
+like code, a URL or markup is protected. TeX between ``$`` signs and ``{{ … }}`` are prose: the
+site renders no math and no templates, so readers see them as text, and the conversion changes
+only Chinese characters (a Chinese ``\text{…}`` converts, the TeX around it cannot change).
 """
 
 from __future__ import annotations
@@ -60,8 +62,8 @@ class Span:
 
     ``kind`` is one of the protected kinds (``front-matter``, ``identifier`` (a front-matter
     value under a key of ``locales/glossary/protected-keys.yaml``), ``fence``, ``indented-code``,
-    ``code``, ``math``, ``html``, ``comment``, ``autolink``, ``url``, ``link-target``,
-    ``ref-def``, ``ref-label``, ``footnote``, ``attr``, ``template``, ``snippet``), ``rule`` or
+    ``code``, ``html``, ``comment``, ``autolink``, ``url``, ``link-target``, ``ref-def``,
+    ``ref-label``, ``footnote``, ``attr``, ``snippet``), ``rule`` or
     ``ref-text``: a shortcut or collapsed reference (``[資料庫]``, ``[資料庫][]``), whose text is
     both what readers see and the label, with the label in ``inner``; the generated page writes
     it as a full reference (``[数据库][資料庫]``), its text converted and its label kept.
@@ -749,10 +751,52 @@ def blocks(text: str, start: int = 0) -> Blocks:
         fence, fences = None, False
 
 
+def soft_breaks(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The soft line breaks between two Han characters in ``text[start:end]`` that Markdown
+    reads through, as (start, end) of the line break and the next line's indentation and
+    block-quote markers: the next line goes on the same paragraph as the line before.
+
+    Not such a break: after a heading's line or at a table row; where the quote depth changes
+    (but for a lazy line, without markers); where the next line is indented less than the text
+    of an admonition or other container before it, which such a line ends (a list item's
+    paragraph goes on: a lazy line).
+    """
+    breaks = []
+    for m in _SOFT_BREAK.finditer(text, start, end):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = text[line_start : m.start()]
+        after_end = text.find("\n", m.end())
+        after = text[m.end() : len(text) if after_end < 0 else after_end]
+        quote = _BQ.match(before)
+        depth = quote.group().count(">") if quote else 0
+        prefix = before[quote.end() :] if quote else before
+        item = LIST_MARKER.match(prefix)
+        body = prefix[item.end() :] if item else prefix.lstrip(" \t")
+        column = len(before[: len(before) - len(body)].expandtabs(4))
+        gap = m.group(1)
+        next_column = len(gap.expandtabs(4))
+        if (
+            body.startswith("#")
+            or "|" in before
+            or "|" in after
+            or gap.count(">") not in (depth, 0)
+            or (next_column < column and item is None and column > 3)
+        ):
+            continue
+        breaks.append(m.span())
+    return breaks
+
+
+#: A line break and the next line's indentation and quote markers, between two Han characters.
+_SOFT_BREAK = re.compile(
+    f"(?<={chinese.HAN_CLASS})\n([ \t]*(?:>[ \t]?)*[ \t]*)(?={chinese.HAN_CLASS})"
+)
+
+
 # ---------------------------------------------------------------------------------------------
 # Inline level
 
-_TRIGGER = re.compile(r"[`\\<$\[{]|-\{|https?://|ftp://|www\.", re.I)
+_TRIGGER = re.compile(r"[`\\<\[{]|-\{|https?://|ftp://|www\.", re.I)
 _BACKTICKS = re.compile(r"`+")
 #: A comment ends at ``-->``; an unclosed ``<!--`` is text (Python-Markdown prints it).
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -780,37 +824,22 @@ _URL_BODY = re.compile(
 _IRI_BODY = re.compile(r"[^\s<>\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+")
 _IRI_SEGMENT_START = "/=#?&_-("
 _URL_TRAIL = ".,:;!?*_~'\""
-_MATH_DISPLAY = re.compile(r"\$\$.+?\$\$", re.S)
-_MATH_INLINE = re.compile(r"\$(?![\s$])(?:\\.|[^$\\\n])+?(?<![\s\\])\$(?!\d)")
-_MATH_PAREN = re.compile(r"\\\((?:.|\n(?![ \t]*\n))+?\\\)")
-_MATH_BRACKET = re.compile(r"\\\[.+?\\\]", re.S)
 _ATTR_LIST = re.compile(
     r"\{:?[ \t]*(?:[#.][\w-]+|[\w-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s}]+))"
     r"(?:[ \t]+(?:[#.][\w-]+|[\w-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s}]+)))*[ \t]*\}"
 )
-_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
 #: What a reference's label may not hold to be converted on its own as text (``ref-text``).
 _LABEL_MARKUP = re.compile(r"[`<>\[\]\\*_$&{}\n]|-\{")
-_IN_MARKUP_PROSE = re.compile(r"-\{|\{\{|\{%")
+_IN_MARKUP_PROSE = re.compile(r"-\{")
 _TAG_ATTR = re.compile(r"""\s([^\s"'=<>`/]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
 #: A ``key=value`` of an attribute list (``{#id title="說明"}``), as :data:`_ATTR_LIST` reads it.
 _LIST_ATTR = re.compile(r"""(?<=[\s{:])([\w-]+)=(?:"([^"\n]*)"|'([^'\n]*)'|([^\s}]+))""")
-#: What math may hold besides TeX: Han characters only in ``\text{…}``-like groups. A pair of
-#: ``$`` or ``\[ … \]`` around Chinese prose (``5$，軟體是10$``) is prose: the site renders no
-#: math, and TeX does not write Chinese outside those groups.
-_MATH_TEXT = re.compile(r"\\(?:text|mbox|mathrm|textrm|textbf|textit|operatorname)\{[^{}]*\}")
-_HAN = re.compile(chinese.HAN_CLASS)
 
 
 @functools.cache
 def _prose_attributes() -> frozenset[str]:
     return frozenset(a.lower() for a in _markup_lists()["html_prose_attributes"])
-
-
-def _is_math(candidate: str) -> bool:
-    """Whether ``$…$``, ``$$…$$``, ``\\(…\\)`` or ``\\[…\\]`` reads as TeX (:data:`_MATH_TEXT`)."""
-    return _HAN.search(_MATH_TEXT.sub("", candidate)) is None
 
 
 def code_span_end(text: str, i: int, end: int) -> int | None:
@@ -982,22 +1011,14 @@ class _Inline:
 
     def prose(self, start: int, end: int) -> None:
         """Text inside markup that readers see (a link title, an alt attribute): prose, with
-        its ``-{…}-`` rules and ``{{ … }}`` templates found as everywhere else."""
+        its ``-{…}-`` rules found as everywhere else."""
         text = self.text
         i = start
         while (m := _IN_MARKUP_PROSE.search(text, i, end)) is not None:
-            if m.group() == "-{":
-                span = _match_rule(text, m.start(), end)
-                if span is not None:
-                    self.spans.append(span)
-                i = span.end if span is not None else m.end()
-                continue
-            t = _TEMPLATE.match(text, m.start(), end)
-            if t is not None and _BLANK_LINE.search(t.group()):
-                t = None
-            if t is not None:
-                self.add(t.start(), t.end(), "template")
-            i = t.end() if t is not None else m.end()
+            span = _match_rule(text, m.start(), end)
+            if span is not None:
+                self.spans.append(span)
+            i = span.end if span is not None else m.end()
 
     def scan(self, i: int, end: int) -> None:
         """Scan ``text[i:end]``, appending spans in order."""
@@ -1014,12 +1035,7 @@ class _Inline:
         """Try every construct starting at ``i``; return where scanning resumes."""
         text = self.text
         ch = text[i]
-        if ch == "\\":
-            for rx in (_MATH_PAREN, _MATH_BRACKET):
-                mm = rx.match(text, i, end)
-                if mm and _is_math(mm.group()):
-                    self.add(i, mm.end(), "math")
-                    return mm.end()
+        if ch == "\\":  # an escaped character is text (``\[``, ``\```)
             return i + 2
         if ch == "`":
             close = code_span_end(text, i, end)
@@ -1043,6 +1059,10 @@ class _Inline:
                 (_TAG, "tag"),
             ):
                 mm = rx.match(text, i, end)
+                if mm and kind == "comment" and _BLANK_LINE.search(mm.group()):
+                    # across a blank line only from the start of a line (a raw HTML block)
+                    line = text[text.rfind("\n", 0, i) + 1 : i]
+                    mm = mm if not line.strip(" \t>") else None
                 if mm and kind == "tag":
                     self.tag(i, mm.end())
                     return mm.end()
@@ -1050,18 +1070,7 @@ class _Inline:
                     self.add(i, mm.end(), kind)
                     return mm.end()
             return None
-        if ch == "$":
-            for rx in (_MATH_DISPLAY, _MATH_INLINE):
-                mm = rx.match(text, i, end)
-                if mm and not _BLANK_LINE.search(mm.group()) and _is_math(mm.group()):
-                    self.add(i, mm.end(), "math")
-                    return mm.end()
-            return None
         if ch == "{":
-            mm = _TEMPLATE.match(text, i, end)
-            if mm and not _BLANK_LINE.search(mm.group()):
-                self.add(i, mm.end(), "template")
-                return mm.end()
             mm = _ATTR_LIST.match(text, i, end)
             if mm:
                 self.attributes(i, mm.end(), _LIST_ATTR, "attr")
