@@ -777,9 +777,9 @@ MARKDOWN_CASES = [
 
 @pytest.mark.parametrize("case", MARKDOWN_CASES, ids=[c["label"] for c in MARKDOWN_CASES])
 def test_generated_page_keeps_links_and_code(case: dict[str, Any]) -> None:
-    """Rendered as the site renders it, the generated page links where the source links and
-    shows the source's code byte for byte (a reference defined in a quote, code after a
-    heading)."""
+    """Rendered as the site renders it, the generated page links where the source links (its
+    headings' permalinks included: the same ids) and shows the source's code byte for byte (a
+    reference defined in a quote, code after a heading)."""
     output = cv.convert_markdown(case["input"], TO[case["direction"]])
     assert _links_and_code(output) == _links_and_code(case["input"])
 

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import markdown.inlinepatterns
+import markdown.util
 import yaml
 
 from . import LOCALES, chinese, yamlfile
@@ -427,10 +428,13 @@ _FENCE_START = re.compile(
 FENCE_PREFIX = " \t>"
 _BQ = re.compile(r"(?:[ ]{0,3}>[ ]?)+")
 _LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
+#: A reference definition, its destination on its line or the next (Python-Markdown's
+#: ReferenceProcessor), matched in the text from the definition's ``[``.
 _REF_DEF = re.compile(
-    r"[ ]{0,3}\[((?:[^\[\]\\\n]|\\.){1,999})\]:[ \t]*"
+    r"\[((?:[^\[\]\\\n]|\\.){1,999})\]:[ \t]*(?:\n[ \t]*)?"
     r"(?:<[^>\n]*>|\S+)"
-    r"(?:[ \t]+(?:\"(?P<t1>[^\"\n]*)\"|'(?P<t2>[^'\n]*)'|\((?P<t3>[^()\n]*)\)))?[ \t]*$"
+    r"(?:[ \t]+(?:\"(?P<t1>[^\"\n]*)\"|'(?P<t2>[^'\n]*)'|\((?P<t3>[^()\n]*)\)))?[ \t]*$",
+    re.M,
 )
 _FOOTNOTE_DEF = re.compile(r"[ ]{0,3}\[\^[^\]\n]+\]:")
 _ABBR_DEF = re.compile(r"[ ]{0,3}\*\[[^\]\n]+\]:")
@@ -484,15 +488,19 @@ CONTAINER = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+\S")
 #: The title keeps any closing hashes and attr list: :func:`heading_title` removes them (a lazy
 #: ``(.*?)[ \t]*#*[ \t]*$`` here backtracks quadratically on long runs of spaces).
 HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")
+#: A heading as Python-Markdown reads one (its HashHeaderProcessor): hashes at the start of the
+#: line (after a container's indentation), no space needed after them (``#標籤`` is a heading).
+RENDERED_HEADING = re.compile(r"^(#{1,6})(.*)$")
 ATTR_LIST = re.compile(r"\{[^{}]*\}\s*$")
 SETEXT_RULE = re.compile(r"^(?:={1,}|-{1,})[ ]*$")
 LIST_MARKER = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+")
-#: Block-level raw HTML: Python-Markdown leaves its content alone unless it says markdown="1".
+#: Block-level raw HTML (Python-Markdown's own list of block-level elements): its content is
+#: left alone unless the element says markdown="1" (md_in_html, :data:`MARKDOWN_ATTRIBUTE`).
 HTML_BLOCK = re.compile(
-    r"^ {0,3}<(address|article|aside|blockquote|details|dialog|div|dl|fieldset|figure|footer|"
-    r"form|header|main|nav|ol|p|pre|section|table|ul|script|style|textarea)(?![\w-])",
+    rf"^ {{0,3}}<({'|'.join(markdown.util.BLOCK_LEVEL_ELEMENTS)})(?![\w-])",
     re.I,
 )
+MARKDOWN_ATTRIBUTE = re.compile(r"""\smarkdown\s*=\s*["']?(?:1|block|span)["'\s/>]""", re.I)
 
 
 def heading_title(raw: str) -> str:
@@ -562,7 +570,7 @@ class _HeadingWalk:
         item = LIST_MARKER.match(expanded, base) if 0 <= indent - base <= 3 else None
         if item:
             # a list item: its first line may be a heading
-            m = HEADING.match(expanded[item.end() :])
+            m = RENDERED_HEADING.match(expanded[item.end() :])
             if m:
                 self.found.append((i, len(m.group(1)), heading_title(m.group(2))))
                 self.first, self.block_start = None, True
@@ -571,7 +579,7 @@ class _HeadingWalk:
                 self.block_start = False
             return
         raw = HTML_BLOCK.match(rest) if top else None
-        if raw and "markdown" not in rest:
+        if raw and not MARKDOWN_ATTRIBUTE.search(rest):
             tag = raw.group(1).lower()
             depth = _tag_depth(rest, tag)
             if depth > 0:
@@ -587,7 +595,7 @@ class _HeadingWalk:
             self.found.append((i - 1, 1 if line[0] == "=" else 2, title))
             self.first, self.block_start = None, True
             return
-        m = HEADING.match(line)
+        m = RENDERED_HEADING.match(line)
         if m:
             self.found.append((i, len(m.group(1)), heading_title(m.group(2))))
             self.first, self.block_start = None, True
@@ -668,7 +676,10 @@ def blocks(text: str, start: int = 0) -> Blocks:
                 pos = nxt
                 continue
             ended, block_ended = block_ended, False
-            ind = indent_width(rest)
+            # tabs expand from the line's start, as Python-Markdown reads them (``> \tx``: 2)
+            ind = indent_width(
+                line.expandtabs(4)[len(line[: m.end()].expandtabs(4)) :] if m else rest
+            )
             content = rest.lstrip(" \t")
             # a new list item or container closes the deeper ones, a continuation line only
             # those that are not lazy
@@ -699,20 +710,27 @@ def blocks(text: str, start: int = 0) -> Blocks:
             if not in_raw:
                 walk.line(i, rest, base, not containers and not m)
             # a definition in a quote or container counts as at the top (Python-Markdown reads
-            # it once the quote's markers and the container's indentation are taken off)
-            at = len(line) - len(content)
-            rm = _REF_DEF.match(line, at) if ind - base <= 3 else None
-            if rm and not para_open:
+            # it once the quote's markers and the container's indentation are taken off), and
+            # on any line of a paragraph; its destination may be on the next line
+            quoted = _BQ.match(content)
+            at = pos + len(line) - len(content) + (quoted.end() if quoted else 0)
+            after = text.find("\n", nxt)
+            rm = _REF_DEF.match(text, at, n if after < 0 else after) if ind - base <= 3 else None
+            if rm:
                 # its title (a tooltip, spoken by screen readers) is prose
                 title = next((g for g in ("t1", "t2", "t3") if rm.group(g)), None)
                 if title is not None:
-                    spans.append(Span(pos + at, pos + rm.start(title), "ref-def"))
-                    spans.append(Span(pos + rm.end(title), line_end, "ref-def"))
+                    spans.append(Span(at, rm.start(title), "ref-def"))
+                    spans.append(Span(rm.end(title), rm.end(), "ref-def"))
                 else:
-                    spans.append(Span(pos + at, line_end, "ref-def"))
+                    spans.append(Span(at, rm.end(), "ref-def"))
                 labels.add(normalize_label(rm.group(1)))
-                prev_blank = False
-                pos = nxt
+                if rm.end() > line_end:  # the destination's line
+                    lineno += 1
+                    walk.blank()
+                # what follows starts a block of its own: an indented line is code
+                prev_blank, block_ended = False, True
+                pos = n if rm.end() >= n else rm.end() + 1
                 continue
             if _SNIPPET.match(line):
                 spans.append(Span(pos, line_end, "snippet"))
@@ -736,7 +754,7 @@ def blocks(text: str, start: int = 0) -> Blocks:
                 para_open = True
             elif CONTAINER.match(content):
                 containers.append((ind + 4, False))
-                para_open = False
+                para_open, block_ended = False, True
             else:
                 para_open = True
             prev_blank = False
