@@ -374,6 +374,43 @@ def test_shortcuts_open_and_close_search(visit) -> None:
     v.clean()
 
 
+def test_escape_gives_the_focus_back(visit) -> None:
+    """Escape closes search and the focus goes back where it was (it went to <body>)."""
+    v = visit(url("en", CHAPTER))
+    page = v.page
+    page.locator("article a[href]").first.focus()
+    before = page.evaluate("document.activeElement.outerHTML")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.name") == "query"
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.getElementById('__search').checked") is False
+    assert page.evaluate("document.activeElement.outerHTML") == before
+    v.clean()
+
+
+def test_tab_out_of_search_closes_it(visit) -> None:
+    """Tabbing from the search box to the page closes search: the focus no longer walks the
+    page under the overlay with search still open."""
+    v = visit(url("en", CHAPTER))
+    page = v.page
+    page.keyboard.press("/")
+    assert page.evaluate("document.getElementById('__search').checked") is True
+    for _ in range(12):  # through the box and its results, out into the page
+        page.keyboard.press("Tab")
+        if not page.evaluate(
+            "document.querySelector('[data-reader-search]').contains(document.activeElement)"
+        ):
+            break
+    assert (
+        page.evaluate(
+            "document.querySelector('[data-reader-search]').contains(document.activeElement)"
+        )
+        is False
+    )
+    assert page.evaluate("document.getElementById('__search').checked") is False
+    v.clean()
+
+
 def test_result_highlights_the_query_on_its_page(visit) -> None:
     v = visit(url("zh-TW", CHAPTER))
     search(v, "监督微调")

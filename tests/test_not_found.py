@@ -250,7 +250,7 @@ def test_localized_404_at_any_depth(tab, pages_url: str, deployed: Path, lang: s
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"404-{lang}-{width}x{height}.png"))
     # the search box finds pages of this language and version
-    page.locator(".reader-not-found__actions label").click()
+    page.locator(".reader-not-found__actions button").click()
     page.locator(".reader-search input[name=query]").fill("LoRA")
     page.wait_for_function(
         "() => document.querySelector('.reader-search__results').dataset.query === 'LoRA'",
@@ -265,6 +265,20 @@ def test_localized_404_at_any_depth(tab, pages_url: str, deployed: Path, lang: s
     page.locator(".reader-not-found__actions a").click()
     page.wait_for_url(f"{pages_url}0.2/{prefix}")
     settle(page)
+
+
+def test_404_search_button_works_from_the_keyboard(tab, pages_url: str) -> None:
+    """The 404 page's search button is a button: Tab reaches it and Enter opens search (it was
+    a label, which no key reaches)."""
+    page = tab()
+    page.goto(f"{pages_url}0.2/en/404.html")
+    settle(page)
+    page.locator(".reader-not-found__actions a").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == texts("en")["not_found"]["search"]
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.getElementById('__search').checked") is True
+    assert page.evaluate("document.activeElement.name") == "query"
 
 
 @pytest.mark.parametrize("scheme", ["default", "slate"])

@@ -2,7 +2,9 @@
  * Opens and closes the site's search box (overrides/partials/search.html); what runs it,
  * search-ui.js beside this file, is imported when the reader first opens it (or arrives from
  * a result, to mark the query), so no other page view loads it. Keys: / or s opens search,
- * Esc closes it.
+ * Esc closes it and gives the focus back to where it was; Tab out of the box closes it too (the
+ * page under the overlay is not where a keyboard should be). A button marked
+ * data-reader-search-open (the 404 page's) opens it.
  */
 "use strict"
 
@@ -21,8 +23,11 @@
   if (!dialog || !toggle)
     return
   const input = dialog.querySelector("input[name=query]")
+  let before = null  // what had the focus when search opened
 
   function set(open) {
+    if (open && !toggle.checked && document.activeElement !== input)
+      before = document.activeElement
     if (toggle.checked !== open) {
       toggle.checked = open
       toggle.dispatchEvent(new Event("change"))
@@ -30,12 +35,27 @@
     open ? input.focus() : input.blur()
   }
 
-  input.addEventListener("focus", () => {
+  function close() {
+    set(false)
+    if (before instanceof HTMLElement && before !== document.body && before.isConnected)
+      before.focus()
+    before = null
+  }
+
+  input.addEventListener("focus", ev => {
+    if (!toggle.checked)
+      before = ev.relatedTarget
     set(true)
     start()
   })
   toggle.addEventListener("change", () => toggle.checked && input.focus())
   dialog.querySelector("form").addEventListener("submit", ev => ev.preventDefault())
+  dialog.addEventListener("focusout", ev => {
+    if (toggle.checked && ev.relatedTarget instanceof Node && !dialog.contains(ev.relatedTarget))
+      set(false)
+  })
+  for (const button of document.querySelectorAll("[data-reader-search-open]"))
+    button.addEventListener("click", () => set(true))
   dialog.querySelector(".reader-search__results").addEventListener("click", ev => {
     if (ev.target instanceof Element && ev.target.closest("a"))
       set(false)  // a result on this page (its #heading) must not stay behind the dialog
@@ -48,7 +68,7 @@
       (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))
     if (ev.key === "Escape" && toggle.checked) {
       ev.preventDefault()
-      set(false)
+      close()
     } else if (!typing && (ev.key === "/" || ev.key === "s" || ev.key === "S")) {
       ev.preventDefault()
       set(true)
