@@ -8,9 +8,9 @@
  * first (llmcourse.search.normalise does the same in Python). On the Chinese sites Pagefind
  * indexed each Han character as a word (llmcourse.search._index_copy): a query's Han characters
  * are asked for as words, and a page is a result only where each word of the query (as the
- * browser cuts it, Intl.Segmenter, as Pagefind does) has its characters in a row, and only the
- * pages that hold each Han run of the query whole, when any does (数据库, cut 数据|库, finds
- * the pages with 数据库, not those with 数据 and 库 apart). A word the
+ * browser cuts it, Intl.Segmenter, as Pagefind does) has its characters in a row; a word of one
+ * Han character stays with the word beside it (数据库, cut 数据|库, is asked for whole: 库
+ * alone is in almost every page). A word the
  * index does not hold, nor begins a word of, finds nothing (Pagefind itself would match it by
  * the longest indexed word it begins with: xyzzy by x). Results link with
  * ?pagefind-highlight=…, and a page opened that way marks the query with
@@ -123,12 +123,28 @@
     }
   }
 
-  /* A query's words: as Pagefind cuts it on this site (Intl.Segmenter on the Chinese sites). */
+  /* A query's words: as Pagefind cuts it on this site (Intl.Segmenter on the Chinese sites),
+     a word of one Han character joined to the Han word it touches. */
   function words(query) {
     if (!chinese || typeof Intl.Segmenter === "undefined")
       return query.split(/\s+/).filter(Boolean)
     const segmenter = new Intl.Segmenter(lang, { granularity: "word" })
-    return Array.from(segmenter.segment(query), s => s.segment).filter(w => w.trim())
+    const one = word => Array.from(word).length === 1 && HAN.test(word)
+    const out = []
+    let end = -1  // where the last word ended in the query
+    for (const { segment, index } of segmenter.segment(query)) {
+      if (!segment.trim())
+        continue
+      const last = out[out.length - 1]
+      const touching = last !== undefined && index === end &&
+        HAN.test(Array.from(last).pop()) && HAN.test(Array.from(segment)[0])
+      if (touching && (one(last) || one(segment)))
+        out[out.length - 1] = last + segment
+      else
+        out.push(segment)
+      end = index + segment.length
+    }
+    return out
   }
 
   /* The pages that hold a query (already in the site's form), best first. */
@@ -149,16 +165,7 @@
       if (/[\p{L}\p{N}]/u.test(rest) && !await indexed(pagefind, rest))
         return []
     }
-    // the pages that hold each Han run of the query whole (数据库, which the browser cuts
-    // 数据|库), when there are any: a page with 数据 and 库 apart comes only when none has it
-    const whole = []
-    for (const run of chinese ? query.match(HAN_RUNS) || [] : []) {
-      const exact = await pagefind.search(`"${Array.from(run).join(" ")}"`)
-      const ids = new Set(exact.results.map(r => r.id))
-      whole.push(r => ids.has(r.id))
-    }
-    const held = results.filter(r => whole.every(has => has(r)))
-    return held.length ? held : results
+    return results
   }
 
   /* Whether the index holds a word (its stem), or a word it begins: Pagefind, finding none,
