@@ -49,8 +49,8 @@ def indexed_text(site: Path, lang: str) -> dict[str, str]:
 
 def searched(browser, site: Path, lang: str, queries: list[str]) -> dict[str, list]:
     """Each query typed into the search box of the language's home page: its results (page
-    path, title and excerpt), every one of them (the "more results" button pressed until it
-    goes)."""
+    path, title, excerpt and the excerpt's marked words), every one of them (the "more
+    results" button pressed until it goes)."""
     out = {}
     with serving(site) as base:
         page = browser.new_page()
@@ -79,7 +79,8 @@ def searched(browser, site: Path, lang: str, queries: list[str]) -> dict[str, li
                 """links => links.map(a => [
                     new URL(a.href).pathname,
                     a.querySelector('h1').textContent,
-                    a.querySelector('p') ? a.querySelector('p').textContent : ''])"""
+                    a.querySelector('p') ? a.querySelector('p').textContent : '',
+                    Array.from(a.querySelectorAll('mark'), m => m.textContent)])"""
             )
         page.close()
     assert failures == []
@@ -141,7 +142,10 @@ def test_a_chinese_query_finds_every_page_that_holds_it(browser, site: Path, lan
     for query, words in CHINESE[lang].items():
         holding = {path for path, text in texts.items() if all(w in text for w in glued(words))}
         assert holding  # the query is of the site
-        assert sorted(path for path, _, _ in found[query]) == sorted(holding), query
+        assert sorted(path for path, *_ in found[query]) == sorted(holding), query
+        # excerpts mark the query's words whole, not each character Pagefind matched
+        marked = {mark for *_, marks in found[query] for mark in marks}
+        assert marked and marked <= set(glued(words)), (query, marked)
     if lang == "zh-CN":  # what gluing is for: 数据 and 库 apart on pages without 数据库
         assert any("数据" in t and "库" in t and "数据库" not in t for t in texts.values())
 
@@ -164,7 +168,7 @@ def test_notices_are_not_searched(browser, tmp_path: Path) -> None:
     assert "this translation may be out of date" in guide  # the notice is on the page
     assert searched(browser, site, "en", ["translation", "guide"]) == {
         "translation": [],
-        "guide": [["/en/guide/", "Guide", "Guide. The first version of the text."]],
+        "guide": [["/en/guide/", "Guide", "Guide. The first version of the text.", ["Guide"]]],
     }
 
 
@@ -182,7 +186,7 @@ def test_a_chinese_result_shows_the_text_as_the_page_has_it(
         link.decompose()
     title = page.select_one("article h1").get_text()
     text = page.select_one("article p").get_text()
-    [[path, shown_title, excerpt]] = searched(browser, site, lang, [query])[query]
+    [[path, shown_title, excerpt, _]] = searched(browser, site, lang, [query])[query]
     assert (path, shown_title) == (f"/{HOME[lang]}reading/", title)
     assert excerpt in text
     assert query + " " in excerpt and len(excerpt) >= 24  # a window of 24 words, not a word

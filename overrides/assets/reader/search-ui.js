@@ -194,19 +194,49 @@
   }
 
   /* Pagefind's excerpt as text with <mark>s, nothing else of its markup. */
-  function excerpt(html) {
+  function excerpt(html, query) {
     const p = document.createElement("p")
     const body = new DOMParser().parseFromString(asWritten(html), "text/html").body
+    if (chinese) {
+      marked(p, body.textContent, words(query))
+      return p
+    }
     for (const node of body.childNodes) {
       if (node.nodeName === "MARK") {
+        // Pagefind's mark takes the word's punctuation with it ("Guide."): not marked
+        const [, word, after] = node.textContent.match(/^(.*?)([\p{P}\s]*)$/su)
         const mark = document.createElement("mark")
-        mark.textContent = node.textContent
-        p.append(mark)
+        mark.textContent = word
+        p.append(mark, after)
       } else {
         p.append(node.textContent)
       }
     }
     return p
+  }
+
+  /* On the Chinese sites Pagefind marks every Han character it matched (大[型] for 模型):
+     the excerpt marks the query's words where they stand whole, and nothing else. */
+  function marked(p, text, found) {
+    const lower = text.toLowerCase()
+    const haystack = lower.length === text.length ? lower : text
+    const needles = found.map(w => haystack === lower ? w.toLowerCase() : w).filter(Boolean)
+    let i = 0
+    for (;;) {
+      let at = -1, length = 0
+      for (const w of needles) {
+        const j = haystack.indexOf(w, i)
+        if (j >= 0 && (at < 0 || j < at || (j === at && w.length > length)))
+          [at, length] = [j, w.length]
+      }
+      if (at < 0)
+        break
+      const mark = document.createElement("mark")
+      mark.textContent = text.slice(at, at + length)
+      p.append(text.slice(i, at), mark)
+      i = at + length
+    }
+    p.append(text.slice(i))
   }
 
   function item(page, query) {
@@ -230,7 +260,7 @@
       }
       const title = document.createElement(i === 0 ? "h1" : "h2")
       title.textContent = asWritten(entry.title)
-      article.append(title, excerpt(entry.excerpt || ""))
+      article.append(title, excerpt(entry.excerpt || "", query))
       a.append(article)
       li.append(a)
     })
