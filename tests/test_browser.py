@@ -152,6 +152,27 @@ def test_switching_language_keeps_page_and_heading(visit, base_url: str) -> None
     v.clean()
 
 
+def test_switching_language_keeps_the_place_in_a_section(visit, base_url: str) -> None:
+    """A chapter whose only heading is its title: the reader at its references is at its
+    references in the other language (they were put back at the top, the title's anchor
+    added to the URL)."""
+    path = "engineer/vector-storage/"
+    v = visit(url("zh-TW", path), width=390, height=844)
+    page = v.page
+    assert page.locator("article h2").count() == 0
+    last = "article li:last-child a[data-reader-resource]"
+    page.locator(last).last.evaluate(
+        "a => window.scrollTo(0, a.getBoundingClientRect().top + window.scrollY - 300)"
+    )
+    page.locator("a.md-select__link[hreflang='en']").dispatch_event("click")
+    page.wait_for_url(f"**/0.2/en/{path}")
+    assert page.evaluate("location.hash") == ""
+    top = page.locator(last).last.evaluate("a => a.getBoundingClientRect().top")
+    assert 0 <= top <= 844  # the last reference is on the screen
+    assert page.evaluate("window.scrollY") > 0
+    v.clean()
+
+
 def test_switching_version_keeps_page(visit) -> None:
     v = visit(url("en", CHAPTER))
     v.page.locator(".md-version__link", has_text="0.1").first.dispatch_event("click")

@@ -1,6 +1,8 @@
 // Switching language keeps the reader at the same heading: every language of a page has
 // the same headings in the same order (the parity check sees to it), so the heading's
-// position is carried over; zh-TW and zh-CN even share the anchors.
+// position is carried over; zh-TW and zh-CN even share the anchors. How far the reader was
+// into that heading's section goes over too (a chapter with no heading but its title put the
+// reader back at the top): the same share of the section, whatever its length there.
 (function () {
   "use strict";
   var KEY = "llm-course:heading";
@@ -15,10 +17,35 @@
   // the header's bottom edge (plus a line). location.hash only says where the reader
   // arrived, not where they scrolled to since; it wins only at the end of the page, where
   // a short last section can never reach the top of the screen.
+  function readingLine() {
+    var header = document.querySelector(".md-header");
+    return (header ? header.getBoundingClientRect().bottom : 0) + 48;
+  }
+
+  // Where a heading's section starts and ends on the screen (the next heading, or the end of
+  // the article).
+  function section(list, index) {
+    var next = list[index + 1];
+    var article = list[index].closest("article");
+    return [
+      list[index].getBoundingClientRect().top,
+      next ? next.getBoundingClientRect().top : article.getBoundingClientRect().bottom
+    ];
+  }
+
+  // "index:share": the heading of the section at the top of the screen and how far into it
+  // the reading line is (0 at the heading).
+  function currentPlace() {
+    var index = currentIndex();
+    if (index < 0) return null;
+    var bounds = section(headings(), index);
+    var share = bounds[1] > bounds[0] ? (readingLine() - bounds[0]) / (bounds[1] - bounds[0]) : 0;
+    return index + ":" + Math.min(1, Math.max(0, share)).toFixed(4);
+  }
+
   function currentIndex() {
     var list = headings();
-    var header = document.querySelector(".md-header");
-    var line = (header ? header.getBoundingClientRect().bottom : 0) + 48;
+    var line = readingLine();
     var index = -1;
     list.forEach(function (h, i) {
       if (h.getBoundingClientRect().top <= line) index = i;
@@ -38,10 +65,10 @@
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a.md-select__link[hreflang]");
     if (!link) return;
-    var index = currentIndex();
-    if (index < 0) return;
+    var place = currentPlace();
+    if (place === null) return;
     try {
-      sessionStorage.setItem(KEY, String(index));
+      sessionStorage.setItem(KEY, place);
     } catch (e) {
       /* storage disabled: the link still works, without the heading */
     }
@@ -56,11 +83,22 @@
       return;
     }
     if (stored === null) return;
-    var target = headings()[parseInt(stored, 10)];
+    var list = headings();
+    var index = parseInt(stored, 10);
+    var share = parseFloat(stored.split(":")[1]) || 0;
+    var target = list[index];
     if (!target) return;
-    // (a heading with an empty id still counts, in every language alike; it has no anchor)
-    if (target.id) history.replaceState(null, "", "#" + encodeURIComponent(target.id));
-    target.scrollIntoView();
+    if (share < 0.05) {
+      // at the heading: its anchor (a heading with an empty id still counts, in every
+      // language alike; it has no anchor)
+      // language alike; it has no anchor); the page's title needs none
+      if (target.id && target.tagName !== "H1")
+        history.replaceState(null, "", "#" + encodeURIComponent(target.id));
+      target.scrollIntoView();
+      return;
+    }
+    var bounds = section(list, index);
+    window.scrollTo(0, window.scrollY + bounds[0] + share * (bounds[1] - bounds[0]) - readingLine());
   }
 
   if (document.readyState === "loading") {
