@@ -192,3 +192,11 @@ def test_benchmarks_pages_hold_one_run_in_two_languages() -> None:
     assert ("full build, 3 languages, with hooks", rows[0][1]) == rows[0]
     assert bench_text.block(rows, machine, when, "zh-TW") in chinese
     assert bench_text.block(rows, machine, when, "en") in english
+
+
+@pytest.mark.parametrize("lang", ["zh-TW", "zh-CN"])
+def test_skip_link_says_where_it_goes(site: Path, lang: str) -> None:
+    """The skip link is our ui.action.skip (Material's Chinese says only "jump to")."""
+    home = site / ("" if lang == "zh-TW" else "zh-CN") / "index.html"
+    link = BeautifulSoup(home.read_text(encoding="utf-8"), "html.parser").select_one("a.md-skip")
+    assert link.get_text(strip=True) == locales.load(lang)["ui"]["action.skip"]
