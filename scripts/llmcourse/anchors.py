@@ -54,8 +54,10 @@ def _with_anchor(line: str, anchor: str) -> str:
     """A heading line with the explicit id ``anchor`` (attr_list), closing hashes kept."""
     content = line.rstrip("\r\n")
     end = content.rstrip(" \t")
-    if _ATX_LINE.match(content):
-        end = end.rstrip("#").rstrip(" \t") or end  # closing hashes (Python-Markdown drops them)
+    if _ATX_LINE.match(content) and end == content:
+        # closing hashes: Python-Markdown drops them, but only when they end the line (after
+        # "## 標題 ## " they are title, and the id must come last)
+        end = end.rstrip("#").rstrip(" \t") or end
     head, tail = content[: len(end)], content[len(end) :] + line[len(content) :]
     attrs = _HEADING_ATTRS.search(head)
     if attrs:  # an attr list without id: the id joins it

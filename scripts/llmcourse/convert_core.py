@@ -98,6 +98,9 @@ def _emit_prose(
             assert where is not None
             if value is None:
                 value = entries.get(word) or _converter(str(work.chain.config)).convert(word)
+            breaks = sum(where[k] != where[k - 1] + 1 for k in range(s + 1, e))
+            if len(value) <= breaks:  # too short to hold its breaks: left to OpenCC, apart
+                continue
             asm.literal(text[pos:at])
             asm.fixed(_broken_as(value, text, where[s:e]), "glossary")
             pos = to
@@ -132,12 +135,13 @@ def _joined(text: str, start: int, end: int, body: int) -> tuple[str, list[int] 
 
 def _broken_as(value: str, text: str, offsets: list[int]) -> str:
     """``value``, the conversion of the word whose characters stand at ``offsets`` of ``text``,
-    with the soft breaks between them put back as far into it as they were into the word."""
+    with the soft breaks between them put back as far into it as they were into the word, each
+    piece at least one character (``value`` has more characters than the word has breaks)."""
+    gaps = [i for i in range(1, len(offsets)) if offsets[i] != offsets[i - 1] + 1]
     out, pos = [], 0
-    for i in range(1, len(offsets)):
-        if offsets[i] == offsets[i - 1] + 1:
-            continue
-        cut = min(max(round(len(value) * i / len(offsets)), 1, pos), max(len(value) - 1, pos))
+    for k, i in enumerate(gaps):
+        room = len(value) - (len(gaps) - k)  # a character for each piece after this one
+        cut = min(max(round(len(value) * i / len(offsets)), pos + 1), room)
         out += [value[pos:cut], text[offsets[i - 1] + 1 : offsets[i]]]
         pos = cut
     out.append(value[pos:])

@@ -431,14 +431,15 @@ _LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 #: A reference definition, its destination on its line or the next (Python-Markdown's
 #: ReferenceProcessor), matched in the text from the definition's ``[``.
 _REF_DEF = re.compile(
-    r"\[((?:[^\[\]\\\n]|\\.){1,999})\]:[ \t]*(?:\n[ \t]*)?"
-    r"(?:<[^>\n]*>|\S+)"
-    r"(?:[ \t]+(?:\"(?P<t1>[^\"\n]*)\"|'(?P<t2>[^'\n]*)'|\((?P<t3>[^()\n]*)\)))?[ \t]*$",
+    r"\[([^\[\]\n]{0,999})\]:[ ]*(?:\n[ ]*)?\S+"
+    r"(?:[ ]+(?:\"(?P<t1>[^\"\n]*)\"|'(?P<t2>[^'\n]*)'|\((?P<t3>[^\n]*)\)))?[ ]*$",
     re.M,
 )
 _FOOTNOTE_DEF = re.compile(r"[ ]{0,3}\[\^[^\]\n]+\]:")
 _ABBR_DEF = re.compile(r"[ ]{0,3}\*\[[^\]\n]+\]:")
 _SNIPPET = re.compile(r"[ \t]*;?-{1,}8<-{1,}")
+#: HTML's void elements: no end tag, no content.
+_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 #: A horizontal rule (Python-Markdown's HRProcessor): three or more ``-``, ``_`` or ``*``.
 _RULE = re.compile(r"(?:(?:-[ ]{0,2}){3,}|(?:_[ ]{0,2}){3,}|(?:\*[ ]{0,2}){3,})[ ]*$")
 
@@ -475,8 +476,15 @@ def indent_width(s: str) -> int:
 
 
 def normalize_label(label: str) -> str:
-    """Reference-link label matching: case-folded, whitespace collapsed."""
-    return " ".join(label.split()).casefold()
+    """A reference's label as Python-Markdown looks it up (ReferenceInlineProcessor):
+    lower-cased, each run of white space one space."""
+    return re.sub(r"\s+", " ", label.lower())
+
+
+def definition_label(label: str) -> str:
+    """A definition's label as Python-Markdown files it (ReferenceProcessor): stripped and
+    lower-cased, its inner white space as written."""
+    return label.strip().lower()
 
 
 # The headings Python-Markdown renders (``blocks().headings``, ``mdtext.headings(rendered=True)``)
@@ -513,7 +521,10 @@ def heading_title(raw: str) -> str:
 
 
 def _tag_depth(line: str, tag: str) -> int:
-    """How many ``tag`` elements a line opens, less those it closes."""
+    """How many ``tag`` elements a line opens, less those it closes (none for a void
+    element, ``<hr>``, which has no end)."""
+    if tag in _VOID:
+        return 0
     lower = line.lower()
     opened = len(re.findall(rf"<{tag}(?![\w-])", lower))
     return opened - len(re.findall(rf"</{tag}(?![\w-])", lower))
@@ -637,6 +648,7 @@ def blocks(text: str, start: int = 0) -> Blocks:
     # the line before ended its block (a heading, a rule, a setext underline): an indented
     # line after it is code, as after a blank line
     block_ended = False
+    in_comment = False  # in an HTML comment that opened a block, until its -->
     fence: tuple[str, int, int] | None = None  # the fence, its opening line's offset and line
     fences = True  # until a fence never closes
     before_fence: tuple[list[tuple[int, bool]], bool, bool, tuple] = ([], True, False, ())
@@ -658,6 +670,11 @@ def blocks(text: str, start: int = 0) -> Blocks:
                     spans.append(Span(fence[1], line_end, "fence"))
                     fence = None
                     prev_blank, para_open = False, False
+                pos = nxt
+                continue
+            if in_comment:
+                in_comment = "-->" not in line
+                prev_blank, para_open, block_ended = False, False, not in_comment
                 pos = nxt
                 continue
             in_raw = walk.raw(line)
@@ -707,15 +724,30 @@ def blocks(text: str, start: int = 0) -> Blocks:
                 walk.code()
                 pos = nxt
                 continue
+            if not in_raw and not para_open and content.startswith("<!--"):
+                # a comment that starts a block: Python-Markdown's raw HTML, to its -->
+                closed = "-->" in content[4:]
+                in_comment = not closed and text.find("-->", pos) >= 0
+                if closed or in_comment:
+                    walk.blank()
+                    prev_blank, para_open, block_ended = False, False, closed
+                    pos = nxt
+                    continue
+            top = not containers and not m
             if not in_raw:
-                walk.line(i, rest, base, not containers and not m)
+                walk.line(i, rest, base, top)
+            html_line = in_raw or (top and HTML_BLOCK.match(rest) is not None)
             # a definition in a quote or container counts as at the top (Python-Markdown reads
             # it once the quote's markers and the container's indentation are taken off), and
             # on any line of a paragraph; its destination may be on the next line
             quoted = _BQ.match(content)
             at = pos + len(line) - len(content) + (quoted.end() if quoted else 0)
             after = text.find("\n", nxt)
-            rm = _REF_DEF.match(text, at, n if after < 0 else after) if ind - base <= 3 else None
+            rm = (
+                _REF_DEF.match(text, at, n if after < 0 else after)
+                if ind - base <= 3 and not html_line
+                else None
+            )
             if rm:
                 # its title (a tooltip, spoken by screen readers) is prose
                 title = next((g for g in ("t1", "t2", "t3") if rm.group(g)), None)
@@ -724,12 +756,12 @@ def blocks(text: str, start: int = 0) -> Blocks:
                     spans.append(Span(rm.end(title), rm.end(), "ref-def"))
                 else:
                     spans.append(Span(at, rm.end(), "ref-def"))
-                labels.add(normalize_label(rm.group(1)))
+                labels.add(definition_label(rm.group(1)))
                 if rm.end() > line_end:  # the destination's line
                     lineno += 1
                     walk.blank()
                 # what follows starts a block of its own: an indented line is code
-                prev_blank, block_ended = False, True
+                prev_blank, para_open, block_ended = False, False, True
                 pos = n if rm.end() >= n else rm.end() + 1
                 continue
             if _SNIPPET.match(line):
@@ -743,7 +775,9 @@ def blocks(text: str, start: int = 0) -> Blocks:
                 prev_blank, para_open = False, True
                 pos = nxt
                 continue
-            if (
+            if html_line:  # raw HTML, or an md_in_html element's tag line
+                para_open, block_ended = False, walk.raw_tag is None
+            elif (
                 content.startswith("#")
                 or _RULE.match(content)
                 or (para_open and SETEXT_RULE.match(content))
@@ -788,8 +822,10 @@ def soft_breaks(text: str, start: int, end: int) -> list[tuple[int, int]]:
         quote = _BQ.match(before)
         depth = quote.group().count(">") if quote else 0
         prefix = before[quote.end() :] if quote else before
-        item = LIST_MARKER.match(prefix)
-        body = prefix[item.end() :] if item else prefix.lstrip(" \t")
+        item = None
+        while marker := LIST_MARKER.match(prefix):  # a list in a list: - 1. # heading
+            item, prefix = marker, prefix[marker.end() :]
+        body = prefix.lstrip(" \t")
         column = len(before[: len(before) - len(body)].expandtabs(4))
         gap = m.group(1)
         next_column = len(gap.expandtabs(4))
@@ -821,8 +857,9 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _RAW_ELEMENT = re.compile(
     r"<(script|style|pre|code|textarea|math|svg)\b[^>]*>.*?</\1\s*>", re.S | re.I
 )
-_ATTR = r"""(?:\s+[^\s"'=<>`/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)"""
-_TAG = re.compile(rf"</?[A-Za-z][A-Za-z0-9-]*{_ATTR}*\s*/?>|<![A-Za-z][^>]*>|<\?.*?\?>", re.S)
+#: Raw inline HTML as Python-Markdown reads it (its HTML_RE: a tag's name may hold any
+#: character but white space, quotes, <, > and @, so <https://a/資料 集> is a tag, not text).
+_TAG = re.compile(markdown.inlinepatterns.HTML_RE, re.S)
 _CDATA = re.compile(r"<!\[CDATA\[.*?\]\]>", re.S)
 #: A URL autolink, or an e-mail one as Python-Markdown reads it (its AUTOMAIL_RE: any local
 #: part, ``<軟體@example.com>``, which a conversion must not touch).
@@ -1151,6 +1188,9 @@ class _Inline:
                 else:
                     self.add(close, target_end, "link-target")
                 return target_end
+        # [text][label], or [text] [label] (Python-Markdown allows one white-space character)
+        if after + 1 < end and text[after] in " \t\n" and text[after + 1] == "[":
+            after += 1
         if after < end and text[after] == "[":
             label_close = text.find("]", after + 1, end)
             if label_close >= 0 and "[" not in text[after + 1 : label_close]:
@@ -1171,8 +1211,11 @@ class _Inline:
         """A shortcut or collapsed reference ``[label]`` / ``[label][]`` (``text[i:end]``):
         ``ref-text`` when its label is plain text, ``ref-label`` (kept whole) when it holds
         markup, which a conversion on its own could not keep."""
-        label = self.text[i + 1 : close]
-        if _LABEL_MARKUP.search(label):
+        text = self.text
+        label = text[i + 1 : close]
+        before = text[text.rfind("\n", 0, i) + 1 : i]
+        nested = before.count("[") > before.count("]") or text.startswith("]", end)
+        if _LABEL_MARKUP.search(label) or nested:
             self.add(i, end, "ref-label")
         else:
             self.spans.append(Span(i, end, "ref-text", inner=label))
