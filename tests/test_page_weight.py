@@ -9,10 +9,11 @@ import zlib
 from pathlib import Path
 
 import pytest
+import tinycss2
 from bs4 import BeautifulSoup
 
 from conftest import LANG_PREFIX
-from llmcourse import bench, image_size, pages
+from llmcourse import ROOT, bench, image_size, pages, theme_assets
 
 pytestmark = pytest.mark.slow  # the built course site
 
@@ -130,3 +131,33 @@ def test_chapter_page_within_its_budget(site: Path) -> None:
     weights = bench.page_bytes(site, pages.url(key, pages.DEFAULT).strip("/"))
     assert bench.MEASURED["budget"]["chapter"] == 75_000
     assert sum(gz for _, _, gz in weights.values()) <= 75_000, weights
+
+
+def _leaves(tokens: list) -> list[str]:
+    """A stylesheet's tokens, blocks and functions opened, without white space and comments."""
+    out: list[str] = []
+    for token in tokens:
+        if token.type in ("whitespace", "comment"):
+            continue
+        if token.type == "function":
+            out += [f"{token.name}(", *_leaves(token.arguments), ")"]
+        elif token.type.endswith(" block"):
+            out += [token.type, *_leaves(token.content), "end"]
+        else:
+            out.append(token.serialize())
+    return out
+
+
+def test_theme_stylesheets_are_served_minified(site: Path) -> None:
+    """overrides/assets/reader/*.css reach the reader without their comments and indentation,
+    token for token the same stylesheet."""
+    sources = sorted(ROOT.joinpath("overrides").glob(theme_assets.STYLESHEETS))
+    assert sources
+    for source in sources:
+        css = source.read_text(encoding="utf-8")
+        served = (site / source.relative_to(ROOT / "overrides")).read_text(encoding="utf-8")
+        assert served == theme_assets.minified_css(css)
+        assert "/*" not in served and "\n" not in served
+        assert len(served) < 0.75 * len(css)
+        parse = tinycss2.parse_component_value_list
+        assert _leaves(parse(served)) == _leaves(parse(css))

@@ -6,6 +6,7 @@
 (function () {
   "use strict";
   var KEY = "llm-course:heading";
+  var LINE = 48;  // px: a heading this far past the header's edge is still the reader's
   var SELECTOR = "article h1[id], article h2[id], article h3[id], " +
                  "article h4[id], article h5[id], article h6[id]";
 
@@ -13,13 +14,9 @@
     return Array.prototype.slice.call(document.querySelectorAll(SELECTOR));
   }
 
-  // The heading whose section fills the top of the screen: the last one that starts above
-  // the header's bottom edge (plus a line). location.hash only says where the reader
-  // arrived, not where they scrolled to since; it wins only at the end of the page, where
-  // a short last section can never reach the top of the screen.
-  function readingLine() {
+  function headerBottom() {
     var header = document.querySelector(".md-header");
-    return (header ? header.getBoundingClientRect().bottom : 0) + 48;
+    return header ? header.getBoundingClientRect().bottom : 0;
   }
 
   // Where a heading's section starts and ends on the screen (the next heading, or the end of
@@ -33,19 +30,25 @@
     ];
   }
 
-  // "index:share": the heading of the section at the top of the screen and how far into it
-  // the reading line is (0 at the heading).
+  // "index:share": the heading of the section at the top of the screen and how far into the
+  // section the header's edge is; 0 while the heading is within a line of it (the reader is at
+  // the heading).
   function currentPlace() {
     var index = currentIndex();
     if (index < 0) return null;
     var bounds = section(headings(), index);
-    var share = bounds[1] > bounds[0] ? (readingLine() - bounds[0]) / (bounds[1] - bounds[0]) : 0;
-    return index + ":" + Math.min(1, Math.max(0, share)).toFixed(4);
+    var into = headerBottom() - bounds[0];
+    var share = into > LINE && bounds[1] > bounds[0] ? into / (bounds[1] - bounds[0]) : 0;
+    return index + ":" + Math.min(1, share).toFixed(4);
   }
 
+  // The heading whose section fills the top of the screen: the last one that starts above
+  // the header's bottom edge (plus a line). location.hash only says where the reader
+  // arrived, not where they scrolled to since; it wins only at the end of the page, where
+  // a short last section can never reach the top of the screen.
   function currentIndex() {
     var list = headings();
-    var line = readingLine();
+    var line = headerBottom() + LINE;
     var index = -1;
     list.forEach(function (h, i) {
       if (h.getBoundingClientRect().top <= line) index = i;
@@ -88,17 +91,16 @@
     var share = parseFloat(stored.split(":")[1]) || 0;
     var target = list[index];
     if (!target) return;
-    if (share < 0.05) {
-      // at the heading: its anchor (a heading with an empty id still counts, in every
-      // language alike; it has no anchor)
-      // language alike; it has no anchor); the page's title needs none
-      if (target.id && target.tagName !== "H1")
-        history.replaceState(null, "", "#" + encodeURIComponent(target.id));
+    // the heading's anchor (a heading with an empty id still counts, in every language alike;
+    // it has no anchor); the page's title needs none
+    if (target.id && target.tagName !== "H1")
+      history.replaceState(null, "", "#" + encodeURIComponent(target.id));
+    if (!share) {
       target.scrollIntoView();
       return;
     }
     var bounds = section(list, index);
-    window.scrollTo(0, window.scrollY + bounds[0] + share * (bounds[1] - bounds[0]) - readingLine());
+    window.scrollTo(0, window.scrollY + bounds[0] + share * (bounds[1] - bounds[0]) - headerBottom());
   }
 
   if (document.readyState === "loading") {
