@@ -716,7 +716,7 @@ def test_lost_or_extra_placeholder_is_an_error(
     monkeypatch: pytest.MonkeyPatch, change: str, message: str
 ) -> None:
     """If OpenCC ever lost or added a placeholder, conversion fails instead of corrupting."""
-    monkeypatch.setattr(convert_core, "_converter", lambda config: _Tampering(change))
+    monkeypatch.setattr(opencc_chain.Chain, "converter", lambda self: _Tampering(change))
     with pytest.raises(cv.PlaceholderError, match=message):
         cv.convert_markdown("`a` 程式碼 `b`\n", "zh-CN")
 

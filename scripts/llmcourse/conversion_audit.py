@@ -145,8 +145,8 @@ def audit_markdown(
     # The source's spans from a scan of its own, not the converter's: a span the converter
     # failed to protect is then reported as changed, at its place in the source.
     # rules and shortcut references are written anew (their output is checked by the tests)
-    expected = [s for s in mdspans.scan(text) if not s.is_rule and s.kind != "ref-text"]
-    rule_ranges = [(s, e) for s, e, kind in result.ranges if kind in ("rule", "ref-text")]
+    expected = [s for s in mdspans.scan(text) if not s.rewritten]
+    rule_ranges = [(s, e) for s, e, kind in result.ranges if kind in mdspans.REWRITTEN]
     rule_starts = [s for s, _ in rule_ranges]
 
     def in_rule_output(span: Span) -> bool:

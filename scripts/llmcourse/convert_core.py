@@ -29,8 +29,6 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import opencc
-
 from . import mdspans, opencc_chain
 from .glossary import Glossary, chain, check_script, glossary
 from .mdspans import RuleError, Span
@@ -38,11 +36,6 @@ from .protect import Assembly
 from .rules import page_rules, rule_error
 
 __all__ = ["Result", "convert_md", "convert_text", "render_source"]
-
-
-def _converter(config: str) -> opencc.OpenCC:
-    """An OpenCC converter for a shipped config name or a config path (loaded once)."""
-    return opencc_chain.converter(config)
 
 
 def _rule_output(span: Span, to: str) -> str:
@@ -97,7 +90,7 @@ def _emit_prose(
         if to - at != e - s:  # across a soft line break
             assert where is not None
             if value is None:
-                value = entries.get(word) or _converter(str(work.chain.config)).convert(word)
+                value = entries.get(word) or work.chain.converter().convert(word)
             breaks = sum(where[k] != where[k - 1] + 1 for k in range(s + 1, e))
             if len(value) <= breaks:  # too short to hold its breaks: left to OpenCC, apart
                 continue
@@ -215,7 +208,7 @@ def _assemble(
             asm.fixed(_rule_output(span, to), "rule")
         elif span.kind == "ref-text":
             label, _ = _assemble(span.inner, [], to, work)
-            text_out, _ = label.finish(_converter(str(work.chain.config)).convert)
+            text_out, _ = label.finish(work.chain.converter().convert)
             same = text_out == span.inner
             asm.fixed(
                 text[span.start : span.end] if same else f"[{text_out}][{span.inner}]", "ref-text"
@@ -240,7 +233,7 @@ def _convert_plain(
     spans = mdspans.scan_rules(text) if rules else []
     work = _work(direction, page_rules)
     asm, replaced = _assemble(text, spans, to, work, record)
-    output, ranges = asm.finish(_converter(str(work.chain.config)).convert)
+    output, ranges = asm.finish(work.chain.converter().convert)
     return output, Result(output, spans, ranges, replaced)
 
 
@@ -266,7 +259,7 @@ def convert_md(
         rules = page_rules(fm.data, to, source) + rules
     work = _work(direction, rules)
     asm, replaced = _assemble(text, spans, to, work, record, 0 if fm is None else fm.end)
-    output, ranges = asm.finish(_converter(str(work.chain.config)).convert)
+    output, ranges = asm.finish(work.chain.converter().convert)
     return Result(output, spans, ranges, replaced)
 
 

@@ -57,6 +57,11 @@ class RuleError(ValueError):
         self.offset = offset
 
 
+#: The kinds of span a conversion writes anew: a ``-{…}-`` rule (its variant for the script),
+#: a shortcut reference (``[数据库][資料庫]``).
+REWRITTEN = ("rule", "ref-text")
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A half-open ``[start, end)`` range of the text with what it is.
@@ -82,6 +87,11 @@ class Span:
     def is_rule(self) -> bool:
         """Whether this is a ``-{…}-`` marker rather than a protected span."""
         return self.kind == "rule"
+
+    @property
+    def rewritten(self) -> bool:
+        """Whether a conversion writes it anew (:data:`REWRITTEN`) rather than byte for byte."""
+        return self.kind in REWRITTEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -710,8 +720,7 @@ def blocks(text: str, start: int = 0) -> Blocks:
                 and (prev_blank or in_code or ended)
                 and not para_open
             ):
-                if not in_raw:
-                    walk.line(i, rest, base, not containers and not m)
+                walk.line(i, rest, base, not containers and not m)
                 spans.append(Span(pos, line_end, "indented-code"))
                 in_code, prev_blank = True, False
                 pos = nxt

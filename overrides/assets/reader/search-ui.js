@@ -219,8 +219,9 @@
      the excerpt marks the query's words where they stand whole, and nothing else. */
   function marked(p, text, found) {
     const lower = text.toLowerCase()
-    const haystack = lower.length === text.length ? lower : text
-    const needles = found.map(w => haystack === lower ? w.toLowerCase() : w).filter(Boolean)
+    const folded = lower.length === text.length  // offsets still those of the text
+    const haystack = folded ? lower : text
+    const needles = found.map(w => folded ? w.toLowerCase() : w).filter(Boolean)
     let i = 0
     for (;;) {
       let at = -1, length = 0
